@@ -1,0 +1,159 @@
+"""The `denials` command line."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+import duckdb
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
+from rich.table import Table
+
+from denials import __version__
+from denials.warehouse import WAREHOUSE_ENV, connect, resolve_warehouse
+
+console = Console(stderr=True)
+out = Console()
+
+warehouse_option = click.option(
+    "--warehouse",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help=f"DuckDB warehouse file. Default: ${WAREHOUSE_ENV}, else ./warehouse/denials.duckdb.",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="denials")
+def main() -> None:
+    """Denial analytics for revenue-cycle teams: X12 835/837 and drug administrations into DuckDB,
+    dbt marts, data-quality checks.
+
+    \b
+    Typical flow:
+      denials generate --claims 3000 --out data/sample   # synthetic data with planted truth
+      denials ingest data/sample                         # land files in the raw layer
+      denials summary                                    # what the warehouse holds
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(exists=True, path_type=Path))
+@warehouse_option
+@click.option("--quarantine", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where copies of rejected files go. Default: quarantine/ beside the warehouse.")
+@click.option("--quiet", is_flag=True, help="Print only the summary table.")
+def ingest(paths: tuple[Path, ...], warehouse: Path | None, quarantine: Path | None, quiet: bool) -> None:
+    """Load X12 835/837 files, directories (recursively), .zip archives and administration CSVs.
+
+    Each file loads entirely or not at all. Re-sent content is recorded as a duplicate. Exit status
+    is 0 when every file loaded or was a duplicate, 1 when any file was rejected.
+    """
+    from denials.ingest import ingest_paths
+
+    target = resolve_warehouse(warehouse)
+    total = sum(_size(path) for path in paths)
+    progress = Progress(
+        "[progress.description]{task.description}", BarColumn(), DownloadColumn(),
+        TransferSpeedColumn(), TimeRemainingColumn(), console=console,
+        disable=quiet or not console.is_terminal, transient=True,
+    )
+    with progress:
+        task = progress.add_task("ingesting", total=total or None)
+        try:
+            report = ingest_paths(
+                list(paths), target, quarantine_dir=quarantine,
+                on_bytes=lambda n: progress.advance(task, n),
+            )
+        except duckdb.IOException as error:
+            console.print(f"[red]cannot open the warehouse {target}: it is in use by another process "
+                          f"or not writable ({type(error).__name__})[/red]")
+            sys.exit(3)
+    _print_ingest_report(report, quiet)
+    sys.exit(report.exit_code)
+
+
+def _size(path: Path) -> int:
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    return path.stat().st_size
+
+
+def _print_ingest_report(report, quiet: bool) -> None:  # noqa: ANN001 - IngestReport, imported lazily
+    if not quiet:
+        for outcome in report.files:
+            if outcome.status == "rejected":
+                out.print(f"[red]rejected[/red] {outcome.label}: {outcome.reason}")
+            elif outcome.warnings:
+                out.print(f"[yellow]{outcome.status} with {len(outcome.warnings)} warning(s)[/yellow] "
+                          f"{outcome.label}: {outcome.warnings[0]}")
+            elif outcome.status == "unsupported":
+                out.print(f"[cyan]unsupported[/cyan] {outcome.label}: {outcome.reason}")
+    table = Table(title="ingest summary")
+    for column in ("loaded", "duplicate", "rejected", "unsupported", "segments", "csv rows", "MB", "seconds",
+                   "MB/s"):
+        table.add_column(column, justify="right")
+    counts = report.counts
+    megabytes = report.bytes_loaded / 1e6
+    table.add_row(
+        str(counts.get("loaded", 0)), str(counts.get("duplicate", 0)), str(counts.get("rejected", 0)),
+        str(counts.get("unsupported", 0)), f"{report.segments:,}",
+        f"{sum(o.records for o in report.files):,}", f"{megabytes:,.1f}", f"{report.seconds:,.1f}",
+        f"{megabytes / report.seconds:,.1f}" if report.seconds else "-",
+    )
+    out.print(table)
+
+
+@main.command()
+@click.argument("file_id", type=int)
+@warehouse_option
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Where to write the rebuilt file.")
+def rebuild(file_id: int, warehouse: Path | None, output: Path) -> None:
+    """Rebuild loaded X12 file FILE_ID byte for byte from the raw layer (to prove or recover it)."""
+    from denials.ingest import rebuild_file
+
+    con = connect(resolve_warehouse(warehouse), read_only=True)
+    try:
+        output.write_bytes(rebuild_file(con, file_id))
+    except KeyError as error:
+        console.print(f"[red]{error.args[0]}[/red]")
+        sys.exit(2)
+    finally:
+        con.close()
+    console.print(f"wrote {output}")
+
+
+@main.command()
+@warehouse_option
+def summary(warehouse: Path | None) -> None:
+    """Print what the warehouse holds: files by status and kind, segments, claims, lines."""
+    from denials.report import print_summary
+
+    target = resolve_warehouse(warehouse)
+    if not target.exists():
+        console.print(f"[red]no warehouse at {target}: run `denials ingest` first[/red]")
+        sys.exit(2)
+    con = connect(target, read_only=True)
+    try:
+        print_summary(con, out)
+    finally:
+        con.close()
+
+
+def _register_optional_commands() -> None:
+    try:
+        from denials.generate import generate_command
+    except ImportError:  # the generator module is optional at import time during development
+        return
+    main.add_command(generate_command, name="generate")
+
+
+_register_optional_commands()
+
+
+if __name__ == "__main__":
+    main()

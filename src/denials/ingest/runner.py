@@ -1,0 +1,212 @@
+"""Ingest a set of paths: every input gets exactly one registry row and one outcome in the report."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from denials.ingest import registry
+from denials.ingest.administrations import load_administrations
+from denials.ingest.registry import DUPLICATE, LOADED, REJECTED, UNSUPPORTED, RegistryEntry
+from denials.ingest.sniff import sniff
+from denials.ingest.sources import InputFile, iter_inputs
+from denials.ingest.x12_loader import load_x12
+from denials.warehouse import connect
+from denials.x12.errors import X12Rejected
+
+
+@dataclass
+class FileOutcome:
+    file_id: int
+    name: str
+    source_path: str
+    archive_member: str | None
+    status: str
+    reason: str | None
+    warnings: list[str]
+    size_bytes: int
+    segments: int
+    records: int
+    seconds: float
+    quarantined_to: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.source_path}!{self.archive_member}" if self.archive_member else self.source_path
+
+
+@dataclass
+class IngestReport:
+    files: list[FileOutcome] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def counts(self) -> Counter:
+        return Counter(outcome.status for outcome in self.files)
+
+    @property
+    def segments(self) -> int:
+        return sum(outcome.segments for outcome in self.files)
+
+    @property
+    def bytes_loaded(self) -> int:
+        return sum(o.size_bytes for o in self.files if o.status in (LOADED, UNSUPPORTED))
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if any(outcome.status == REJECTED for outcome in self.files) else 0
+
+
+ProgressHook = Callable[[int], None]
+
+
+def ingest_paths(paths: list[Path], warehouse: Path, quarantine_dir: Path | None = None,
+                 on_bytes: ProgressHook | None = None,
+                 on_file: Callable[[FileOutcome], None] | None = None) -> IngestReport:
+    """Load every file under `paths` into the warehouse. Never raises for a bad input file."""
+    started = time.perf_counter()
+    quarantine_dir = quarantine_dir or warehouse.parent / "quarantine"
+    report = IngestReport()
+    con = connect(warehouse)
+    try:
+        for item in iter_inputs(paths):
+            outcome = _ingest_one(con, item, quarantine_dir, on_bytes)
+            report.files.append(outcome)
+            if on_file is not None:
+                on_file(outcome)
+    finally:
+        con.close()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _ingest_one(con: duckdb.DuckDBPyConnection, item: InputFile, quarantine_dir: Path,
+                on_bytes: ProgressHook | None) -> FileOutcome:
+    started = time.perf_counter()
+    entry = RegistryEntry(
+        file_id=registry.next_file_id(con),
+        file_name=item.display_name,
+        source_path=item.source_path,
+        archive_member=item.archive_member,
+        file_kind="zip" if item.is_archive else "unknown",
+        status=REJECTED,
+        received_at=datetime.now(),
+    )
+    if item.is_archive:
+        entry.status = REJECTED if item.problem else LOADED
+        entry.reason = item.problem or "archive opened; its members have rows of their own"
+        entry.size_bytes = item.size_hint
+        return _finish(con, entry, started, on_bytes_total=(on_bytes, item.size_hint))
+    if item.problem:
+        entry.reason = item.problem
+        entry.size_bytes = item.size_hint
+        return _finish(con, entry, started, on_bytes_total=(on_bytes, item.size_hint))
+
+    sniffed = sniff(item.open_binary, item.display_name)
+    entry.content_sha256 = sniffed.sha256
+    entry.size_bytes = sniffed.size_bytes
+    entry.text_encoding = sniffed.encoding
+    entry.file_kind = sniffed.kind if sniffed.kind in ("x12", "administrations_csv") else "unknown"
+    if sniffed.problem:
+        entry.reason = sniffed.problem
+        return _finish(con, entry, started, item=item, quarantine_dir=quarantine_dir,
+                       on_bytes_total=(on_bytes, sniffed.size_bytes))
+
+    previous = registry.find_previous(con, sniffed.sha256)
+    if previous is not None:
+        previous_id, previous_status, previous_reason = previous
+        entry.status = DUPLICATE
+        entry.duplicate_of_file_id = previous_id
+        entry.reason = f"same content as file {previous_id} ({previous_status})"
+        if previous_status == REJECTED:
+            entry.reason += f", rejected earlier: {previous_reason}"
+        return _finish(con, entry, started, on_bytes_total=(on_bytes, sniffed.size_bytes))
+
+    con.begin()
+    try:
+        if sniffed.kind == "administrations_csv":
+            entry.record_count = load_administrations(con, entry.file_id, item.open_binary,
+                                                      sniffed.encoding)
+            entry.status = LOADED
+            entry.transaction_types = ["administrations"]
+            if on_bytes is not None:
+                on_bytes(sniffed.size_bytes)
+        else:
+            loaded = load_x12(con, entry.file_id, item.open_binary, sniffed.encoding, on_bytes)
+            read = loaded.read
+            entry.transaction_types = loaded.transaction_types
+            entry.warnings = read.warnings
+            entry.interchange_count = len(read.interchanges)
+            entry.group_count = len(read.groups)
+            entry.transaction_count = len(read.transactions)
+            entry.segment_count = read.segment_count
+            entry.claim_count = read.claim_count
+            entry.service_line_count = read.service_line_count
+            entry.trailing_text = read.trailing_text
+            supported = [t for t in read.transactions if t.set_id not in loaded.unsupported_types]
+            if not read.transactions:
+                entry.status, entry.reason = UNSUPPORTED, "no transaction sets (ST/SE) in the file"
+            elif not supported:
+                entry.status = UNSUPPORTED
+                entry.reason = (f"only unsupported transaction sets ({', '.join(loaded.unsupported_types)}): "
+                                "segments kept in raw, not modelled")
+            else:
+                entry.status = LOADED
+                if loaded.unsupported_types:
+                    entry.warnings.append(
+                        f"unsupported transaction sets kept in raw but not modelled: "
+                        f"{', '.join(loaded.unsupported_types)}"
+                    )
+        outcome = _finish(con, entry, started)
+        con.commit()
+        return outcome
+    except X12Rejected as rejection:
+        con.rollback()
+        entry.reason = str(rejection)
+    except Exception as error:  # noqa: BLE001 - a bad file must never stop the run or print values
+        con.rollback()
+        entry.reason = f"internal error while loading ({type(error).__name__}); file kept in quarantine"
+    _reset_counts(entry)
+    return _finish(con, entry, started, item=item, quarantine_dir=quarantine_dir)
+
+
+def _reset_counts(entry: RegistryEntry) -> None:
+    entry.status = REJECTED
+    entry.segment_count = entry.claim_count = entry.service_line_count = entry.record_count = None
+    entry.interchange_count = entry.group_count = entry.transaction_count = None
+    entry.trailing_text = None
+
+
+def _finish(con: duckdb.DuckDBPyConnection, entry: RegistryEntry, started: float,
+            item: InputFile | None = None, quarantine_dir: Path | None = None,
+            on_bytes_total: tuple[ProgressHook | None, int] | None = None) -> FileOutcome:
+    quarantined = None
+    if entry.status == REJECTED and item is not None and quarantine_dir is not None:
+        path = registry.quarantine(quarantine_dir, entry.file_id, entry.file_name, item.open_binary,
+                                   entry.reason or "")
+        quarantined = str(path) if path else None
+    entry.finished_at = datetime.now()
+    entry.load_seconds = time.perf_counter() - started
+    registry.record(con, entry)
+    if on_bytes_total is not None and on_bytes_total[0] is not None:
+        on_bytes_total[0](on_bytes_total[1] or 0)
+    return FileOutcome(
+        file_id=entry.file_id,
+        name=entry.file_name,
+        source_path=entry.source_path,
+        archive_member=entry.archive_member,
+        status=entry.status,
+        reason=entry.reason,
+        warnings=list(entry.warnings),
+        size_bytes=entry.size_bytes or 0,
+        segments=entry.segment_count or 0,
+        records=entry.record_count or 0,
+        seconds=entry.load_seconds,
+        quarantined_to=quarantined,
+    )

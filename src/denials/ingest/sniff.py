@@ -1,0 +1,77 @@
+"""First pass over a file: content hash, size, encoding and what kind of file it is.
+
+The hash decides duplicates before any parsing; the encoding check rejects binary and UTF-16 early with
+a byte offset, so the parser only ever sees text it can store losslessly.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import BinaryIO
+
+READ_SIZE = 8 * 1024 * 1024
+ADMINISTRATION_HEADER_MARK = "administration_id"
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+# Control characters other than tab, CR, LF, form feed and the X12-customary FS/GS/RS/US separators.
+BINARY_BYTES = bytes(range(0, 9)) + bytes((11, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 127))
+
+
+@dataclass(frozen=True)
+class Sniffed:
+    sha256: str
+    size_bytes: int
+    encoding: str | None  # "utf-8" or "latin-1"; None when the content is not text
+    kind: str  # "x12", "administrations_csv", "empty", "binary", "utf16", "unknown"
+    problem: str | None = None
+
+
+def sniff(open_binary: Callable[[], BinaryIO], file_name: str) -> Sniffed:
+    digest = hashlib.sha256()
+    size = 0
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8_ok = True
+    binary_at: int | None = None
+    head = b""
+    with open_binary() as stream:
+        while True:
+            block = stream.read(READ_SIZE)
+            if not block:
+                break
+            digest.update(block)
+            if len(head) < 4096:
+                head += block[: 4096 - len(head)]
+            if binary_at is None:
+                translated = block.translate(None, BINARY_BYTES)
+                if len(translated) != len(block):
+                    binary_at = size + next(i for i, b in enumerate(block) if b in BINARY_BYTES)
+            if utf8_ok:
+                try:
+                    decoder.decode(block)
+                except UnicodeDecodeError:
+                    utf8_ok = False
+            size += len(block)
+    if utf8_ok:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8_ok = False
+    sha = digest.hexdigest()
+    if size == 0:
+        return Sniffed(sha, 0, None, "empty", "the file is empty (0 bytes)")
+    if head.startswith(UTF16_BOMS) or (len(head) > 8 and head[1:8:2] == b"\x00\x00\x00\x00"):
+        return Sniffed(sha, size, None, "utf16", "the file is UTF-16 encoded; X12 files must be 8-bit text")
+    if binary_at is not None:
+        return Sniffed(sha, size, None, "binary", f"binary content (control byte at offset {binary_at})")
+    encoding = "utf-8" if utf8_ok else "latin-1"
+    text_head = head.decode(encoding, errors="replace").lstrip("\ufeff \t\r\n")
+    if text_head.startswith("ISA"):
+        return Sniffed(sha, size, encoding, "x12")
+    first_line = text_head.split("\n", 1)[0].lower()
+    if file_name.lower().endswith(".csv") or ADMINISTRATION_HEADER_MARK in first_line:
+        return Sniffed(sha, size, encoding, "administrations_csv")
+    if not text_head.strip():
+        return Sniffed(sha, size, encoding, "empty", "the file holds only whitespace")
+    return Sniffed(sha, size, encoding, "x12")  # the X12 reader names what is wrong with it

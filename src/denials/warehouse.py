@@ -1,0 +1,167 @@
+"""The warehouse file: where it lives and the raw layer's tables.
+
+The raw layer keeps X12 as X12: one row per segment with element designators, plus the envelope
+and loop context the loader already knows. Giving fields business names is dbt's job (staging), so
+a new field is a model change and never a re-parse.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+DEFAULT_WAREHOUSE = Path("warehouse") / "denials.duckdb"
+WAREHOUSE_ENV = "DENIALS_WAREHOUSE"
+
+# Keeps a 1 GB file from growing the loader's memory: DuckDB spills past this.
+DUCKDB_MEMORY_LIMIT = os.environ.get("DENIALS_DUCKDB_MEMORY_LIMIT", "512MB")
+
+
+def resolve_warehouse(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """--warehouse wins, then DENIALS_WAREHOUSE, then ./warehouse/denials.duckdb."""
+    if explicit:
+        return Path(explicit)
+    from_env = os.environ.get(WAREHOUSE_ENV)
+    if from_env:
+        return Path(from_env)
+    return DEFAULT_WAREHOUSE
+
+
+def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path), read_only=read_only)
+    con.execute(f"set memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
+    con.execute("set preserve_insertion_order = false")
+    if not read_only:
+        create_raw_schema(con)
+    return con
+
+
+RAW_DDL = """
+create schema if not exists raw;
+create sequence if not exists raw.file_id_sequence start 1;
+
+create table if not exists raw.file_registry (
+    file_id bigint not null,
+    file_name varchar not null,
+    source_path varchar not null,
+    archive_member varchar,
+    content_sha256 varchar,
+    size_bytes bigint,
+    file_kind varchar not null,
+    status varchar not null,
+    reason varchar,
+    warnings varchar[],
+    duplicate_of_file_id bigint,
+    transaction_types varchar[],
+    interchange_count integer,
+    group_count integer,
+    transaction_count integer,
+    segment_count bigint,
+    claim_count bigint,
+    service_line_count bigint,
+    record_count bigint,
+    text_encoding varchar,
+    trailing_text varchar,
+    received_at timestamp not null,
+    finished_at timestamp,
+    load_seconds double,
+    loader_version varchar
+);
+
+create table if not exists raw.x12_interchanges (
+    file_id bigint not null,
+    interchange_seq integer not null,
+    isa_segment_position integer not null,
+    iea_segment_position integer,
+    sender_qualifier varchar,
+    sender_id varchar,
+    receiver_qualifier varchar,
+    receiver_id varchar,
+    interchange_date varchar,
+    interchange_time varchar,
+    repetition_separator varchar,
+    version_number varchar,
+    control_number varchar,
+    usage_indicator varchar,
+    element_separator varchar not null,
+    component_separator varchar not null,
+    component_separator_observed varchar,
+    segment_terminator varchar not null,
+    declared_group_count varchar,
+    trailer_control_number varchar,
+    group_count integer
+);
+
+create table if not exists raw.x12_groups (
+    file_id bigint not null,
+    group_seq integer not null,
+    interchange_seq integer not null,
+    gs_segment_position integer not null,
+    ge_segment_position integer,
+    functional_id_code varchar,
+    sender_code varchar,
+    receiver_code varchar,
+    group_date varchar,
+    group_time varchar,
+    control_number varchar,
+    version_code varchar,
+    declared_transaction_count varchar,
+    trailer_control_number varchar,
+    transaction_count integer
+);
+
+create table if not exists raw.x12_transactions (
+    file_id bigint not null,
+    transaction_seq integer not null,
+    group_seq integer not null,
+    interchange_seq integer not null,
+    st_segment_position integer not null,
+    se_segment_position integer,
+    transaction_set_id varchar,
+    control_number varchar,
+    implementation_reference varchar,
+    declared_segment_count varchar,
+    trailer_control_number varchar,
+    segment_count integer,
+    is_supported boolean not null
+);
+
+create table if not exists raw.x12_segments (
+    file_id bigint not null,
+    segment_position integer not null,
+    interchange_seq integer,
+    group_seq integer,
+    transaction_seq integer,
+    segment_id varchar not null,
+    elements varchar[] not null,
+    loop_id varchar,
+    hl_id varchar,
+    claim_seq integer,
+    line_seq integer,
+    leading_text varchar,
+    is_terminated boolean not null
+);
+
+create table if not exists raw.drug_administrations (
+    file_id bigint not null,
+    row_number integer not null,
+    administration_id varchar,
+    claim_control_number varchar,
+    line_control_number varchar,
+    hcpcs_code varchar,
+    ndc varchar,
+    administered_amount varchar,
+    administered_unit varchar,
+    wasted_amount varchar,
+    patient_weight_kg varchar,
+    administered_at varchar
+);
+"""
+
+
+def create_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(RAW_DDL)

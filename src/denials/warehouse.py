@@ -16,7 +16,7 @@ DEFAULT_WAREHOUSE = Path("warehouse") / "denials.duckdb"
 WAREHOUSE_ENV = "DENIALS_WAREHOUSE"
 
 # Keeps a 1 GB file from growing the loader's memory: DuckDB spills past this.
-DUCKDB_MEMORY_LIMIT = os.environ.get("DENIALS_DUCKDB_MEMORY_LIMIT", "512MB")
+DUCKDB_MEMORY_LIMIT = os.environ.get("DENIALS_DUCKDB_MEMORY_LIMIT", "256MB")
 
 
 def resolve_warehouse(explicit: str | os.PathLike[str] | None = None) -> Path:

@@ -16,7 +16,12 @@ from denials.ingest.administrations import load_administrations
 from denials.ingest.registry import DUPLICATE, LOADED, REJECTED, UNSUPPORTED, RegistryEntry
 from denials.ingest.sniff import sniff
 from denials.ingest.sources import InputFile, iter_inputs
-from denials.ingest.x12_loader import load_x12
+from denials.ingest.x12_loader import (
+    discard_loading_table,
+    insert_envelopes,
+    load_x12,
+    publish_loaded_segments,
+)
 from denials.warehouse import connect
 from denials.x12.errors import X12Rejected
 
@@ -128,9 +133,9 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, item: InputFile, quarantine_dir:
             entry.reason += f", rejected earlier: {previous_reason}"
         return _finish(con, entry, started, on_bytes_total=(on_bytes, sniffed.size_bytes))
 
-    con.begin()
     try:
         if sniffed.kind == "administrations_csv":
+            con.begin()
             entry.record_count = load_administrations(con, entry.file_id, item.open_binary,
                                                       sniffed.encoding)
             entry.status = LOADED
@@ -139,7 +144,10 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, item: InputFile, quarantine_dir:
                 on_bytes(sniffed.size_bytes)
         else:
             loaded = load_x12(con, entry.file_id, item.open_binary, sniffed.encoding, on_bytes)
+            con.begin()
+            publish_loaded_segments(con)
             read = loaded.read
+            insert_envelopes(con, entry.file_id, read)
             entry.transaction_types = loaded.transaction_types
             entry.warnings = read.warnings
             entry.interchange_count = len(read.interchanges)
@@ -165,15 +173,24 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, item: InputFile, quarantine_dir:
                     )
         outcome = _finish(con, entry, started)
         con.commit()
+        discard_loading_table(con)
         return outcome
     except X12Rejected as rejection:
-        con.rollback()
+        _rollback(con)
         entry.reason = str(rejection)
     except Exception as error:  # noqa: BLE001 - a bad file must never stop the run or print values
-        con.rollback()
+        _rollback(con)
         entry.reason = f"internal error while loading ({type(error).__name__}); file kept in quarantine"
     _reset_counts(entry)
     return _finish(con, entry, started, item=item, quarantine_dir=quarantine_dir)
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    try:
+        con.rollback()
+    except duckdb.TransactionException:
+        pass  # the failure came before the publishing transaction began
+    discard_loading_table(con)
 
 
 def _reset_counts(entry: RegistryEntry) -> None:

@@ -27,23 +27,28 @@ VALID_SEGMENT_ID_PATTERN = "^[A-Z][A-Z0-9]{1,2}$"
 _837_VARIANTS = (("X222", "837P"), ("X098", "837P"), ("X223", "837I"), ("X096", "837I"),
                  ("X224", "837D"), ("X097", "837D"))
 
-INSERT_SEGMENTS = """
-insert into raw.x12_segments
+LOADING_TABLE = "raw.x12_segments_loading"
+
+# Context arrives run-length encoded (one row per change); the ASOF join spreads it over the segments.
+INSERT_SEGMENTS = f"""
+insert into {LOADING_TABLE}
 select
     $file_id,
-    segment_position,
-    interchange_seq,
-    group_seq,
-    transaction_seq,
-    segment_id,
-    string_split(segment_text, element_separator)[2:],
-    loop_id,
-    hl_id,
-    claim_seq,
-    line_seq,
-    nullif(leading_text, ''),
-    segment_position <> $unterminated_position
-from x12_batch
+    batch.segment_position,
+    runs.interchange_seq,
+    runs.group_seq,
+    runs.transaction_seq,
+    batch.segment_id,
+    string_split(batch.segment_text, runs.element_separator)[2:],
+    runs.loop_id,
+    runs.hl_id,
+    runs.claim_seq,
+    runs.line_seq,
+    nullif(batch.leading_text, ''),
+    batch.segment_position <> $unterminated_position
+from x12_batch as batch
+asof inner join x12_runs as runs
+    on batch.segment_position >= runs.start_position
 """
 
 
@@ -71,39 +76,26 @@ def iter_text(open_binary: Callable[[], BinaryIO], encoding: str,
         yield tail
 
 
-def _context_columns(batch: SegmentBatch) -> dict[str, np.ndarray | list]:
-    """Expand the run-length context of a batch to one value per row."""
-    n = len(batch)
-    starts = [start for start, _ in batch.context_runs]
-    lengths = np.diff(np.array([*starts, n], dtype=np.int64))
-    contexts = [context for _, context in batch.context_runs]
+def _runs_table(batch: SegmentBatch) -> pa.Table:
     names = ("interchange_seq", "group_seq", "transaction_seq", "element_separator",
              "loop_id", "hl_id", "claim_seq", "line_seq")
-    columns: dict[str, np.ndarray | list] = {}
-    for index, name in enumerate(names):
-        values = [context[index] for context in contexts]
-        columns[name] = np.repeat(np.array(values, dtype=object), lengths)
-    return columns
+    types = (pa.int32(), pa.int32(), pa.int32(), pa.string(), pa.string(), pa.string(), pa.int32(),
+             pa.int32())
+    columns = {"start_position": pa.array([batch.first_position + start for start, _ in batch.context_runs],
+                                          pa.int32())}
+    for index, (name, kind) in enumerate(zip(names, types, strict=True)):
+        columns[name] = pa.array([context[index] for _, context in batch.context_runs], kind)
+    return pa.table(columns)
 
 
 def _batch_table(batch: SegmentBatch) -> pa.Table:
-    context = _context_columns(batch)
     n = len(batch)
-    integer = pa.int32()
     return pa.table({
         "segment_position": pa.array(np.arange(batch.first_position, batch.first_position + n,
                                                dtype=np.int32)),
         "segment_id": pa.array(batch.segment_ids, pa.string()),
         "segment_text": pa.array(batch.texts, pa.string()),
         "leading_text": pa.array(batch.leading, pa.string()),
-        "interchange_seq": pa.array(context["interchange_seq"], integer),
-        "group_seq": pa.array(context["group_seq"], integer),
-        "transaction_seq": pa.array(context["transaction_seq"], integer),
-        "element_separator": pa.array(context["element_separator"], pa.string()),
-        "loop_id": pa.array(context["loop_id"], pa.string()),
-        "hl_id": pa.array(context["hl_id"], pa.string()),
-        "claim_seq": pa.array(context["claim_seq"], integer),
-        "line_seq": pa.array(context["line_seq"], integer),
     })
 
 
@@ -127,19 +119,19 @@ def load_x12(con: duckdb.DuckDBPyConnection, file_id: int, open_binary: Callable
     reader = X12Reader()
     result = X12LoadResult(read=reader.result)
     batches: Iterator[SegmentBatch] = reader.read(iter_text(open_binary, encoding, on_bytes))
-    pending: pa.Table | None = None
+    pending: tuple[pa.Table, pa.Table] | None = None
+    con.execute(f"create or replace table {LOADING_TABLE} as from raw.x12_segments limit 0")
     for batch in batches:
         # Hold one batch back: the reader learns the unterminated position only at the very end.
         if pending is not None:
-            _insert(con, file_id, pending, None)
-        pending = _batch_table(batch)
-        _check_segment_ids(pending, result)
+            _insert(con, file_id, *pending, None)
+        pending = (_batch_table(batch), _runs_table(batch))
+        _check_segment_ids(pending[0], result)
     read = reader.result
     if pending is not None:
-        _insert(con, file_id, pending, read.unterminated_position)
+        _insert(con, file_id, *pending, read.unterminated_position)
     if result.empty_segments:
         read.warnings.append(f"{result.empty_segments} empty segment(s) (two terminators in a row) kept")
-    _insert_envelopes(con, file_id, read)
     result.transaction_types = sorted({_transaction_type(t.set_id, t.implementation_reference)
                                        for t in read.transactions})
     result.unsupported_types = sorted({t.set_id for t in read.transactions
@@ -155,14 +147,29 @@ def _transaction_type(set_id: str, implementation: str | None) -> str:
     return set_id
 
 
-def _insert(con: duckdb.DuckDBPyConnection, file_id: int, table: pa.Table,
+def _insert(con: duckdb.DuckDBPyConnection, file_id: int, table: pa.Table, runs: pa.Table,
             unterminated_position: int | None) -> None:
     con.register("x12_batch", table)
+    con.register("x12_runs", runs)
     try:
         con.execute(INSERT_SEGMENTS, {"file_id": file_id,
                                       "unterminated_position": unterminated_position or -1})
     finally:
         con.unregister("x12_batch")
+        con.unregister("x12_runs")
+
+
+def publish_loaded_segments(con: duckdb.DuckDBPyConnection) -> None:
+    """Move a parsed file from the loading table into raw.x12_segments (inside the caller's transaction).
+
+    Parsing lands batches in a loading table with autocommit so memory stays flat; one bulk
+    insert...select then publishes the file atomically together with its envelope and registry rows.
+    """
+    con.execute(f"insert into raw.x12_segments select * from {LOADING_TABLE}")
+
+
+def discard_loading_table(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"drop table if exists {LOADING_TABLE}")
 
 
 def insert_rows(con: duckdb.DuckDBPyConnection, table_name: str, rows: list[dict]) -> None:
@@ -180,7 +187,7 @@ def _element(elements: list[str], index: int) -> str | None:
     return elements[index] if len(elements) > index else None
 
 
-def _insert_envelopes(con: duckdb.DuckDBPyConnection, file_id: int, read: ReadResult) -> None:
+def insert_envelopes(con: duckdb.DuckDBPyConnection, file_id: int, read: ReadResult) -> None:
     insert_rows(con, "raw.x12_interchanges", [
         {
             "file_id": file_id,

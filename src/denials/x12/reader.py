@@ -111,7 +111,7 @@ class _Split(Exception):
 
 
 class X12Reader:
-    def __init__(self, batch_size: int = 250_000) -> None:
+    def __init__(self, batch_size: int = 100_000) -> None:
         self.batch_size = batch_size
         self.result = ReadResult()
         self._position = 0

@@ -1,0 +1,237 @@
+"""835 (005010X221A1) text: claim payment loops, checks, provider adjustments.
+
+A claim's CLP loop is rendered when it is adjudicated; `Batch835` holds those strings per check
+(payer x payee x payment date) and writes one interchange per payer, one transaction per check,
+with BPR02 = sum(CLP04) - sum(PLB) computed from integer cents.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import lru_cache
+from typing import TextIO
+
+from denials.generate import envelope
+from denials.generate.amounts import money, percent_of
+from denials.generate.catalog import CITIES, Provider
+from denials.generate.encounters import hash_text
+from denials.generate.envelope import TERMINATOR, ControlNumbers
+from denials.generate.model import Claim
+from denials.generate.reference import Payer
+
+VERSION = "005010X221A1"
+RECEIVER_ID = "DENIALSGEN"
+
+
+@dataclass(frozen=True, slots=True)
+class PayerDetails:
+    tin: str
+    street: str
+    city: str
+    state: str
+    zip5: str
+    routing: str
+    account: str
+
+
+@lru_cache(maxsize=64)
+def payer_details(payer_id: str) -> PayerDetails:
+    value = hash_text(payer_id)
+    city, state, zip5 = CITIES[value % len(CITIES)]
+    return PayerDetails(
+        tin=f"{100000000 + value % 900000000}",
+        street=f"{100 + value % 900} CLAIMS PROCESSING BLVD",
+        city=city,
+        state=state,
+        zip5=zip5,
+        routing=f"{10000000 + value % 90000000}1",
+        account=f"{value % 10**9:09d}",
+    )
+
+
+def render_claim(claim: Claim, cs: str, *, sign: int = 1, status: str | None = None) -> tuple[str, int, int, int]:
+    """The claim's 2100 loop: (text, segment count, CLP04 in cents, SVC count).
+
+    `sign=-1` renders the reversal of the claim as adjudicated (CLP02=22): every amount and
+    adjusted quantity negated, the original group and reason codes resent.
+    """
+    patient = claim.patient
+    responsibility = claim.patient_responsibility
+    paid = sign * claim.paid
+    place = claim.provider.place
+    segments = [
+        f"CLP*{claim.claim_id}*{status or claim.status}*{money(sign * claim.charge)}*{money(paid)}"
+        f"*{money(sign * responsibility) if responsibility else ''}*{claim.payer.filing_835}"
+        f"*{claim.payer_claim_number}*{place}*{claim.frequency}",
+        *envelope.cas_segments(claim.claim_adjustments, sign),
+        f"NM1*QC*1*{patient.last_name}*{patient.first_name}****MI*{patient.member_id}",
+    ]
+    if claim.claim_remarks:
+        segments.append("MOA***" + "*".join(claim.claim_remarks[:5]))
+    if claim.kind == "I":
+        last = max(line.service_date for line in claim.lines)
+        segments.append(f"DTM*232*{claim.service_date:%Y%m%d}")
+        segments.append(f"DTM*233*{last:%Y%m%d}")
+    segments.append(f"DTM*050*{claim.claim_date + timedelta(days=1):%Y%m%d}")
+    services = 0
+    if not claim.claim_adjustments:
+        for line in claim.lines:
+            services += 1
+            procedure = f"HC{cs}{line.code}{cs}{cs.join(line.modifiers)}" if line.modifiers else f"HC{cs}{line.code}"
+            service = (
+                f"SVC*{procedure}*{money(sign * line.charge)}*{money(sign * line.paid)}"
+                f"*{line.revenue_code}*{sign * line.units_paid}"
+            )
+            if line.units_paid != line.units:
+                service += f"**{sign * line.units}"
+            segments.append(service)
+            segments.append(f"DTM*472*{line.service_date:%Y%m%d}")
+            segments.extend(envelope.cas_segments(line.adjustments, sign))
+            segments.append(f"REF*6R*{line.control_number}")
+            if line.allowed:
+                segments.append(f"AMT*B6*{money(sign * line.allowed)}")
+            for remark in line.remarks:
+                segments.append(f"LQ*HE*{remark}")
+    return TERMINATOR.join(segments) + TERMINATOR, len(segments), paid, services
+
+
+@dataclass(slots=True)
+class _Entry:
+    text: str
+    segments: int
+    paid: int
+    claim_id: str
+
+
+@dataclass(slots=True)
+class _Check:
+    entries: list[_Entry] = field(default_factory=list)
+
+
+def check_date(paid_on: date) -> date:
+    """Payers cut checks and EFTs on a weekly cycle: the Friday on or after the paid date."""
+    return paid_on + timedelta(days=(4 - paid_on.weekday()) % 7)
+
+
+class Batch835:
+    def __init__(self) -> None:
+        self._checks: dict[tuple[str, date, int], _Check] = {}
+
+    def add(self, payer_id: str, paid_on: date, provider_index: int, loop: tuple[str, int, int, int], claim_id: str) -> None:
+        key = (payer_id, check_date(paid_on), provider_index)
+        check = self._checks.get(key)
+        if check is None:
+            check = self._checks[key] = _Check()
+        check.entries.append(_Entry(loop[0], loop[1], loop[2], claim_id))
+
+    def __len__(self) -> int:
+        return len(self._checks)
+
+    def write(
+        self,
+        out: TextIO,
+        *,
+        payers: dict[str, Payer],
+        providers: Sequence[Provider],
+        components: dict[str, str],
+        numbers: ControlNumbers,
+        rng: random.Random,
+        plb_rate: float,
+        trace_prefix: str,
+    ) -> dict[str, int]:
+        """Write one interchange per payer and one transaction per check; return counts written."""
+        counts = {"interchanges": 0, "transactions": 0, "plb_segments": 0}
+        by_payer: dict[str, list[tuple[date, int]]] = {}
+        for payer_id, on, provider_index in self._checks:
+            by_payer.setdefault(payer_id, []).append((on, provider_index))
+        for payer_id in sorted(by_payer):
+            keys = sorted(by_payer[payer_id])
+            payer = payers[payer_id]
+            cs = components[payer_id]
+            last = max(on for on, _ in keys)
+            control = numbers.interchange()
+            group_control = numbers.group()
+            sender = payer_id
+            out.write(envelope.isa(sender, RECEIVER_ID, last, "0600", control, cs))
+            out.write(envelope.gs("HP", sender, RECEIVER_ID, last, "0600", group_control, VERSION))
+            for on, provider_index in keys:
+                check = self._checks[(payer_id, on, provider_index)]
+                number = numbers.transaction()
+                trace = f"{trace_prefix}{number}"
+                has_plb = _write_check(
+                    out, payer, providers[provider_index], check, on, number, trace, cs, rng, plb_rate
+                )
+                counts["plb_segments"] += has_plb
+            out.write(envelope.ge(len(keys), group_control))
+            out.write(envelope.iea(1, control))
+            counts["interchanges"] += 1
+            counts["transactions"] += len(keys)
+        self._checks.clear()
+        return counts
+
+
+def _write_check(
+    out: TextIO,
+    payer: Payer,
+    provider: Provider,
+    check: _Check,
+    on: date,
+    control: str,
+    trace: str,
+    cs: str,
+    rng: random.Random,
+    plb_rate: float,
+) -> int:
+    details = payer_details(payer.payer_id)
+    paid = sum(entry.paid for entry in check.entries)
+    adjustments: list[str] = []
+    plb_total = 0
+    if paid > 0 and rng.random() < plb_rate:
+        # Overpayment recovery of an earlier claim, taken out of this check (positive reduces).
+        amount = percent_of(paid, rng.randint(200, 2000))
+        if amount:
+            adjustments.append(f"WO{cs}{rng.randrange(10**12, 10**13)}*{money(amount)}")
+            plb_total += amount
+    if paid > 0 and rng.random() < plb_rate / 2:
+        # Prompt-pay interest owed to the provider (negative increases the payment).
+        amount = rng.randint(35, 4800)
+        adjustments.append(f"L6{cs}{check.entries[0].claim_id}*{money(-amount)}")
+        plb_total -= amount
+    total = paid - plb_total
+    stamp = f"{on:%Y%m%d}"
+    if total == 0:
+        bpr = f"BPR*H*0*C*NON************{stamp}"
+    elif rng.random() < 0.15:
+        bpr = f"BPR*I*{money(total)}*C*CHK************{stamp}"
+    else:
+        bpr = (
+            f"BPR*I*{money(total)}*C*ACH*CCP*01*{details.routing}*DA*{details.account}*1{details.tin}"
+            f"**01*{provider.zip9[:8]}1*DA*{provider.ein}{provider.npi[-4:]}*{stamp}"
+        )
+    head = (
+        f"ST*835*{control}{TERMINATOR}"
+        f"{bpr}{TERMINATOR}"
+        f"TRN*1*{trace}*1{details.tin}{TERMINATOR}"
+        f"DTM*405*{stamp}{TERMINATOR}"
+        f"N1*PR*{payer.name.upper()}*XV*{payer.payer_id}{TERMINATOR}"
+        f"N3*{details.street}{TERMINATOR}"
+        f"N4*{details.city}*{details.state}*{details.zip5}{TERMINATOR}"
+        f"REF*2U*{payer.payer_id}{TERMINATOR}"
+        f"PER*BL*EDI SUPPORT*TE*8005550100{TERMINATOR}"
+        f"N1*PE*{provider.name}*XX*{provider.npi}{TERMINATOR}"
+        f"REF*TJ*{provider.ein}{TERMINATOR}"
+        f"LX*1{TERMINATOR}"
+    )
+    count = 13  # the 12 header segments above and SE
+    out.write(head)
+    for entry in check.entries:
+        out.write(entry.text)
+        count += entry.segments
+    if adjustments:
+        out.write(f"PLB*{provider.npi}*{on.year}1231*{'*'.join(adjustments)}{TERMINATOR}")
+        count += 1
+    out.write(f"SE*{count}*{control}{TERMINATOR}")
+    return 1 if adjustments else 0

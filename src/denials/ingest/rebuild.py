@@ -5,16 +5,19 @@ from __future__ import annotations
 import duckdb
 
 REBUILD_SQL = """
-select string_agg(
+select array_to_string(list(
     coalesce(segments.leading_text, '')
     || segments.segment_id
     || case when len(segments.elements) > 0
             then interchanges.element_separator
-                 || array_to_string(segments.elements, interchanges.element_separator)
+                 -- array_to_string wants a constant separator; each interchange declares its own
+                 || list_reduce(segments.elements,
+                                lambda left_part, right_part:
+                                    left_part || interchanges.element_separator || right_part)
             else '' end
     || case when segments.is_terminated then interchanges.segment_terminator else '' end,
-    '' order by segments.segment_position
-)
+    order by segments.segment_position
+), '')
 from raw.x12_segments as segments
 inner join raw.x12_interchanges as interchanges
     on segments.file_id = interchanges.file_id

@@ -1,0 +1,512 @@
+"""Planted scenarios: each is one small builder plus one registry entry.
+
+A builder takes the chunk's Context and returns the claims it plants (usually one), each carrying
+its scenario name, the denial the payer will apply to which lines, or, for claims that are never
+remitted, the pre-bill rule that should catch it. Adding a scenario means writing one decorated
+function here; the engine, truth and manifest pick it up from `SCENARIOS`.
+
+Kinds and the rate that sizes them (see `engine.RATE_DEFAULTS`):
+    clean        the remainder of claims, split by weight
+    denial       denial_rate
+    overturn     reversal_rate
+    split        split_rate
+    secondary    secondary_rate
+    not_remitted not_remitted_rate * (1 - prebill_problem_share)
+    prebill      not_remitted_rate * prebill_problem_share
+
+CARC/RARC pairs follow DOMAIN.md section 3 so the category seed classifies them; unit denials
+deny on N362/M53/M119/N822/N823, where the RARC decides the category over the CARC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+from denials.generate import catalog
+from denials.generate.adjudicate import adjudicate_prior
+from denials.generate.encounters import Context
+from denials.generate.model import Claim, Denial, Line, PriorPayer
+from denials.generate.reference import Drug, Reference
+
+Builder = Callable[[Context], list[Claim]]
+KINDS = ("clean", "denial", "overturn", "split", "secondary", "not_remitted", "prebill")
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    name: str
+    kind: str
+    weight: float
+    build: Builder
+    claims: int  # claims one build emits
+    available: Callable[[Reference], bool]
+    summary: str
+
+
+SCENARIOS: dict[str, Scenario] = {}
+
+
+def _always(_: Reference) -> bool:
+    return True
+
+
+def scenario(
+    name: str,
+    *,
+    kind: str,
+    weight: float = 1.0,
+    claims: int = 1,
+    available: Callable[[Reference], bool] = _always,
+) -> Callable[[Builder], Builder]:
+    """Register a builder. `available` says whether the loaded seeds can support it at all."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown scenario kind {kind!r}")
+
+    def register(build: Builder) -> Builder:
+        if name in SCENARIOS:
+            raise ValueError(f"scenario {name!r} registered twice")
+        summary = (build.__doc__ or name).strip().splitlines()[0]
+        SCENARIOS[name] = Scenario(name, kind, weight, build, claims, available, summary)
+        return build
+
+    return register
+
+
+# ------------------------------------------------------------------------------- helpers
+
+UNIT_DENIALS: dict[str, tuple[str, str, str]] = {
+    "mcg_billed_as_mg": ("CO", "16", "M53"),
+    "waste_without_jw": ("CO", "4", "N822"),
+    "jz_with_waste": ("CO", "4", "N823"),
+    "jw_and_jz_same_line": ("CO", "4", "N823"),
+    "over_9999_without_split": ("CO", "16", "N362"),
+    "over_per_line_limit": ("CO", "151", "N362"),
+    "ndc_quantity_mismatch": ("CO", "16", "M119"),
+}
+
+
+def unit_denial(root_cause: str, units: int | None = None) -> Denial:
+    group, carc, rarc = UNIT_DENIALS[root_cause]
+    return Denial(group, carc, rarc, "unit_error", root_cause, units)
+
+
+def drug_lines(claim: Claim) -> list[Line]:
+    return [line for line in claim.lines if line.ndc]
+
+
+def administered_lines(claim: Claim) -> list[Line]:
+    return [line for line in claim.lines if line.ndc and "JW" not in line.modifiers]
+
+
+def deny(lines: list[Line], denial: Denial) -> None:
+    for line in lines:
+        line.denial = denial
+
+
+def flag_prebill(lines: list[Line], rule: str, root_cause: str = "") -> None:
+    for line in lines:
+        line.prebill_rule = rule
+        line.root_cause = root_cause
+
+
+def _mcg_drugs(reference: Reference) -> list[Drug]:
+    return sorted((d for d in reference.drugs.values() if d.measure.lower() == "mcg"), key=lambda d: d.hcpcs)
+
+
+def _has_mcg_drug(reference: Reference) -> bool:
+    return bool(_mcg_drugs(reference))
+
+
+def _payers_where(ctx: Context, drug: Drug, test: Callable[..., bool]) -> frozenset[str]:
+    on = ctx.nominal_date
+    return frozenset(p.payer_id for p in ctx.payers if test(ctx.reference.policy(p.payer_id, drug.hcpcs, on)))
+
+
+def _drug_with_payers(ctx: Context, test: Callable[..., bool]) -> tuple[Drug, frozenset[str]] | None:
+    options = [(drug, payers) for drug in ctx.drugs if (payers := _payers_where(ctx, drug, test))]
+    return ctx.rng.choice(options) if options else None
+
+
+def _any_policy(reference: Reference, test: Callable[..., bool]) -> bool:
+    return any(test(policy) for versions in reference.policies.values() for policy in versions)
+
+
+def _needs_auth(policy: object) -> bool:
+    return bool(getattr(policy, "requires_prior_auth", False))
+
+
+def _needs_modifiers(policy: object) -> bool:
+    return bool(getattr(policy, "requires_jw_jz", False))
+
+
+def _can_exceed_cap(drug: Drug) -> bool:
+    # Could a heavy adult on the top labeled dose need more units than one line may carry?
+    return drug.dose_max * 125 / float(drug.unit_size) > drug.line_cap * 1.05
+
+
+def _has_high_dose_drug(reference: Reference) -> bool:
+    return any(_can_exceed_cap(drug) for drug in reference.drugs.values())
+
+
+def _per_line_limits(ctx: Context) -> list[tuple[str, Drug, int]]:
+    found = []
+    for drug in ctx.drugs:
+        for payer in ctx.payers:
+            limit = ctx.reference.line_limit(payer.payer_id, drug, ctx.nominal_date)
+            reachable = drug.dose_max * 125 / float(drug.unit_size) > limit * 1.05
+            if limit < drug.line_cap and reachable:
+                found.append((payer.payer_id, drug, limit))
+    return found
+
+
+def _has_per_line_limit(reference: Reference) -> bool:
+    return _any_policy(reference, lambda p: p.max_units_per_line is not None)
+
+
+def _off_label_drugs(ctx: Context) -> list[Drug]:
+    return [d for d in ctx.drugs if catalog.OFF_LABEL_DIAGNOSES.get(d.hcpcs)]
+
+
+def _has_off_label(reference: Reference) -> bool:
+    return any(catalog.OFF_LABEL_DIAGNOSES.get(code) for code in reference.drugs)
+
+
+# Mutations shared by the denial scenarios and their never-remitted twins. Each takes a claim
+# built the way it needs (see MODIFIER_PROBLEMS) and returns the lines it made wrong.
+
+
+def bill_mcg_as_mg(claim: Claim) -> list[Line]:
+    """Bill the dose's milligram figure as units of a per-mcg code (7 instead of 7,200)."""
+    line = administered_lines(claim)[0]
+    assert line.dose is not None
+    drug = line.dose.drug
+    milligrams = float(drug.amount(line.dose.administered_units)) / 1000
+    line.units = max(1, round(milligrams / float(drug.unit_size)))
+    return [line]
+
+
+def drop_jw_line(claim: Claim) -> list[Line]:
+    claim.lines = [line for line in claim.lines if "JW" not in line.modifiers]
+    return administered_lines(claim)
+
+
+def jz_despite_waste(claim: Claim) -> list[Line]:
+    claim.lines = [line for line in claim.lines if "JW" not in line.modifiers]
+    lines = administered_lines(claim)
+    for line in lines:
+        line.modifiers = ("JZ", *(m for m in line.modifiers if m != "JZ"))
+    return lines
+
+
+def jw_and_jz_on_one_line(claim: Claim) -> list[Line]:
+    line = administered_lines(claim)[0]
+    line.modifiers = ("JW", "JZ", *(m for m in line.modifiers if m not in ("JW", "JZ")))
+    return [line]
+
+
+# root cause -> (waste the dose must have, mutation)
+MODIFIER_PROBLEMS: dict[str, tuple[bool, Callable[[Claim], list[Line]]]] = {
+    "waste_without_jw": (True, drop_jw_line),
+    "jz_with_waste": (True, jz_despite_waste),
+    "jw_and_jz_same_line": (False, jw_and_jz_on_one_line),
+}
+
+
+def _modifier_claim(ctx: Context, name: str, root_cause: str) -> tuple[Claim, list[Line]]:
+    waste, mutate = MODIFIER_PROBLEMS[root_cause]
+    picked = _drug_with_payers(ctx, _needs_modifiers)
+    drug, payers = picked if picked else (ctx.rng.choice([d for d in ctx.drugs if d.single_dose]), None)
+    claim = ctx.drug_claim(name, drug=drug, payer_ids=payers, waste=waste, doses=1)
+    return claim, mutate(claim)
+
+
+# ------------------------------------------------------------------------------- clean
+
+
+@scenario("clean", kind="clean", weight=82)
+def clean(ctx: Context) -> list[Claim]:
+    """A correctly billed drug claim, paid with contractual and patient-responsibility adjustments."""
+    return [ctx.drug_claim("clean")]
+
+
+@scenario("office_visit", kind="clean", weight=18)
+def office_visit(ctx: Context) -> list[Claim]:
+    """A follow-up office visit with no drug, paid."""
+    return [ctx.visit_claim("office_visit")]
+
+
+@scenario("correct_76_split", kind="split", available=_has_high_dose_drug)
+def correct_76_split(ctx: Context) -> list[Claim]:
+    """A dose above the per-line cap split 9,999 + 9,999 + rest with modifier 76 on lines 2+; paid."""
+    drug = ctx.rng.choice([d for d in ctx.drugs if _can_exceed_cap(d)])
+    payers = _payers_where(ctx, drug, lambda p: p.max_units_per_line is None) or None
+    return [ctx.drug_claim("correct_76_split", drug=drug, payer_ids=payers, min_units=drug.line_cap + 1, doses=1)]
+
+
+@scenario("secondary_claim", kind="secondary")
+def secondary_claim(ctx: Context) -> list[Claim]:
+    """A claim to the secondary payer after the primary paid: OA-23 for the prior payment (CLP02=2)."""
+    by_type: dict[str, list] = {}
+    for payer in ctx.payers:
+        by_type.setdefault(payer.payer_type, []).append(payer)
+    pairs = [
+        (primary, secondary)
+        for primary in ctx.payers
+        for secondary in (
+            by_type.get("medicaid", []) if primary.payer_type.startswith("medicare") else by_type.get(primary.payer_type, [])
+        )
+        if secondary.payer_id != primary.payer_id and primary.payer_type != "medicaid"
+    ]
+    if not pairs:
+        return [ctx.drug_claim("secondary_claim")]
+    primary, secondary = ctx.rng.choice(pairs)
+    claim = ctx.drug_claim("secondary_claim", payer_ids={secondary.payer_id})
+    paid_on = claim.service_date + timedelta(days=ctx.rng.randint(14, 30))
+    claim.prior = PriorPayer(primary, f"{primary.payer_id[:2]}{ctx.rng.randrange(10**9):09d}", paid_on)
+    claim.claim_date = paid_on + timedelta(days=ctx.rng.randint(2, 10))
+    adjudicate_prior(claim, ctx.rng)
+    return [claim]
+
+
+# ------------------------------------------------------------------------------- unit errors
+
+
+@scenario("mcg_billed_as_mg", kind="denial", weight=5, available=_has_mcg_drug)
+def mcg_billed_as_mg(ctx: Context) -> list[Claim]:
+    """Factor VIIa billed in mg-sized units (1000x too few); CO-16 + M53."""
+    drug = ctx.rng.choice(_mcg_drugs(ctx.reference))
+    claim = ctx.drug_claim("mcg_billed_as_mg", drug=drug, waste=False, split=False, doses=1)
+    deny(bill_mcg_as_mg(claim), unit_denial("mcg_billed_as_mg"))
+    return [claim]
+
+
+@scenario("waste_without_jw", kind="denial", weight=4)
+def waste_without_jw(ctx: Context) -> list[Claim]:
+    """Waste recorded, but no JW line and no JW/JZ on the administered line; CO-4 + N822."""
+    claim, lines = _modifier_claim(ctx, "waste_without_jw", "waste_without_jw")
+    deny(lines, unit_denial("waste_without_jw"))
+    return [claim]
+
+
+@scenario("jz_with_waste", kind="denial", weight=3)
+def jz_with_waste(ctx: Context) -> list[Claim]:
+    """JZ (nothing discarded) billed while the administration record shows waste; CO-4 + N823."""
+    claim, lines = _modifier_claim(ctx, "jz_with_waste", "jz_with_waste")
+    deny(lines, unit_denial("jz_with_waste"))
+    return [claim]
+
+
+@scenario("jw_and_jz_same_line", kind="denial", weight=2)
+def jw_and_jz_same_line(ctx: Context) -> list[Claim]:
+    """JW and JZ on the same line; CO-4 + N823."""
+    claim, lines = _modifier_claim(ctx, "jw_and_jz_same_line", "jw_and_jz_same_line")
+    deny(lines, unit_denial("jw_and_jz_same_line"))
+    return [claim]
+
+
+@scenario("over_9999_without_split", kind="denial", weight=3, available=_has_high_dose_drug)
+def over_9999_without_split(ctx: Context) -> list[Claim]:
+    """A dose above the per-line cap billed on one line; CO-16 + N362."""
+    drug = ctx.rng.choice([d for d in ctx.drugs if _can_exceed_cap(d)])
+    claim = ctx.drug_claim("over_9999_without_split", drug=drug, min_units=drug.line_cap + 1, split=False, doses=1)
+    deny([line for line in administered_lines(claim) if line.units > drug.line_cap], unit_denial("over_9999_without_split"))
+    return [claim]
+
+
+@scenario("over_per_line_limit", kind="denial", weight=3, available=_has_per_line_limit)
+def over_per_line_limit(ctx: Context) -> list[Claim]:
+    """Units above the payer's max per line; the excess denied CO-151 + N362, the rest paid."""
+    limits = _per_line_limits(ctx)
+    if not limits:
+        return waste_without_jw(ctx)
+    payer_id, drug, limit = ctx.rng.choice(limits)
+    claim = ctx.drug_claim(
+        "over_per_line_limit", drug=drug, payer_ids={payer_id}, min_units=limit + 1,
+        max_units=drug.line_cap, split=False, doses=1,
+    )
+    for line in administered_lines(claim):
+        if line.units > limit:
+            line.denial = unit_denial("over_per_line_limit", units=line.units - limit)
+    return [claim]
+
+
+@scenario("ndc_quantity_mismatch", kind="denial", weight=3)
+def ndc_quantity_mismatch(ctx: Context) -> list[Claim]:
+    """The CTP NDC quantity does not match the HCPCS units; CO-16 + M119."""
+    claim = ctx.drug_claim("ndc_quantity_mismatch", waste=False, doses=1)
+    line = administered_lines(claim)[0]
+    dose = line.dose
+    assert dose is not None
+    vials = -(-dose.administered_units // min(dose.drug.vial_units))
+    wrong = ctx.rng.choice((str(vials), str(line.units * 1000), line.ndc_quantity + "0"))
+    line.ndc_quantity = wrong if wrong != line.ndc_quantity else str(line.units + 1)
+    deny([line], unit_denial("ndc_quantity_mismatch"))
+    return [claim]
+
+
+# ------------------------------------------------------------------------------- other denials
+
+
+@scenario("missing_prior_auth", kind="denial", weight=12, available=lambda r: _any_policy(r, _needs_auth))
+def missing_prior_auth(ctx: Context) -> list[Claim]:
+    """The payer requires auth for the drug and none was sent (CO-197); some exceed it (CO-198)."""
+    picked = _drug_with_payers(ctx, _needs_auth)
+    drug, payers = picked if picked else (None, None)
+    claim = ctx.drug_claim("missing_prior_auth", drug=drug, payer_ids=payers)
+    if claim.prior_auth and ctx.rng.random() < 0.25:
+        denial = Denial("CO", "198", "", "missing_auth")  # authorization on file, but exceeded
+    else:
+        claim.prior_auth = ""
+        denial = Denial("CO", "197", "", "missing_auth")
+    deny(drug_lines(claim), denial)
+    return [claim]
+
+
+@scenario("off_label_diagnosis", kind="denial", weight=8, available=_has_off_label)
+def off_label_diagnosis(ctx: Context) -> list[Claim]:
+    """A diagnosis the drug is not labeled for (e.g. D68.2 with J7212); CO-50 + N115 or CO-167."""
+    drug = ctx.rng.choice(_off_label_drugs(ctx))
+    claim = ctx.drug_claim("off_label_diagnosis", drug=drug)
+    claim.diagnoses[0] = ctx.rng.choice(catalog.OFF_LABEL_DIAGNOSES[drug.hcpcs])
+    if ctx.rng.random() < 0.7:
+        denial = Denial("CO", "50", "N115", "medical_necessity")
+    else:
+        denial = Denial("CO", "167", "", "medical_necessity")
+    deny(drug_lines(claim), denial)
+    return [claim]
+
+
+@scenario("missing_documentation", kind="denial", weight=10)
+def missing_documentation(ctx: Context) -> list[Claim]:
+    """Records the payer asked for were not sent; CO-252 + M127."""
+    claim = ctx.drug_claim("missing_documentation")
+    claim.note = ""
+    deny(drug_lines(claim), Denial("CO", "252", "M127", "documentation"))
+    return [claim]
+
+
+@scenario("duplicate", kind="denial", weight=8, claims=2)
+def duplicate(ctx: Context) -> list[Claim]:
+    """The same claim sent twice (same or suffixed CLM01); the second is denied OA-18 + N522."""
+    original = ctx.drug_claim("duplicate") if ctx.rng.random() < 0.8 else ctx.visit_claim("duplicate")
+    submission_id, _ = ctx.new_submission_id()
+    copy = replace(
+        original,
+        submission_id=submission_id,
+        claim_id=original.claim_id if ctx.rng.random() < 0.5 else f"{original.claim_id}R",
+        claim_date=original.claim_date + timedelta(days=ctx.rng.randint(12, 40)),
+        diagnoses=list(original.diagnoses),
+        doses=[],  # one administration, billed twice: its record belongs to the first claim
+        lines=[replace(line, dose=None, adjustments=[], remarks=[]) for line in original.lines],
+    )
+    deny(copy.lines, Denial("OA", "18", "N522", "duplicate"))
+    return [original, copy]
+
+
+@scenario("timely_filing", kind="denial", weight=5)
+def timely_filing(ctx: Context) -> list[Claim]:
+    """Billed after the payer's filing limit (service date long before the claim date); CO-29."""
+    payer = ctx.rng.choice(ctx.payers)
+    late = timedelta(days=payer.timely_filing_days + ctx.rng.randint(10, 200))
+    claim_date = ctx.claim_date(ctx.nominal_date)
+    service = claim_date - late
+    if ctx.rng.random() < 0.8:
+        claim = ctx.drug_claim("timely_filing", payer_ids={payer.payer_id}, service_date=service, doses=1)
+    else:
+        claim = ctx.visit_claim("timely_filing", payer_ids={payer.payer_id}, service_date=service)
+    claim.claim_date = claim_date
+    deny(claim.lines, Denial("CO", "29", "", "timely_filing"))
+    return [claim]
+
+
+@scenario("eligibility", kind="denial", weight=9)
+def eligibility(ctx: Context) -> list[Claim]:
+    """Coverage terminated or member not found (CO-27/CO-31); on 837I often as a claim-level CAS."""
+    carc = ctx.rng.choice(("27", "27", "31"))
+    claim = ctx.drug_claim("eligibility", kind="I" if ctx.rng.random() < 0.35 else "P")
+    if claim.kind == "I" and ctx.rng.random() < 0.7:
+        claim.claim_denial = Denial("CO", carc, "N30", "eligibility", claim_level=True)
+    else:
+        deny(claim.lines, Denial("CO", carc, "", "eligibility"))
+    return [claim]
+
+
+@scenario("coordination_of_benefits", kind="denial", weight=6)
+def coordination_of_benefits(ctx: Context) -> list[Claim]:
+    """Another payer is primary; CO-22 + MA04."""
+    claim = ctx.drug_claim("coordination_of_benefits")
+    deny(claim.lines, Denial("CO", "22", "MA04", "coordination_of_benefits"))
+    return [claim]
+
+
+# ------------------------------------------------------------------------------- overturns
+
+
+@scenario("reversed_then_corrected", kind="overturn")
+def reversed_then_corrected(ctx: Context) -> list[Claim]:
+    """Denied, then reversed (CLP02=22) and paid on appeal in a later 835: an overturn."""
+    claim = ctx.drug_claim("reversed_then_corrected")
+    claim.remit = "overturn"
+    if ctx.rng.random() < 0.75:
+        claim.note = ""
+        denial = Denial("CO", "252", "M127", "documentation")
+    else:
+        denial = Denial("CO", "50", "N115", "medical_necessity")
+    deny(drug_lines(claim), denial)
+    return [claim]
+
+
+# ------------------------------------------------------------------------------- never remitted
+
+
+@scenario("not_remitted", kind="not_remitted", weight=1)
+def not_remitted(ctx: Context) -> list[Claim]:
+    """A clean claim with no 835 yet."""
+    claim = ctx.drug_claim("not_remitted") if ctx.rng.random() < 0.85 else ctx.visit_claim("not_remitted")
+    claim.remit = "none"
+    return [claim]
+
+
+@scenario("not_remitted_mcg_billed_as_mg", kind="prebill", weight=1, available=_has_mcg_drug)
+def not_remitted_mcg_billed_as_mg(ctx: Context) -> list[Claim]:
+    """Unremitted; a per-mcg drug billed in mg-sized units. Pre-bill rule unit_error."""
+    drug = ctx.rng.choice(_mcg_drugs(ctx.reference))
+    claim = ctx.drug_claim("not_remitted_mcg_billed_as_mg", drug=drug, waste=False, split=False, doses=1)
+    claim.remit = "none"
+    flag_prebill(bill_mcg_as_mg(claim), "unit_error", "mcg_billed_as_mg")
+    return [claim]
+
+
+@scenario("not_remitted_missing_auth", kind="prebill", weight=1, available=lambda r: _any_policy(r, _needs_auth))
+def not_remitted_missing_auth(ctx: Context) -> list[Claim]:
+    """Unremitted; the payer requires auth for the drug and the claim has no REF*G1."""
+    picked = _drug_with_payers(ctx, _needs_auth)
+    drug, payers = picked if picked else (None, None)
+    claim = ctx.drug_claim("not_remitted_missing_auth", drug=drug, payer_ids=payers)
+    claim.remit = "none"
+    claim.prior_auth = ""
+    flag_prebill(drug_lines(claim), "missing_auth")
+    return [claim]
+
+
+@scenario("not_remitted_off_label", kind="prebill", weight=1, available=_has_off_label)
+def not_remitted_off_label(ctx: Context) -> list[Claim]:
+    """Unremitted; the principal diagnosis is off-label for the drug."""
+    drug = ctx.rng.choice(_off_label_drugs(ctx))
+    claim = ctx.drug_claim("not_remitted_off_label", drug=drug)
+    claim.remit = "none"
+    claim.diagnoses[0] = ctx.rng.choice(catalog.OFF_LABEL_DIAGNOSES[drug.hcpcs])
+    flag_prebill(drug_lines(claim), "off_label_diagnosis")
+    return [claim]
+
+
+@scenario("not_remitted_modifier_error", kind="prebill", weight=1)
+def not_remitted_modifier_error(ctx: Context) -> list[Claim]:
+    """Unremitted; a JW/JZ error (waste without JW, JZ with waste, or both on one line)."""
+    root_cause = ctx.rng.choice(sorted(MODIFIER_PROBLEMS))
+    claim, lines = _modifier_claim(ctx, "not_remitted_modifier_error", root_cause)
+    claim.remit = "none"
+    flag_prebill(lines, "modifier_error", root_cause)
+    return [claim]

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from denials.generate.cli import generate_command
 from denials.generate.engine import (
     CLAIMS_PER_BATCH,
     CLAIMS_PER_FILE,
@@ -22,7 +23,6 @@ from denials.generate.engine import (
     resolve_rates,
     run,
 )
-from denials.generate.cli import generate_command
 from denials.generate.scenarios import SCENARIOS
 
 

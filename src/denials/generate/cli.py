@@ -58,7 +58,9 @@ def _weights(values: tuple[str, ...]) -> dict[str, float]:
 
 
 @click.command("generate")
-@click.option("--claims", type=click.IntRange(min=1), default=10_000, show_default=True, help="837 claims to generate.")
+@click.option(
+    "--claims", type=click.IntRange(min=1), default=10_000, show_default=True, help="837 claims to generate."
+)
 @click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same bytes.")
 @click.option(
     "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True, help="Output folder."
@@ -70,8 +72,13 @@ def _weights(values: tuple[str, ...]) -> dict[str, float]:
     show_default=True,
     help="Last date of service.",
 )
-@click.option("--span-days", type=click.IntRange(min=1), default=DEFAULT_SPAN_DAYS, show_default=True,
-              help="Days of service the claims spread over, ending at --end-date.")
+@click.option(
+    "--span-days",
+    type=click.IntRange(min=1),
+    default=DEFAULT_SPAN_DAYS,
+    show_default=True,
+    help="Days of service the claims spread over, ending at --end-date.",
+)
 @click.option(
     "--reference-dir",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
@@ -79,10 +86,20 @@ def _weights(values: tuple[str, ...]) -> dict[str, float]:
     help="Folder with drug_reference/drug_ndcs/payers/payer_policies CSVs [default: the project's seeds/].",
 )
 @click.option("--claims-per-file", type=click.IntRange(min=1), default=CLAIMS_PER_FILE, show_default=True)
-@click.option("--workers", type=click.IntRange(min=1), default=default_workers(), show_default=True,
-              help="Processes; output bytes do not depend on it.")
-@click.option("--scenario-weight", "scenario_weights", multiple=True, metavar="NAME=WEIGHT",
-              help="Relative weight of a scenario within its kind (repeatable).")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=default_workers(),
+    show_default=True,
+    help="Processes; output bytes do not depend on it.",
+)
+@click.option(
+    "--scenario-weight",
+    "scenario_weights",
+    multiple=True,
+    metavar="NAME=WEIGHT",
+    help="Relative weight of a scenario within its kind (repeatable).",
+)
 @_rate_options
 def generate_command(
     claims: int,

@@ -67,7 +67,9 @@ class Context:
         self._seed = seed
         # Conditions a patient can have are those some loaded drug is labeled for.
         labeled = {dx for drug in self.drugs for dx in catalog.LABELED_DIAGNOSES.get(drug.hcpcs, ())}
-        self._conditions = [(dx, weight) for dx, weight in catalog.CONDITIONS if dx in labeled] or [("D66", 1)]
+        self._conditions = [(dx, weight) for dx, weight in catalog.CONDITIONS if dx in labeled] or [
+            ("D66", 1)
+        ]
         self._payer_weights = [_PAYER_TYPE_WEIGHT.get(payer.payer_type, 20) for payer in self.payers]
 
     # ---------------------------------------------------------------- identifiers and dates
@@ -197,7 +199,10 @@ class Context:
                 best_key, best_size, best_total = key, size, count * size
         administered, wasted = needed, best_total - needed
         if waste is False or (
-            waste is None and wasted and wasted * 10 <= needed and rng.random() < 0.5
+            waste is None
+            and wasted
+            and wasted * 10 <= needed
+            and rng.random() < 0.5
             and (max_units is None or best_total <= max_units)
         ):
             # Dose rounding to the vial: within 10% of the ordered dose the whole vial is given.
@@ -249,7 +254,9 @@ class Context:
         dose.line = lines[0]
         return lines
 
-    def service_line(self, claim: Claim, code: str, on: date, modifiers: tuple[str, ...] = (), units: int = 1) -> Line:
+    def service_line(
+        self, claim: Claim, code: str, on: date, modifiers: tuple[str, ...] = (), units: int = 1
+    ) -> Line:
         return Line(
             code=code,
             modifiers=modifiers,
@@ -270,7 +277,9 @@ class Context:
 
     # ---------------------------------------------------------------- whole claims
 
-    def empty_claim(self, patient: Patient, scenario: str, *, kind: str | None = None, on: date | None = None) -> Claim:
+    def empty_claim(
+        self, patient: Patient, scenario: str, *, kind: str | None = None, on: date | None = None
+    ) -> Claim:
         provider = self.provider(kind)
         service = on or self.nominal_date
         submission_id, _ = self.new_submission_id()
@@ -316,7 +325,9 @@ class Context:
         claim = self.empty_claim(patient, scenario, kind=kind, on=service_date)
         count = doses if doses is not None else (2 if self.rng.random() < 0.12 else 1)
         if claim.kind == "P" and self.rng.random() < 0.4:
-            claim.lines.append(self.service_line(claim, self.rng.choice(("99213", "99214")), claim.service_date, ("25",)))
+            claim.lines.append(
+                self.service_line(claim, self.rng.choice(("99213", "99214")), claim.service_date, ("25",))
+            )
         elif claim.kind == "I" and self.rng.random() < 0.15:
             claim.lines.append(self.service_line(claim, "99213", claim.service_date, ("25",)))
         for day in range(count):
@@ -341,12 +352,18 @@ class Context:
         return claim
 
     def visit_claim(
-        self, scenario: str, *, payer_ids: frozenset[str] | set[str] | None = None, service_date: date | None = None
+        self,
+        scenario: str,
+        *,
+        payer_ids: frozenset[str] | set[str] | None = None,
+        service_date: date | None = None,
     ) -> Claim:
         """An office visit with no drug (follow-up); patients on factor are seen between doses."""
         patient = self.patient(payer_ids=payer_ids)
         claim = self.empty_claim(patient, scenario, kind="P", on=service_date)
-        claim.lines.append(self.service_line(claim, self.rng.choice(("99213", "99213", "99214")), claim.service_date))
+        claim.lines.append(
+            self.service_line(claim, self.rng.choice(("99213", "99213", "99214")), claim.service_date)
+        )
         return claim
 
 

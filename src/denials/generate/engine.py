@@ -20,6 +20,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TextIO
 
 from denials.generate import catalog, x12_835, x12_837
 from denials.generate.adjudicate import adjudicate
@@ -55,6 +56,7 @@ DEFAULT_END_DATE = date(2025, 6, 30)
 DEFAULT_SPAN_DAYS = 365
 CLAIMS_PER_FILE = 50_000
 CLAIMS_PER_BATCH = 1_000
+_BATCH_DAYS = 7
 _NUMBER_BLOCK = 100_000  # control numbers per chunk; ISA13 has 9 digits, so up to 9,999 chunks
 
 
@@ -217,7 +219,7 @@ class _ChunkWriter:
 
     def _payer_claim_number(self, claim: Claim, version: int) -> str:
         received = claim.claim_date + timedelta(days=1)
-        return f"{received:%y%j}{claim.submission_id[len(self.prefix):]}{version}"
+        return f"{received:%y%j}{claim.submission_id[len(self.prefix) :]}{version}"
 
     def _remit(self, claim: Claim, provider_index: int) -> None:
         rng = self.rng
@@ -253,11 +255,7 @@ class _ChunkWriter:
         self.tally.segments["CLP"] += 2
         self.tally.segments["SVC"] += combined[3]
 
-    def _emit(self, claim: Claim, admin_out, truth_out) -> None:  # noqa: ANN001 - text files
-        for number, line in enumerate(claim.lines, 1):
-            line.control_number = f"{claim.submission_id}-{number}"
-        for number, dose in enumerate(claim.doses, 1):
-            dose.administration_id = f"{claim.submission_id}-A{number}"
+    def _emit(self, claim: Claim, admin_out: TextIO, truth_out: TextIO) -> None:
         provider_index = self.provider_index[claim.provider.npi]
         if claim.remit != "none":
             self._remit(claim, provider_index)
@@ -268,7 +266,16 @@ class _ChunkWriter:
 
     # ------------------------------------------------------------------ batches
 
-    def _flush(self, out837, out835, *, final: bool) -> None:  # noqa: ANN001 - text files
+    def _flush(
+        self, batch: list[Claim], files: tuple[TextIO, TextIO, TextIO, TextIO], *, final: bool
+    ) -> None:
+        """Submit a batch: its claims share the batch's submission date, then get remitted."""
+        out837, out835, admin_out, truth_out = files
+        if batch:
+            submitted = max(claim.claim_date for claim in batch)
+            for claim in batch:
+                claim.claim_date = submitted
+                self._emit(claim, admin_out, truth_out)
         self.tally.segments["ST_837"] += self.batch837.write(out837, catalog.PROVIDERS, self.numbers837)
         self.batch837 = x12_837.Batch837()
         keep = []
@@ -311,21 +318,34 @@ class _ChunkWriter:
             admin_part.open("w", encoding="utf-8", newline="", buffering=buffer) as admin_out,
             truth_part.open("w", encoding="utf-8", newline="", buffering=buffer) as truth_out,
         ):
+            files = (out837, out835, admin_out, truth_out)
+            batch: list[Claim] = []
+            window_start = date.min
             emitted = 0
             while emitted < self.count:
                 self.ctx.begin_group(self.first_ordinal + emitted)
-                picked = self._pick(self.count - emitted)
-                for claim in picked.build(self.ctx):
-                    self._emit(claim, admin_out, truth_out)
+                # A billing run goes out at least weekly, or sooner when it is full.
+                if batch and (
+                    len(batch) >= settings.claims_per_batch
+                    or (self.ctx.nominal_date - window_start).days >= _BATCH_DAYS
+                ):
+                    self._flush(batch, files, final=False)
+                    batch = []
+                if not batch:
+                    window_start = self.ctx.nominal_date
+                for claim in self._pick(self.count - emitted).build(self.ctx):
+                    for number, line in enumerate(claim.lines, 1):
+                        line.control_number = f"{claim.submission_id}-{number}"
+                    for number, dose in enumerate(claim.doses, 1):
+                        dose.administration_id = f"{claim.submission_id}-A{number}"
+                    batch.append(claim)
                     emitted += 1
-                if self.batch837.claims >= settings.claims_per_batch:
-                    self._flush(out837, out835, final=False)
-            self._flush(out837, out835, final=True)
-        files = [
+            self._flush(batch, files, final=True)
+        files_written = [
             FileInfo(path.relative_to(out).as_posix(), path.stat().st_size, _sha256(path))
             for path in (path837, path835)
         ]
-        return ChunkResult(self.index, self.tally, files, (admin_part, truth_part))
+        return ChunkResult(self.index, self.tally, files_written, (admin_part, truth_part))
 
 
 def _run_chunk(job: tuple[Settings, int, int, int]) -> ChunkResult:
@@ -373,7 +393,8 @@ def run(settings: Settings, workers: int = 1) -> GenerationSummary:
 
     files = [info for result in results for info in result.files]
     files += [
-        FileInfo(path.relative_to(out).as_posix(), path.stat().st_size, _sha256(path)) for path in (admin_path, truth_path)
+        FileInfo(path.relative_to(out).as_posix(), path.stat().st_size, _sha256(path))
+        for path in (admin_path, truth_path)
     ]
     counts = {
         "claims": sum(tally.scenario_claims.values()),
@@ -397,7 +418,9 @@ def run(settings: Settings, workers: int = 1) -> GenerationSummary:
             "claims_per_file": settings.claims_per_file,
             "claims_per_batch": settings.claims_per_batch,
             "rates": settings.rates,
-            "scenario_weights": {s.name: settings.scenario_weights.get(s.name, s.weight) for s in SCENARIOS.values()},
+            "scenario_weights": {
+                s.name: settings.scenario_weights.get(s.name, s.weight) for s in SCENARIOS.values()
+            },
         },
         "reference_files": reference.fingerprints,
         "counts": counts,

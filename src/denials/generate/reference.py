@@ -129,7 +129,10 @@ def _read(path: Path) -> list[dict[str, str]]:
     if not path.exists():
         raise ReferenceDataError(f"reference file not found: {path}")
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        return [{key.strip(): (value or "").strip() for key, value in row.items()} for row in csv.DictReader(handle)]
+        return [
+            {key.strip(): (value or "").strip() for key, value in row.items()}
+            for row in csv.DictReader(handle)
+        ]
 
 
 def _flag(value: str) -> bool:
@@ -211,7 +214,9 @@ def _policies(rows: list[dict[str, str]]) -> dict[tuple[str, str], list[Policy]]
     for row in rows:
         max_units = row.get("max_units_per_line", "")
         policy = Policy(
-            effective_from=date.fromisoformat(row["effective_from"]) if row.get("effective_from") else date.min,
+            effective_from=date.fromisoformat(row["effective_from"])
+            if row.get("effective_from")
+            else date.min,
             requires_prior_auth=_flag(row.get("requires_prior_auth", "")),
             max_units_per_line=int(Decimal(max_units)) if max_units else None,
             requires_jw_jz=_flag(row.get("requires_jw_jz", "")),

@@ -28,7 +28,7 @@ from denials.generate import catalog
 from denials.generate.adjudicate import adjudicate_prior
 from denials.generate.encounters import Context
 from denials.generate.model import Claim, Denial, Line, PriorPayer
-from denials.generate.reference import Drug, Reference
+from denials.generate.reference import Drug, Payer, Reference
 
 Builder = Callable[[Context], list[Claim]]
 KINDS = ("clean", "denial", "overturn", "split", "secondary", "not_remitted", "prebill")
@@ -242,30 +242,36 @@ def correct_76_split(ctx: Context) -> list[Claim]:
     """A dose above the per-line cap split 9,999 + 9,999 + rest with modifier 76 on lines 2+; paid."""
     drug = ctx.rng.choice([d for d in ctx.drugs if _can_exceed_cap(d)])
     payers = _payers_where(ctx, drug, lambda p: p.max_units_per_line is None) or None
-    return [ctx.drug_claim("correct_76_split", drug=drug, payer_ids=payers, min_units=drug.line_cap + 1, doses=1)]
+    return [
+        ctx.drug_claim("correct_76_split", drug=drug, payer_ids=payers, min_units=drug.line_cap + 1, doses=1)
+    ]
 
 
 @scenario("secondary_claim", kind="secondary")
 def secondary_claim(ctx: Context) -> list[Claim]:
     """A claim to the secondary payer after the primary paid: OA-23 for the prior payment (CLP02=2)."""
-    by_type: dict[str, list] = {}
+    by_type: dict[str, list[Payer]] = {}
     for payer in ctx.payers:
         by_type.setdefault(payer.payer_type, []).append(payer)
     pairs = [
         (primary, secondary)
         for primary in ctx.payers
         for secondary in (
-            by_type.get("medicaid", []) if primary.payer_type.startswith("medicare") else by_type.get(primary.payer_type, [])
+            by_type.get("medicaid", [])
+            if primary.payer_type.startswith("medicare")
+            else by_type.get(primary.payer_type, [])
         )
         if secondary.payer_id != primary.payer_id and primary.payer_type != "medicaid"
     ]
     if not pairs:
         return [ctx.drug_claim("secondary_claim")]
     primary, secondary = ctx.rng.choice(pairs)
-    claim = ctx.drug_claim("secondary_claim", payer_ids={secondary.payer_id})
-    paid_on = claim.service_date + timedelta(days=ctx.rng.randint(14, 30))
+    # Served weeks earlier: the primary adjudicated it before this claim could be sent.
+    service = ctx.nominal_date - timedelta(days=ctx.rng.randint(35, 50))
+    claim = ctx.drug_claim("secondary_claim", payer_ids={secondary.payer_id}, service_date=service)
+    paid_on = service + timedelta(days=ctx.rng.randint(14, 30))
     claim.prior = PriorPayer(primary, f"{primary.payer_id[:2]}{ctx.rng.randrange(10**9):09d}", paid_on)
-    claim.claim_date = paid_on + timedelta(days=ctx.rng.randint(2, 10))
+    claim.claim_date = ctx.claim_date(ctx.nominal_date)
     adjudicate_prior(claim, ctx.rng)
     return [claim]
 
@@ -310,8 +316,13 @@ def jw_and_jz_same_line(ctx: Context) -> list[Claim]:
 def over_9999_without_split(ctx: Context) -> list[Claim]:
     """A dose above the per-line cap billed on one line; CO-16 + N362."""
     drug = ctx.rng.choice([d for d in ctx.drugs if _can_exceed_cap(d)])
-    claim = ctx.drug_claim("over_9999_without_split", drug=drug, min_units=drug.line_cap + 1, split=False, doses=1)
-    deny([line for line in administered_lines(claim) if line.units > drug.line_cap], unit_denial("over_9999_without_split"))
+    claim = ctx.drug_claim(
+        "over_9999_without_split", drug=drug, min_units=drug.line_cap + 1, split=False, doses=1
+    )
+    deny(
+        [line for line in administered_lines(claim) if line.units > drug.line_cap],
+        unit_denial("over_9999_without_split"),
+    )
     return [claim]
 
 
@@ -323,8 +334,13 @@ def over_per_line_limit(ctx: Context) -> list[Claim]:
         return waste_without_jw(ctx)
     payer_id, drug, limit = ctx.rng.choice(limits)
     claim = ctx.drug_claim(
-        "over_per_line_limit", drug=drug, payer_ids={payer_id}, min_units=limit + 1,
-        max_units=drug.line_cap, split=False, doses=1,
+        "over_per_line_limit",
+        drug=drug,
+        payer_ids={payer_id},
+        min_units=limit + 1,
+        max_units=drug.line_cap,
+        split=False,
+        doses=1,
     )
     for line in administered_lines(claim):
         if line.units > limit:
@@ -389,14 +405,16 @@ def missing_documentation(ctx: Context) -> list[Claim]:
 
 @scenario("duplicate", kind="denial", weight=8, claims=2)
 def duplicate(ctx: Context) -> list[Claim]:
-    """The same claim sent twice (same or suffixed CLM01); the second is denied OA-18 + N522."""
+    """The same claim sent twice (same or suffixed CLM01); the second is denied OA-18 + N522.
+
+    Both go out in the same billing run, the way a resubmitted batch duplicates claims.
+    """
     original = ctx.drug_claim("duplicate") if ctx.rng.random() < 0.8 else ctx.visit_claim("duplicate")
     submission_id, _ = ctx.new_submission_id()
     copy = replace(
         original,
         submission_id=submission_id,
         claim_id=original.claim_id if ctx.rng.random() < 0.5 else f"{original.claim_id}R",
-        claim_date=original.claim_date + timedelta(days=ctx.rng.randint(12, 40)),
         diagnoses=list(original.diagnoses),
         doses=[],  # one administration, billed twice: its record belongs to the first claim
         lines=[replace(line, dose=None, adjustments=[], remarks=[]) for line in original.lines],
@@ -479,7 +497,9 @@ def not_remitted_mcg_billed_as_mg(ctx: Context) -> list[Claim]:
     return [claim]
 
 
-@scenario("not_remitted_missing_auth", kind="prebill", weight=1, available=lambda r: _any_policy(r, _needs_auth))
+@scenario(
+    "not_remitted_missing_auth", kind="prebill", weight=1, available=lambda r: _any_policy(r, _needs_auth)
+)
 def not_remitted_missing_auth(ctx: Context) -> list[Claim]:
     """Unremitted; the payer requires auth for the drug and the claim has no REF*G1."""
     picked = _drug_with_payers(ctx, _needs_auth)

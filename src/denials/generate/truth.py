@@ -80,14 +80,18 @@ class Tally:
 
 
 def _denied_on_line(adjustments: list[tuple[str, str, int, int | None]], denial: Denial) -> int:
-    return sum(amount for group, reason, amount, _ in adjustments if group == denial.group and reason == denial.carc)
+    return sum(
+        amount for group, reason, amount, _ in adjustments if group == denial.group and reason == denial.carc
+    )
 
 
 def truth_rows(claim: Claim, tally: Tally) -> Iterator[str]:
     tally.scenario_claims[claim.scenario] += 1
     tally.scenario_lines[claim.scenario] += len(claim.lines)
     claim_level = claim.claim_denial
-    shares = allocate(claim.claim_adjustments[0][2], [line.charge for line in claim.lines]) if claim_level else []
+    shares = (
+        allocate(claim.claim_adjustments[0][2], [line.charge for line in claim.lines]) if claim_level else []
+    )
     for index, line in enumerate(claim.lines):
         denial: Denial | None = None
         denied = paid = 0

@@ -52,7 +52,9 @@ def payer_details(payer_id: str) -> PayerDetails:
     )
 
 
-def render_claim(claim: Claim, cs: str, *, sign: int = 1, status: str | None = None) -> tuple[str, int, int, int]:
+def render_claim(
+    claim: Claim, cs: str, *, sign: int = 1, status: str | None = None
+) -> tuple[str, int, int, int]:
     """The claim's 2100 loop: (text, segment count, CLP04 in cents, SVC count).
 
     `sign=-1` renders the reversal of the claim as adjudicated (CLP02=22): every amount and
@@ -80,7 +82,9 @@ def render_claim(claim: Claim, cs: str, *, sign: int = 1, status: str | None = N
     if not claim.claim_adjustments:
         for line in claim.lines:
             services += 1
-            procedure = f"HC{cs}{line.code}{cs}{cs.join(line.modifiers)}" if line.modifiers else f"HC{cs}{line.code}"
+            procedure = (
+                f"HC{cs}{line.code}{cs}{cs.join(line.modifiers)}" if line.modifiers else f"HC{cs}{line.code}"
+            )
             service = (
                 f"SVC*{procedure}*{money(sign * line.charge)}*{money(sign * line.paid)}"
                 f"*{line.revenue_code}*{sign * line.units_paid}"
@@ -120,7 +124,14 @@ class Batch835:
     def __init__(self) -> None:
         self._checks: dict[tuple[str, date, int], _Check] = {}
 
-    def add(self, payer_id: str, paid_on: date, provider_index: int, loop: tuple[str, int, int, int], claim_id: str) -> None:
+    def add(
+        self,
+        payer_id: str,
+        paid_on: date,
+        provider_index: int,
+        loop: tuple[str, int, int, int],
+        claim_id: str,
+    ) -> None:
         key = (payer_id, check_date(paid_on), provider_index)
         check = self._checks.get(key)
         if check is None:

@@ -33,16 +33,23 @@ def _procedure(line: Line, cs: str) -> str:
 
 def _line_segments(claim: Claim, line: Line, number: int, cs: str) -> list[str]:
     if claim.kind == "P":
-        service = f"SV1*{_procedure(line, cs)}*{money(line.charge)}*UN*{line.units}***{line.pointers.replace(':', cs)}"
+        pointers = line.pointers.replace(":", cs)
+        service = f"SV1*{_procedure(line, cs)}*{money(line.charge)}*UN*{line.units}***{pointers}"
     else:
         service = f"SV2*{line.revenue_code}*{_procedure(line, cs)}*{money(line.charge)}*UN*{line.units}"
-    segments = [f"LX*{number}", service, f"DTP*472*D8*{line.service_date:%Y%m%d}", f"REF*6R*{line.control_number}"]
+    segments = [
+        f"LX*{number}",
+        service,
+        f"DTP*472*D8*{line.service_date:%Y%m%d}",
+        f"REF*6R*{line.control_number}",
+    ]
     if line.ndc:
         segments.append(f"LIN**N4*{line.ndc}")
         segments.append(f"CTP****{line.ndc_quantity}*{line.ndc_unit}")
     if claim.prior is not None:
         segments.append(
-            f"SVD*{claim.prior.payer.payer_id}*{money(line.prior_paid)}*{_procedure(line, cs)}**{line.units}"
+            f"SVD*{claim.prior.payer.payer_id}*{money(line.prior_paid)}*{_procedure(line, cs)}"
+            f"*{line.revenue_code}*{line.units}"
         )
         segments.extend(envelope.cas_segments(line.prior_adjustments))
         segments.append(f"DTP*573*D8*{claim.prior.paid_date:%Y%m%d}")
@@ -63,11 +70,15 @@ def render_claim(claim: Claim, cs: str = COMPONENT) -> tuple[str, int]:
     ]
     total = money(claim.charge)
     if claim.kind == "P":
-        segments.append(f"CLM*{claim.claim_id}*{total}***{claim.provider.place}{cs}B{cs}{claim.frequency}*Y*A*Y*Y")
+        segments.append(
+            f"CLM*{claim.claim_id}*{total}***{claim.provider.place}{cs}B{cs}{claim.frequency}*Y*A*Y*Y"
+        )
         segments.append(f"DTP*431*D8*{claim.service_date:%Y%m%d}")
     else:
         last = max(line.service_date for line in claim.lines)
-        segments.append(f"CLM*{claim.claim_id}*{total}***{claim.provider.place}{cs}A{cs}{claim.frequency}**A*Y*Y")
+        segments.append(
+            f"CLM*{claim.claim_id}*{total}***{claim.provider.place}{cs}A{cs}{claim.frequency}**A*Y*Y"
+        )
         segments.append(f"DTP*434*RD8*{claim.service_date:%Y%m%d}-{last:%Y%m%d}")
         segments.append("CL1***01")
     if claim.prior_auth:
@@ -82,7 +93,9 @@ def render_claim(claim: Claim, cs: str = COMPONENT) -> tuple[str, int]:
         if len(claim.diagnoses) > 1:
             segments.append("HI*" + "*".join(f"ABF{cs}{code}" for code in claim.diagnoses[1:13]))
         provider = claim.provider
-        segments.append(f"NM1*71*1*{provider.physician_last}*{provider.physician_first}****XX*{provider.physician_npi}")
+        segments.append(
+            f"NM1*71*1*{provider.physician_last}*{provider.physician_first}****XX*{provider.physician_npi}"
+        )
     if claim.prior is not None:
         prior = claim.prior
         segments.extend(
@@ -134,7 +147,9 @@ class Batch837:
         written = 0
         for kind in sorted(self._groups):
             group_control = numbers.group()
-            out.write(envelope.gs("HC", SUBMITTER_ID, RECEIVER_ID, on, time, group_control, VERSION_BY_KIND[kind]))
+            out.write(
+                envelope.gs("HC", SUBMITTER_ID, RECEIVER_ID, on, time, group_control, VERSION_BY_KIND[kind])
+            )
             transactions = self._groups[kind]
             for payer_id in sorted(transactions):
                 written += 1
@@ -144,7 +159,9 @@ class Batch837:
         return written
 
 
-def _transaction(transaction: _Transaction, providers: Sequence[Provider], kind: str, on: date, control: str) -> str:
+def _transaction(
+    transaction: _Transaction, providers: Sequence[Provider], kind: str, on: date, control: str
+) -> str:
     parts = [
         f"ST*837*{control}*{VERSION_BY_KIND[kind]}{TERMINATOR}"
         f"BHT*0019*00*B{control}*{on:%Y%m%d}*2300*CH{TERMINATOR}"

@@ -80,7 +80,10 @@ def ingest_paths(paths: list[Path], warehouse: Path, quarantine_dir: Path | None
     report = IngestReport()
     con = connect(warehouse)
     try:
+        own_files = {warehouse.resolve(), Path(f"{warehouse}.wal").resolve()}
         for item in iter_inputs(paths):
+            if _is_own_output(item, own_files, quarantine_dir):
+                continue
             outcome = _ingest_one(con, item, quarantine_dir, on_bytes)
             report.files.append(outcome)
             if on_file is not None:
@@ -89,6 +92,12 @@ def ingest_paths(paths: list[Path], warehouse: Path, quarantine_dir: Path | None
         con.close()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _is_own_output(item: InputFile, own_files: set[Path], quarantine_dir: Path) -> bool:
+    """The warehouse itself and the quarantine are never ingested, even when they sit in the inbox."""
+    path = Path(item.source_path).resolve()
+    return path in own_files or path.is_relative_to(quarantine_dir.resolve())
 
 
 def _ingest_one(con: duckdb.DuckDBPyConnection, item: InputFile, quarantine_dir: Path,

@@ -155,7 +155,12 @@ class X12Reader:
                     continue
                 if at_eof:
                     if buffer.strip(WHITESPACE):
-                        yield from self._consume_unterminated(buffer)
+                        try:
+                            yield from self._consume_unterminated(buffer)
+                        except _Split:
+                            # The last interchange uses another terminator than the one before it.
+                            self._delimiters = None
+                            continue
                         buffer = ""
                     self._finish(buffer)
                 break
@@ -200,14 +205,14 @@ class X12Reader:
             position += 1
             if segment_id in ENVELOPE_IDS or not in_transaction:
                 self._position = position
+                if self._interchange is None and self._seen_segment and segment.startswith("ISA"):
+                    # A new interchange after an IEA: keep going only if its delimiters are ours.
+                    header = read_isa(segment + self._delimiters.segment, 0, position, True)
+                    if header.delimiters != self._delimiters:
+                        self._position = position - 1
+                        self._batch = batch
+                        raise _Split(index)
                 if segment_id in ENVELOPE_IDS:
-                    if segment_id == "ISA" and self._interchange is None and self._seen_segment:
-                        # A new interchange after an IEA: keep going only if its delimiters are ours.
-                        header = read_isa(segment + self._delimiters.segment, 0, position, True)
-                        if header.delimiters != self._delimiters:
-                            self._position = position - 1
-                            self._batch = batch
-                            raise _Split(index)
                     self._envelope(segment_id, segment, batch)
                     in_transaction = self._transaction is not None
                     context = self._context
@@ -244,10 +249,8 @@ class X12Reader:
 
     def _consume_unterminated(self, tail: str) -> Iterator[SegmentBatch]:
         stripped = tail.rstrip(WHITESPACE)
-        self.result.warnings.append(
-            f"the last segment (segment {self._position + 1}) has no segment terminator"
-        )
         yield from self._consume([stripped])
+        self.result.warnings.append(f"the last segment (segment {self._position}) has no segment terminator")
         self.result.unterminated_position = self._position
         self._trailing_after_unterminated = tail[len(stripped) :]
 

@@ -1,0 +1,249 @@
+"""Loader behaviour on hand-made inputs: atomicity, duplicates, zips, CSVs, odd delimiters, PHI."""
+
+from __future__ import annotations
+
+import codecs
+import re
+import zipfile
+from pathlib import Path
+
+import duckdb
+import pytest
+from click.testing import CliRunner
+
+from denials.cli import main
+from denials.ingest import ingest_paths, rebuild_file
+from denials.ingest import x12_loader
+from denials.x12 import reader as reader_module
+
+from .x12_builders import remittance
+
+
+def _segments(warehouse: Path, file_id: int | None = None) -> int:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        sql = "select count(*) from raw.x12_segments"
+        if file_id is None:
+            return con.execute(sql).fetchall()[0][0]
+        return con.execute(sql + " where file_id = ?", [file_id]).fetchall()[0][0]
+    finally:
+        con.close()
+
+
+def test_a_file_that_fails_midway_leaves_no_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    good = tmp_path / "a_good.835"
+    good.write_text(remittance(claims=3))
+    # Many claims and small batches: several batches land before the missing IEA is found at the end.
+    broken = tmp_path / "b_broken.835"
+    broken.write_text(remittance(claims=400).rsplit("IEA", 1)[0])
+    monkeypatch.setattr(reader_module.X12Reader.__init__, "__defaults__", (50,))
+    warehouse = tmp_path / "w.duckdb"
+    report = ingest_paths([tmp_path], warehouse)
+    statuses = {o.name: o for o in report.files}
+    assert statuses["a_good.835"].status == "loaded"
+    rejected = statuses["b_broken.835"]
+    assert rejected.status == "rejected"
+    assert "has no IEA" in rejected.reason
+    assert _segments(warehouse, rejected.file_id) == 0
+    assert _segments(warehouse) == statuses["a_good.835"].segments
+    assert report.exit_code == 1
+    assert rejected.quarantined_to and Path(rejected.quarantined_to).read_bytes() == broken.read_bytes()
+    con = duckdb.connect(str(warehouse), read_only=True)
+    tables = {row[0] for row in con.execute("select table_name from duckdb_tables()").fetchall()}
+    con.close()
+    assert "x12_segments_loading" not in tables
+
+
+def test_an_unexpected_error_while_publishing_rolls_everything_back(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = tmp_path / "x.835"
+    source.write_text(remittance(claims=2))
+
+    def explode(*_args, **_kwargs):
+        raise RuntimeError("boom MEMBERID00001")
+
+    monkeypatch.setattr("denials.ingest.runner.insert_envelopes", explode)
+    warehouse = tmp_path / "w.duckdb"
+    outcome = ingest_paths([source], warehouse).files[0]
+    assert outcome.status == "rejected"
+    assert "internal error" in outcome.reason and "MEMBERID" not in outcome.reason
+    assert _segments(warehouse) == 0
+    con = duckdb.connect(str(warehouse), read_only=True)
+    assert con.execute("select count(*) from raw.x12_interchanges").fetchall()[0][0] == 0
+    con.close()
+
+
+def test_same_content_again_is_a_duplicate_and_a_no_op(tmp_path: Path) -> None:
+    first = tmp_path / "one.835"
+    first.write_text(remittance(claims=2))
+    warehouse = tmp_path / "w.duckdb"
+    assert ingest_paths([first], warehouse).files[0].status == "loaded"
+    before = _segments(warehouse)
+    copy = tmp_path / "copy" / "renamed.835"
+    copy.parent.mkdir()
+    copy.write_bytes(first.read_bytes())
+    report = ingest_paths([first, copy], warehouse)
+    assert [o.status for o in report.files] == ["duplicate", "duplicate"]
+    assert report.exit_code == 0
+    assert _segments(warehouse) == before
+
+
+def test_bom_whitespace_crlf_and_newline_terminators_round_trip(tmp_path: Path) -> None:
+    variants = {
+        "bom_crlf.835": codecs.BOM_UTF8 + b"  \r\n" + remittance(newline="\r\n").encode(),
+        "newline_terminated.835": remittance(terminator="\n").encode(),
+        "pipes_and_carets.835": remittance(element="|", component="^", terminator="\n").encode(),
+        "no_final_terminator.835": remittance().rstrip("~").encode(),
+    }
+    for name, content in variants.items():
+        (tmp_path / name).write_bytes(content)
+    warehouse = tmp_path / "w.duckdb"
+    report = ingest_paths([tmp_path], warehouse)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    for outcome in report.files:
+        assert outcome.status == "loaded", (outcome.name, outcome.reason)
+        assert rebuild_file(con, outcome.file_id) == variants[outcome.name]
+        claims = con.execute("select count(*) from raw.x12_segments where file_id = ? and segment_id = 'CLP'",
+                             [outcome.file_id]).fetchall()[0][0]
+        assert claims == 2
+    con.close()
+
+
+def test_interchanges_with_different_delimiters_in_one_file(tmp_path: Path) -> None:
+    content = remittance(claims=1, control="000000001") + "\n" + remittance(
+        claims=2, control="000000002", element="|", component=">", terminator="!")
+    source = tmp_path / "mixed.835"
+    source.write_text(content)
+    warehouse = tmp_path / "w.duckdb"
+    outcome = ingest_paths([source], warehouse).files[0]
+    assert outcome.status == "loaded", outcome.reason
+    assert outcome.warnings == []
+    con = duckdb.connect(str(warehouse), read_only=True)
+    separators = con.execute("select element_separator, segment_terminator from raw.x12_interchanges "
+                             "order by interchange_seq").fetchall()
+    assert separators == [("*", "~"), ("|", "!")]
+    svc = con.execute("select elements[1] from raw.x12_segments where segment_id = 'SVC' "
+                      "order by segment_position").fetchall()
+    assert [row[0] for row in svc] == ["HC:J7189:JZ", "HC>J7189>JZ", "HC>J7189>JZ"]
+    assert rebuild_file(con, outcome.file_id) == content.encode()
+    con.close()
+
+
+@pytest.mark.parametrize(("content", "clue"), [
+    (b"", "empty"),
+    ("ISA*00*".encode("utf-16"), "UTF-16"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00binary", "binary content"),
+    (b"ISA*00*          *00*", "truncated ISA"),
+    (b"GS*HP*A*B*20260101*1200*1*X*005010X221A1~", "does not start with an ISA"),
+])
+def test_fatal_problems_are_rejected_with_a_reason(tmp_path: Path, content: bytes, clue: str) -> None:
+    source = tmp_path / "bad.edi"
+    source.write_bytes(content)
+    outcome = ingest_paths([source], tmp_path / "w.duckdb").files[0]
+    assert outcome.status == "rejected"
+    assert clue in outcome.reason
+
+
+def test_count_mismatches_load_with_warnings(tmp_path: Path) -> None:
+    content = re.sub(r"SE\*\d+\*0001", "SE*99*0001", remittance(claims=2)).replace("GE*1*1", "GE*3*7")
+    source = tmp_path / "counts.835"
+    source.write_text(content)
+    outcome = ingest_paths([source], tmp_path / "w.duckdb").files[0]
+    assert outcome.status == "loaded"
+    assert any(w.startswith("SE01 at segment") for w in outcome.warnings)
+    assert any(w.startswith("GE01 at segment") for w in outcome.warnings)
+    assert any(w.startswith("GE02 at segment") for w in outcome.warnings)
+
+
+def test_zip_archives_and_unsafe_members(tmp_path: Path) -> None:
+    archive = tmp_path / "batch.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
+        zipped.writestr("remits/one.835", remittance(claims=2))
+        zipped.writestr("../escape.835", remittance(claims=1, control="000000009"))
+        zipped.writestr("/etc/absolute.835", remittance(claims=1, control="000000008"))
+    report = ingest_paths([archive], tmp_path / "w.duckdb")
+    by_member = {o.archive_member: o for o in report.files}
+    assert by_member[None].status == "loaded"  # the archive's own row
+    assert by_member["remits/one.835"].status == "loaded"
+    assert "'..'" in by_member["../escape.835"].reason
+    assert "absolute path" in by_member["/etc/absolute.835"].reason
+    assert report.exit_code == 1
+
+
+def test_zip_bombs_are_refused(tmp_path: Path) -> None:
+    archive = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zipped:
+        zipped.writestr("huge.835", b"0" * (60 * 1024 * 1024))
+    report = ingest_paths([archive], tmp_path / "w.duckdb")
+    assert len(report.files) == 1
+    assert report.files[0].status == "rejected"
+    assert "zip bomb" in report.files[0].reason
+
+
+ADMIN_HEADER = ("administration_id,claim_control_number,line_control_number,hcpcs_code,ndc,administered_amount,"
+                "administered_unit,wasted_amount,patient_weight_kg,administered_at\n")
+
+
+def test_administrations_csv_loads_and_a_bad_row_rejects_the_file(tmp_path: Path) -> None:
+    good = tmp_path / "admin_good.csv"
+    good.write_text(ADMIN_HEADER
+                    + "A1,PCN00001,LINE00001,J7189,00169720101,7200,mcg,800,80,2026-01-02T09:30:00\n"
+                    + "A2,PCN00002,LINE00002,J7170,50242092001,210,mg,0,,2026-01-03T10:00:00\n")
+    bad = tmp_path / "admin_bad.csv"
+    bad.write_text(ADMIN_HEADER
+                   + "A1,PCN00001,LINE00001,J7189,00169720101,7200,mcg,0,80,2026-01-02T09:30:00\n"
+                   + "A2,PCN00002,LINE00002,J7189,00169720101,SECRET-VALUE,mcg,0,80,2026-01-02T09:30:00\n")
+    warehouse = tmp_path / "w.duckdb"
+    report = ingest_paths([good, bad], warehouse)
+    good_outcome, bad_outcome = report.files
+    assert good_outcome.status == "loaded" and good_outcome.records == 2
+    assert bad_outcome.status == "rejected"
+    assert "line 3, column administered_amount" in bad_outcome.reason
+    assert "SECRET" not in bad_outcome.reason
+    con = duckdb.connect(str(warehouse), read_only=True)
+    rows = con.execute("select file_id, row_number, administered_amount from raw.drug_administrations "
+                       "order by row_number").fetchall()
+    con.close()
+    assert rows == [(good_outcome.file_id, 2, "7200"), (good_outcome.file_id, 3, "210")]
+
+
+def test_cli_exit_status_and_no_phi_in_output(tmp_path: Path) -> None:
+    good = tmp_path / "good.835"
+    good.write_text(remittance(claims=1, patient_name="ZZPHINAME"))
+    runner = CliRunner()
+    warehouse = str(tmp_path / "w.duckdb")
+    result = runner.invoke(main, ["ingest", str(good), "--warehouse", warehouse])
+    assert result.exit_code == 0, result.output
+    assert "ingest summary" in result.output
+    broken = tmp_path / "broken.835"
+    broken.write_text(remittance(claims=1, control="000000005", patient_name="ZZPHINAME").rsplit("IEA", 1)[0])
+    result = runner.invoke(main, ["ingest", str(tmp_path), "--warehouse", warehouse])
+    assert result.exit_code == 1
+    assert "broken.835" in result.output and "has no IEA" in result.output
+    assert "ZZPHINAME" not in result.output and "MEMBERID" not in result.output
+    assert "Traceback" not in result.output
+
+
+def test_loop_context_of_a_generated_835(tmp_path: Path) -> None:
+    source = tmp_path / "ctx.835"
+    source.write_text(remittance(claims=2))
+    warehouse = tmp_path / "w.duckdb"
+    outcome = ingest_paths([source], warehouse).files[0]
+    con = duckdb.connect(str(warehouse), read_only=True)
+    rows = con.execute("select segment_id, loop_id, claim_seq, line_seq, transaction_seq "
+                       "from raw.x12_segments where file_id = ? order by segment_position",
+                       [outcome.file_id]).fetchall()
+    con.close()
+    by_id = {}
+    for row in rows:
+        by_id.setdefault(row[0], []).append(row[1:])
+    assert by_id["CLP"] == [("2100", 1, None, 1), ("2100", 2, None, 1)]
+    assert by_id["SVC"] == [("2110", 1, 1, 1), ("2110", 2, 1, 1)]
+    assert by_id["CAS"] == [("2110", 1, 1, 1), ("2110", 2, 1, 1)]
+    assert by_id["PLB"] == [("summary", None, None, 1)]
+    assert by_id["ISA"][0][3] is None
+
+
+def test_loader_module_keeps_batches_small(tmp_path: Path) -> None:
+    # Guard for the flat-memory design: the loading table is emptied per file.
+    assert x12_loader.LOADING_TABLE.startswith("raw.")

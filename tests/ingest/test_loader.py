@@ -12,8 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from denials.cli import main
-from denials.ingest import ingest_paths, rebuild_file
-from denials.ingest import x12_loader
+from denials.ingest import ingest_paths, rebuild_file, x12_loader
 from denials.x12 import reader as reader_module
 
 from .x12_builders import remittance
@@ -180,8 +179,8 @@ def test_zip_bombs_are_refused(tmp_path: Path) -> None:
     assert "zip bomb" in report.files[0].reason
 
 
-ADMIN_HEADER = ("administration_id,claim_control_number,line_control_number,hcpcs_code,ndc,administered_amount,"
-                "administered_unit,wasted_amount,patient_weight_kg,administered_at\n")
+ADMIN_HEADER = ("administration_id,claim_control_number,line_control_number,hcpcs_code,ndc,"
+                "administered_amount,administered_unit,wasted_amount,patient_weight_kg,administered_at\n")
 
 
 def test_administrations_csv_loads_and_a_bad_row_rejects_the_file(tmp_path: Path) -> None:

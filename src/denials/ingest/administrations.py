@@ -118,7 +118,9 @@ def load_administrations(con: duckdb.DuckDBPyConnection, file_id: int,
                 for column in header:
                     problem = _check_value(column, values[column])
                     if problem:
-                        raise CsvRejected(f"administrations CSV line {line}, column {column}: value {problem}")
+                        raise CsvRejected(
+                            f"administrations CSV line {line}, column {column}: value {problem}"
+                        )
                 if values["administration_id"] in seen_ids:
                     raise CsvRejected(
                         f"administrations CSV line {line}, column administration_id: repeats an earlier row"
@@ -131,7 +133,9 @@ def load_administrations(con: duckdb.DuckDBPyConnection, file_id: int,
                     insert_rows(con, "raw.drug_administrations", rows)
                     rows = []
         except csv.Error as error:
-            raise CsvRejected(f"administrations CSV line {reader.line_num} cannot be parsed ({error})") from None
+            raise CsvRejected(
+                f"administrations CSV line {reader.line_num} cannot be parsed ({error})"
+            ) from None
         insert_rows(con, "raw.drug_administrations", rows)
     if count == 0:
         raise CsvRejected("administrations CSV has a header but no rows")

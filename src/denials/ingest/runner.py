@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -195,10 +196,9 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, item: InputFile, quarantine_dir:
 
 
 def _rollback(con: duckdb.DuckDBPyConnection) -> None:
-    try:
+    # The failure may have come before the publishing transaction began.
+    with contextlib.suppress(duckdb.TransactionException):
         con.rollback()
-    except duckdb.TransactionException:
-        pass  # the failure came before the publishing transaction began
     discard_loading_table(con)
 
 

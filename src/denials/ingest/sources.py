@@ -45,7 +45,7 @@ def _from_file(path: Path) -> Iterator[InputFile]:
         display_name=path.name,
         source_path=str(path),
         archive_member=None,
-        open_binary=lambda p=path: open(p, "rb"),
+        open_binary=lambda p=path: open(p, "rb"),  # noqa: SIM115 - the caller closes it
         size_hint=path.stat().st_size,
     )
 
@@ -55,7 +55,7 @@ def _archive_record(path: Path, problem: str | None) -> InputFile:
         display_name=path.name,
         source_path=str(path),
         archive_member=None,
-        open_binary=lambda p=path: open(p, "rb"),
+        open_binary=lambda p=path: open(p, "rb"),  # noqa: SIM115 - the caller closes it
         size_hint=path.stat().st_size,
         problem=problem,
         is_archive=True,

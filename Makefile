@@ -17,10 +17,11 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-## demo: generate a sample (planted truth), ingest it, print what the warehouse holds
+## demo: generate a sample (truth kept apart in data/demo/truth), ingest it, print what the warehouse holds
 demo: install
 	$(BIN)/denials generate --claims $(DEMO_CLAIMS) --seed 7 --out $(DEMO_DATA)
-	$(BIN)/denials ingest $(DEMO_DATA) --warehouse $(WAREHOUSE) --quiet
+	$(BIN)/denials ingest $(DEMO_DATA)/837 $(DEMO_DATA)/835 $(DEMO_DATA)/administrations \
+		--warehouse $(WAREHOUSE) --quiet
 	$(BIN)/denials summary --warehouse $(WAREHOUSE)
 
 ## test: lint, then every test (pytest runs the Python and dbt suites)

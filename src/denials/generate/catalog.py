@@ -48,7 +48,12 @@ REVENUE_CODES: dict[str, str] = {
 }
 DRUG_REVENUE_CODE = "0636"
 
-# ICD-10-CM (without the dot, as X12 HI carries it) labeled and off-label for each drug.
+# Labeled dose per kg for a drug whose seed row leaves the dose blank, in the drug's measure.
+# Afstyla (J7210): 20-50 IU/kg for on-demand treatment and prophylaxis (US label).
+DOSE_PER_KG_FALLBACK: dict[str, tuple[float, float]] = {"J7210": (20.0, 50.0)}
+
+# Fallback when the seeds have no labeled_diagnoses.csv: ICD-10-CM (without the dot, as X12 HI
+# carries it) labeled and off-label for each drug.
 # Sources: DOMAIN.md section 4 (NovoSeven RT covered list, Sevenfact not for FVII deficiency,
 # Hemlibra D66, FEIBA hemophilia A/B with inhibitors).
 LABELED_DIAGNOSES: dict[str, tuple[str, ...]] = {

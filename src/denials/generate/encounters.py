@@ -66,7 +66,7 @@ class Context:
         self._patient = lru_cache(maxsize=65536)(self._make_patient)
         self._seed = seed
         # Conditions a patient can have are those some loaded drug is labeled for.
-        labeled = {dx for drug in self.drugs for dx in catalog.LABELED_DIAGNOSES.get(drug.hcpcs, ())}
+        labeled = {dx for drug in self.drugs for dx in reference.labeled.get(drug.hcpcs, ())}
         self._conditions = [(dx, weight) for dx, weight in catalog.CONDITIONS if dx in labeled] or [
             ("D66", 1)
         ]
@@ -121,7 +121,7 @@ class Context:
         max_weight: float = 1e9,
     ) -> Patient:
         """A recurring patient that fits the constraints (same id -> same person in every claim)."""
-        labeled = catalog.LABELED_DIAGNOSES.get(drug.hcpcs, ()) if drug is not None else None
+        labeled = self.reference.labeled.get(drug.hcpcs, ()) if drug is not None else None
         candidate = self._patient(self.rng.randrange(self._pool_size))
         for _ in range(_PATIENT_SEARCH_TRIES):
             if (
@@ -149,7 +149,7 @@ class Context:
         return self.rng.choice(self.institutional if kind == "I" else self.professional)
 
     def drug_for(self, patient: Patient) -> Drug:
-        options = [d for d in self.drugs if patient.condition in catalog.LABELED_DIAGNOSES.get(d.hcpcs, ())]
+        options = [d for d in self.drugs if patient.condition in self.reference.labeled.get(d.hcpcs, ())]
         if not options:
             return self.rng.choice(self.drugs)
         # Patients mostly stay on one product; the per-patient choice is a pure function of the id.

@@ -34,7 +34,7 @@ from denials.generate.truth import ADMINISTRATION_HEADER, TRUTH_HEADER, Tally, a
 RATE_DEFAULTS: dict[str, float] = {
     # Share of claim groups planted with a denial scenario; with about half of a denied claim's
     # lines denied this lands near 10% of lines denied, the commonly reported industry level.
-    "denial_rate": 0.17,
+    "denial_rate": 0.15,
     "not_remitted_rate": 0.08,
     # Of the unremitted claims, the share carrying a problem a pre-bill rule should catch.
     "prebill_problem_share": 0.4,
@@ -155,12 +155,12 @@ def _id_prefix(seed: int) -> str:
     return "".join(chr(65 + (value // 26**power) % 26) for power in (2, 1, 0))
 
 
-def _components(reference: Reference) -> dict[str, str]:
-    # Some payers' 835s use '>' as the component separator (Stedi's guide does), so readers must
-    # honour ISA16 instead of assuming ':'.
-    return {
-        payer_id: ">" if index % 3 == 2 else ":" for index, payer_id in enumerate(sorted(reference.payers))
-    }
+def _components(reference: Reference, chunk: int) -> dict[str, str]:
+    # Every third 835 file uses '>' as its component separator (Stedi's guide does), so readers must
+    # honour ISA16 rather than assume ':'. One separator per file: pyx12, like many tools, reads the
+    # delimiters of a file's first ISA only, although X12 lets each interchange declare its own.
+    separator = ">" if chunk % 3 == 1 else ":"
+    return {payer_id: separator for payer_id in reference.payers}
 
 
 def _sha256(path: Path) -> str:
@@ -197,7 +197,7 @@ class _ChunkWriter:
             settings.rates, settings.scenario_weights, self.reference
         )
         self.fallback = SCENARIOS["clean"]
-        self.components = _components(self.reference)
+        self.components = _components(self.reference, index)
         self.provider_index = {provider.npi: i for i, provider in enumerate(catalog.PROVIDERS)}
         self.tally = Tally()
         self.batch837 = x12_837.Batch837()
@@ -236,6 +236,7 @@ class _ChunkWriter:
             return
         # The reversal resends the first adjudication negated; the correction pays the lines.
         # Both travel together in a later 835, reversal first (TR3 1.10.2.8).
+        claim.claim_remarks = [*claim.claim_remarks, "N690"]  # alert: reversal due to provider appeal
         reversal = x12_835.render_claim(claim, cs, sign=-1, status="22")
         claim.original_denials = {i: line.denial for i, line in enumerate(claim.lines) if line.denial}
         for line in claim.lines:

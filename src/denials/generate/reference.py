@@ -14,7 +14,12 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from denials.generate import catalog
+
 SEED_FILES = ("drug_reference.csv", "drug_ndcs.csv", "payers.csv", "payer_policies.csv")
+# Read when present, so planted off-label claims follow the same list the warehouse's rule uses;
+# without it the generator falls back to catalog.py.
+OPTIONAL_SEED_FILES = ("labeled_diagnoses.csv",)
 
 # How many of the smallest unit of each dimension one unit of a measure holds. Vials in
 # `drug_ndcs` may be labelled in another measure than the HCPCS billing unit (a NovoSeven vial is
@@ -109,6 +114,9 @@ class Reference:
     payers: dict[str, Payer]
     policies: dict[tuple[str, str], list[Policy]]
     source_dir: Path
+    # ICD-10-CM codes without the dot (as X12 HI carries them), per HCPCS code.
+    labeled: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    off_label: dict[str, tuple[str, ...]] = field(default_factory=dict)
     fingerprints: dict[str, str] = field(default_factory=dict)
 
     def policy(self, payer_id: str, hcpcs: str, on: date) -> Policy:
@@ -152,6 +160,16 @@ def _whole_units(amount: Decimal, drug_code: str) -> int:
     return int(amount)
 
 
+def _dose_range(row: dict[str, str]) -> tuple[float, float]:
+    low, high = row.get("labeled_dose_per_kg_min", ""), row.get("labeled_dose_per_kg_max", "")
+    if low and high:
+        return float(low), float(high)
+    fallback = catalog.DOSE_PER_KG_FALLBACK.get(row["hcpcs_code"])
+    if fallback is None:
+        raise ReferenceDataError(f"{row['hcpcs_code']}: no labeled dose per kg in the seed and no fallback")
+    return fallback
+
+
 def _drugs(rows: list[dict[str, str]], ndc_rows: list[dict[str, str]]) -> dict[str, Drug]:
     ndcs_by_code: dict[str, list[dict[str, str]]] = {}
     for row in ndc_rows:
@@ -176,6 +194,7 @@ def _drugs(rows: list[dict[str, str]], ndc_rows: list[dict[str, str]]) -> dict[s
         if not usable:
             raise ReferenceDataError(f"{code}: no NDC in drug_ndcs matches a vial size")
         ndc_unit, ndc_factor = NDC_UNIT_BY_MEASURE.get(measure.lower(), ("UN", Decimal(1)))
+        dose_min, dose_max = _dose_range(row)
         drugs[code] = Drug(
             hcpcs=code,
             product_name=row.get("product_name", ""),
@@ -185,8 +204,8 @@ def _drugs(rows: list[dict[str, str]], ndc_rows: list[dict[str, str]]) -> dict[s
             line_cap=int(Decimal(row["per_line_unit_cap"] or "9999")),
             single_dose=_flag(row.get("is_single_dose_container", "true")),
             vial_units=usable,
-            dose_min=float(row["labeled_dose_per_kg_min"]),
-            dose_max=float(row["labeled_dose_per_kg_max"]),
+            dose_min=dose_min,
+            dose_max=dose_max,
             ndc_by_vial_units=by_vial,
             ndc_unit=ndc_unit,
             ndc_factor=ndc_factor,
@@ -227,14 +246,31 @@ def _policies(rows: list[dict[str, str]]) -> dict[tuple[str, str], list[Policy]]
     return policies
 
 
+def _diagnoses(rows: list[dict[str, str]] | None, labeled: bool) -> dict[str, tuple[str, ...]]:
+    if rows is None:
+        return dict(catalog.LABELED_DIAGNOSES if labeled else catalog.OFF_LABEL_DIAGNOSES)
+    found: dict[str, list[str]] = {}
+    for row in rows:
+        if _flag(row["is_labeled"]) == labeled:
+            found.setdefault(row["hcpcs_code"], []).append(row["icd10_code"].replace(".", "").upper())
+    return {code: tuple(dx) for code, dx in found.items()}
+
+
 def load_reference(directory: Path | None = None) -> Reference:
     source = Path(directory) if directory is not None else default_reference_dir()
     rows = {name: _read(source / name) for name in SEED_FILES}
-    fingerprints = {name: hashlib.sha256((source / name).read_bytes()).hexdigest() for name in SEED_FILES}
+    present = [name for name in OPTIONAL_SEED_FILES if (source / name).exists()]
+    optional = {name: _read(source / name) for name in present}
+    fingerprints = {
+        name: hashlib.sha256((source / name).read_bytes()).hexdigest() for name in (*SEED_FILES, *present)
+    }
+    diagnoses = optional.get("labeled_diagnoses.csv")
     return Reference(
         drugs=_drugs(rows["drug_reference.csv"], rows["drug_ndcs.csv"]),
         payers=_payers(rows["payers.csv"]),
         policies=_policies(rows["payer_policies.csv"]),
         source_dir=source,
+        labeled=_diagnoses(diagnoses, labeled=True),
+        off_label=_diagnoses(diagnoses, labeled=False),
         fingerprints=fingerprints,
     )

@@ -24,7 +24,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
-from denials.generate import catalog
 from denials.generate.adjudicate import adjudicate_prior
 from denials.generate.encounters import Context
 from denials.generate.model import Claim, Denial, Line, PriorPayer
@@ -166,11 +165,11 @@ def _has_per_line_limit(reference: Reference) -> bool:
 
 
 def _off_label_drugs(ctx: Context) -> list[Drug]:
-    return [d for d in ctx.drugs if catalog.OFF_LABEL_DIAGNOSES.get(d.hcpcs)]
+    return [d for d in ctx.drugs if ctx.reference.off_label.get(d.hcpcs)]
 
 
 def _has_off_label(reference: Reference) -> bool:
-    return any(catalog.OFF_LABEL_DIAGNOSES.get(code) for code in reference.drugs)
+    return any(reference.off_label.get(code) for code in reference.drugs)
 
 
 # Mutations shared by the denial scenarios and their never-remitted twins. Each takes a claim
@@ -372,10 +371,10 @@ def missing_prior_auth(ctx: Context) -> list[Claim]:
     drug, payers = picked if picked else (None, None)
     claim = ctx.drug_claim("missing_prior_auth", drug=drug, payer_ids=payers)
     if claim.prior_auth and ctx.rng.random() < 0.25:
-        denial = Denial("CO", "198", "", "missing_auth")  # authorization on file, but exceeded
+        denial = Denial("CO", "198", "N54", "missing_auth")  # authorization on file, but exceeded
     else:
         claim.prior_auth = ""
-        denial = Denial("CO", "197", "", "missing_auth")
+        denial = Denial("CO", "197", "M62" if ctx.rng.random() < 0.5 else "", "missing_auth")
     deny(drug_lines(claim), denial)
     return [claim]
 
@@ -385,7 +384,7 @@ def off_label_diagnosis(ctx: Context) -> list[Claim]:
     """A diagnosis the drug is not labeled for (e.g. D68.2 with J7212); CO-50 + N115 or CO-167."""
     drug = ctx.rng.choice(_off_label_drugs(ctx))
     claim = ctx.drug_claim("off_label_diagnosis", drug=drug)
-    claim.diagnoses[0] = ctx.rng.choice(catalog.OFF_LABEL_DIAGNOSES[drug.hcpcs])
+    claim.diagnoses[0] = ctx.rng.choice(ctx.reference.off_label[drug.hcpcs])
     if ctx.rng.random() < 0.7:
         denial = Denial("CO", "50", "N115", "medical_necessity")
     else:
@@ -517,7 +516,7 @@ def not_remitted_off_label(ctx: Context) -> list[Claim]:
     drug = ctx.rng.choice(_off_label_drugs(ctx))
     claim = ctx.drug_claim("not_remitted_off_label", drug=drug)
     claim.remit = "none"
-    claim.diagnoses[0] = ctx.rng.choice(catalog.OFF_LABEL_DIAGNOSES[drug.hcpcs])
+    claim.diagnoses[0] = ctx.rng.choice(ctx.reference.off_label[drug.hcpcs])
     flag_prebill(drug_lines(claim), "off_label_diagnosis")
     return [claim]
 

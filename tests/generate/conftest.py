@@ -1,0 +1,43 @@
+"""Generated sets shared by the generator tests (built once per session, in temp folders)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from denials.generate import generate
+from denials.generate.reference import SEED_FILES
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SEEDS = REPO_ROOT / "seeds"
+
+
+@pytest.fixture(scope="session")
+def reference_dir() -> Path:
+    missing = [name for name in SEED_FILES if not (SEEDS / name).exists()]
+    if missing:
+        pytest.skip(f"reference seeds missing from {SEEDS}: {', '.join(missing)}")
+    return SEEDS
+
+
+@pytest.fixture(scope="session")
+def small_set(tmp_path_factory: pytest.TempPathFactory, reference_dir: Path) -> Path:
+    """240 claims in three files (the second 835 uses '>' as component separator)."""
+    out = tmp_path_factory.mktemp("small")
+    generate(out, 240, 11, reference_dir=reference_dir, claims_per_file=100, claims_per_batch=50)
+    return out
+
+
+@pytest.fixture(scope="session")
+def scenario_set(tmp_path_factory: pytest.TempPathFactory, reference_dir: Path) -> Path:
+    """About 2,000 claims: enough for every planted scenario to appear."""
+    out = tmp_path_factory.mktemp("scenarios")
+    generate(out, 2000, 3, reference_dir=reference_dir, claims_per_file=1000)
+    return out
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))

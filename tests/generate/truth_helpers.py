@@ -1,0 +1,31 @@
+"""Reading truth rows back: claim submissions and the X12 segments they should produce."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+
+def submission(row: dict[str, str]) -> str:
+    """Line control numbers are `<submission id>-<line number>`; a resubmitted duplicate may
+    reuse CLM01, so claims are counted by submission, not by claim_control_number."""
+    return row["line_control_number"].rsplit("-", 1)[0]
+
+
+def expected_remit_segments(rows: list[dict[str, str]]) -> Counter[str]:
+    """CLP and SVC segments the 835s must hold for these truth rows.
+
+    An overturned claim appears three times (original, reversal, correction); a claim-level denial
+    has a CLP but no SVC; an unremitted claim has neither.
+    """
+    expected: Counter[str] = Counter()
+    claims: dict[str, str] = {}
+    for row in rows:
+        outcome = row["outcome"]
+        claims[submission(row)] = outcome
+        if outcome == "not_remitted" or row["is_claim_level_denial"] == "true":
+            continue
+        expected["SVC"] += 3 if outcome == "reversed_then_corrected" else 1
+    for outcome in claims.values():
+        if outcome != "not_remitted":
+            expected["CLP"] += 3 if outcome == "reversed_then_corrected" else 1
+    return expected

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
@@ -31,13 +30,30 @@ def small_set(tmp_path_factory: pytest.TempPathFactory, reference_dir: Path) -> 
 
 
 @pytest.fixture(scope="session")
+def shapes_set(tmp_path_factory: pytest.TempPathFactory, reference_dir: Path) -> Path:
+    """200 claims with every rare shape made common, for the (slow) pyx12 validation."""
+    out = tmp_path_factory.mktemp("shapes")
+    generate(
+        out,
+        200,
+        17,
+        reference_dir=reference_dir,
+        claims_per_file=100,
+        claims_per_batch=60,
+        denial_rate=0.45,
+        reversal_rate=0.1,
+        secondary_rate=0.1,
+        split_rate=0.05,
+        institutional_rate=0.4,
+        plb_rate=0.5,
+        scenario_weights={"eligibility": 40},
+    )
+    return out
+
+
+@pytest.fixture(scope="session")
 def scenario_set(tmp_path_factory: pytest.TempPathFactory, reference_dir: Path) -> Path:
     """About 2,000 claims: enough for every planted scenario to appear."""
     out = tmp_path_factory.mktemp("scenarios")
     generate(out, 2000, 3, reference_dir=reference_dir, claims_per_file=1000)
     return out
-
-
-def read_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))

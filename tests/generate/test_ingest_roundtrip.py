@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.generate.conftest import read_csv
-from tests.generate.truth_helpers import expected_remit_segments
+from tests.generate.truth_helpers import expected_remit_segments, read_csv
 
 ingest = pytest.importorskip("denials.ingest")
 duckdb = pytest.importorskip("duckdb")

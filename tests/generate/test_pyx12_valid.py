@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from pathlib import Path
 
 import pytest
@@ -29,17 +30,45 @@ def _validate(path: Path) -> tuple[bool, list[str]]:
     return ok, problems
 
 
-def test_837_files_are_valid(small_set: Path) -> None:
-    files = sorted((small_set / "837").glob("*.837"))
-    text = "".join(path.read_text() for path in files)
-    assert "005010X222A1" in text and "005010X223A2" in text, "want both 837P and 837I covered"
+# Segment shapes the validated set must contain, so a pass means each of them was checked.
+SHAPES_837 = {
+    "837P": r"ST\*837\*\d+\*005010X222A1~",
+    "837I": r"ST\*837\*\d+\*005010X223A2~",
+    "prior auth": r"\nREF\*G1\*",
+    "claim note": r"\nNTE\*ADD\*",
+    "prior payer line (2430)": r"\nSVD\*",
+    "drug NDC (2410)": r"\nLIN\*\*N4\*\d{11}~\nCTP\*\*\*\*",
+    "76 split": r":76\*",
+}
+SHAPES_835 = {
+    "reversal": r"\nCLP\*[^*]+\*22\*-",
+    "secondary": r"\nCLP\*[^*]+\*2\*",
+    "claim-level denial, no SVC": (
+        r"\nCLP\*[^~]*~\nCAS\*CO\*(27|31)\*[^~]*~\nNM1\*QC[^~]*~\nMOA[^~]*~(\nDTM[^~]*~)+\n(?!SVC)"
+    ),
+    "provider adjustment": r"\nPLB\*",
+    "claim remark": r"\nMOA\*\*\*",
+    "line remark": r"\nLQ\*HE\*",
+    "allowed": r"\nAMT\*B6\*",
+    "notification only": r"BPR\*H\*0\*",
+}
+
+
+def _missing(text: str, shapes: dict[str, str]) -> list[str]:
+    return [name for name, pattern in shapes.items() if not re.search(pattern, text)]
+
+
+def test_837_files_are_valid(shapes_set: Path) -> None:
+    files = sorted((shapes_set / "837").glob("*.837"))
+    assert _missing("".join(path.read_text() for path in files), SHAPES_837) == []
     for path in files:
         ok, problems = _validate(path)
         assert ok and not problems, (path.name, problems[:10])
 
 
-def test_835_files_are_valid(small_set: Path) -> None:
-    files = sorted((small_set / "835").glob("*.835"))
+def test_835_files_are_valid(shapes_set: Path) -> None:
+    files = sorted((shapes_set / "835").glob("*.835"))
+    assert _missing("".join(path.read_text() for path in files), SHAPES_835) == []
     separators = {path.read_text()[104] for path in files}
     assert separators == {":", ">"}, "want both component separators covered"
     for path in files:

@@ -11,7 +11,7 @@ from denials.generate import SCENARIOS, generate
 from denials.generate.encounters import Context
 from denials.generate.model import Claim
 from denials.generate.scenarios import scenario
-from tests.generate.conftest import read_csv
+from tests.generate.truth_helpers import read_csv
 
 BRIEF_SCENARIOS = {
     "mcg_billed_as_mg",

@@ -9,8 +9,7 @@ from pathlib import Path
 
 from denials.generate import SCENARIOS
 from denials.generate.truth import ADMINISTRATION_COLUMNS, TRUTH_COLUMNS
-from tests.generate.conftest import read_csv
-from tests.generate.truth_helpers import expected_remit_segments, submission
+from tests.generate.truth_helpers import expected_remit_segments, read_csv, submission
 from tests.generate.x12_split import all_segments
 
 # scenario -> (denial category, CARCs, RARCs or "" for none, unit root cause) on its denied lines

@@ -12,7 +12,7 @@ from denials.generate import generate
 from denials.generate.encounters import Context, split_units
 from denials.generate.engine import RATE_DEFAULTS
 from denials.generate.reference import load_reference
-from tests.generate.conftest import read_csv
+from tests.generate.truth_helpers import read_csv
 from tests.generate.x12_split import all_segments
 
 
@@ -107,3 +107,21 @@ def test_units_follow_the_seed_not_the_code(tmp_path: Path, reference_dir: Path)
             units, quantity, unit = ctp[row["line_control_number"]]
             assert unit == "ME"  # milligrams, whatever the billing unit
             assert quantity * 1000 == units * per_unit, (row, units, quantity)
+
+
+def test_ndc_quantity_matches_units_except_where_planted(scenario_set: Path, reference_dir: Path) -> None:
+    """CTP quantity = units x billing unit size in the NDC unit, unless a unit error was planted."""
+    reference = load_reference(reference_dir)
+    ctp = _ctp_by_line(scenario_set)
+    planted = {"ndc_quantity_mismatch", "mcg_billed_as_mg"}
+    mismatched = set()
+    for row in read_csv(scenario_set / "truth" / "truth_lines.csv"):
+        if row["line_control_number"] not in ctp:
+            continue
+        drug = reference.drugs[row["hcpcs_code"]]
+        units, quantity, unit = ctp[row["line_control_number"]]
+        assert unit == drug.ndc_unit
+        if quantity != drug.ndc_quantity(units):
+            mismatched.add(row["unit_root_cause"])
+            assert row["unit_root_cause"] in planted, row
+    assert mismatched == planted

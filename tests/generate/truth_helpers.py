@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 from collections import Counter
+from pathlib import Path
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
 
 
 def submission(row: dict[str, str]) -> str:

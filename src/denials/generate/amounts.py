@@ -13,12 +13,14 @@ def money(cents: int) -> str:
     """X12 R-type rendering: `1234.50`, `-0.05`, `0`.
 
     Zero is written bare because payers send `0` for nothing paid, and it keeps denied lines short.
+    Called tens of times per claim, hence %-formatting (the fastest spelling in CPython).
     """
+    if cents > 0:
+        return "%d.%02d" % (cents // 100, cents % 100)  # noqa: UP031 - measured faster than f-strings
     if cents == 0:
         return "0"
-    sign = "-" if cents < 0 else ""
-    whole, frac = divmod(abs(cents), 100)
-    return f"{sign}{whole}.{frac:02d}"
+    cents = -cents
+    return "-%d.%02d" % (cents // 100, cents % 100)  # noqa: UP031
 
 
 def percent_of(cents: int, basis_points: int) -> int:

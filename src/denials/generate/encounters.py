@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import random
+import zlib
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -27,6 +28,12 @@ _PATIENT_SEARCH_TRIES = 300
 def plain(amount: Decimal) -> str:
     """A decimal without exponent or trailing zeros: 7200, 7.2, 210.5."""
     return format(amount.normalize(), "f")
+
+
+@lru_cache(maxsize=65536)
+def ndc_quantity_text(drug: Drug, units: int) -> str:
+    """CTP04 for `units` billing units of `drug` (cached: Decimal formatting is slow per line)."""
+    return plain(drug.ndc_quantity(units))
 
 
 class Context:
@@ -65,6 +72,7 @@ class Context:
         self._pool_size = max(40, total_claims // 10)
         self._patient = lru_cache(maxsize=65536)(self._make_patient)
         self._seed = seed
+        self._unit_prices: dict[str, int] = {}
         # Conditions a patient can have are those some loaded drug is labeled for.
         labeled = {dx for drug in self.drugs for dx in reference.labeled.get(drug.hcpcs, ())}
         self._conditions = [(dx, weight) for dx, weight in catalog.CONDITIONS if dx in labeled] or [
@@ -161,6 +169,12 @@ class Context:
         return service + timedelta(days=lag)
 
     def unit_price(self, drug: Drug) -> int:
+        price = self._unit_prices.get(drug.hcpcs)
+        if price is None:
+            price = self._unit_prices[drug.hcpcs] = self._price(drug)
+        return price
+
+    def _price(self, drug: Drug) -> int:
         per_measure = catalog.DRUG_CHARGE_PER_MEASURE.get(
             drug.hcpcs, catalog.CHARGE_PER_MEASURE_FALLBACK.get(drug.measure.lower(), Decimal(100))
         )
@@ -246,7 +260,7 @@ class Context:
                         service_date=dose.service_date,
                         revenue_code=revenue,
                         ndc=dose.ndc,
-                        ndc_quantity=plain(drug.ndc_quantity(units)),
+                        ndc_quantity=ndc_quantity_text(drug, units),
                         ndc_unit=drug.ndc_unit,
                         dose=dose,
                     )
@@ -379,7 +393,4 @@ def split_units(units: int, limit: int | None) -> list[int]:
 
 def hash_text(text: str) -> int:
     """A stable hash (str.__hash__ is salted per process, which would break determinism)."""
-    value = 2166136261
-    for ch in text:
-        value = ((value ^ ord(ch)) * 16777619) & 0xFFFFFFFF
-    return value
+    return zlib.crc32(text.encode())

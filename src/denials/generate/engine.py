@@ -206,6 +206,7 @@ class _ChunkWriter:
         self.numbers835 = ControlNumbers(index * _NUMBER_BLOCK)
         self.pending: list[tuple[int, str, date, int, tuple[str, int, int, int], str]] = []
         self.batch_number = 0
+        self.min_turnaround = min(pricing.turnaround_days[0] for pricing in catalog.PAYER_PRICING.values())
 
     # ------------------------------------------------------------------ claims
 
@@ -287,6 +288,8 @@ class _ChunkWriter:
             else:
                 keep.append(item)
         self.pending = keep
+        # No claim still to come can be paid sooner than this, so checks dated before it are complete.
+        close_before = None if final else self.ctx.nominal_date + timedelta(days=self.min_turnaround + 1)
         if len(self.batch835):
             counts = self.batch835.write(
                 out835,
@@ -297,6 +300,7 @@ class _ChunkWriter:
                 rng=self.rng,
                 plb_rate=self.settings.rates["plb_rate"],
                 trace_prefix=f"{self.index + 1:04d}",
+                close_before=close_before,
             )
             self.tally.segments["ST_835"] += counts["transactions"]
             self.tally.segments["ISA_835"] += counts["interchanges"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from functools import lru_cache
 
 from denials.generate.amounts import money
 
@@ -17,6 +18,12 @@ TERMINATOR = "~\n"
 
 # Synthetic data is marked as test data (ISA15 = T) so nothing mistakes it for production claims.
 USAGE = "T"
+
+
+@lru_cache(maxsize=8192)
+def ymd(day: date) -> str:
+    """CCYYMMDD. Cached: strftime is slow and a run only touches a few hundred distinct dates."""
+    return day.strftime("%Y%m%d")
 
 
 def isa(sender: str, receiver: str, on: date, time: str, control: int, component: str) -> str:
@@ -41,9 +48,15 @@ def ge(transactions: int, control: int) -> str:
 def cas_segments(adjustments: Sequence[tuple[str, str, int, int | None]], sign: int = 1) -> list[str]:
     """CAS segments for (group, reason, cents, quantity) adjustments: one group code per segment,
     at most six reason/amount/quantity triplets each, groups in order of first appearance."""
+    if len(adjustments) == 1:  # the common case: one CO-45, one denial
+        group, reason, amount, quantity = adjustments[0]
+        tail = "" if quantity is None else f"*{sign * quantity}"
+        return [f"CAS*{group}*{reason}*{money(sign * amount)}{tail}"]
     by_group: dict[str, list[str]] = {}
     for group, reason, amount, quantity in adjustments:
-        parts = by_group.setdefault(group, [])
+        parts = by_group.get(group)
+        if parts is None:
+            parts = by_group[group] = []
         parts.append(f"{reason}*{money(sign * amount)}*{'' if quantity is None else sign * quantity}")
     segments = []
     for group, triplets in by_group.items():

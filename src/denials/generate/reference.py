@@ -62,7 +62,7 @@ def convert(amount: Decimal, from_measure: str, to_measure: str) -> Decimal:
     return amount * source[1] / target[1]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Drug:
     hcpcs: str
     product_name: str

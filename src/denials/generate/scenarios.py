@@ -23,9 +23,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from decimal import Decimal
 
 from denials.generate.adjudicate import adjudicate_prior
-from denials.generate.encounters import Context
+from denials.generate.encounters import Context, plain
 from denials.generate.model import Claim, Denial, Line, PriorPayer
 from denials.generate.reference import Drug, Payer, Reference
 
@@ -354,9 +355,12 @@ def ndc_quantity_mismatch(ctx: Context) -> list[Claim]:
     line = administered_lines(claim)[0]
     dose = line.dose
     assert dose is not None
-    vials = -(-dose.administered_units // min(dose.drug.vial_units))
-    wrong = ctx.rng.choice((str(vials), str(line.units * 1000), line.ndc_quantity + "0"))
-    line.ndc_quantity = wrong if wrong != line.ndc_quantity else str(line.units + 1)
+    correct = Decimal(line.ndc_quantity)
+    vials = Decimal(-(-dose.administered_units // min(dose.drug.vial_units)))
+    # Typical slips: the vial count keyed as the quantity, or the amount in the wrong magnitude.
+    choices = [vials, correct * 1000, correct * 10]
+    ctx.rng.shuffle(choices)
+    line.ndc_quantity = plain(next(choice for choice in choices if choice != correct))
     deny([line], unit_denial("ndc_quantity_mismatch"))
     return [claim]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import TextIO
@@ -18,7 +18,7 @@ from denials.generate import envelope
 from denials.generate.amounts import money, percent_of
 from denials.generate.catalog import CITIES, Provider
 from denials.generate.encounters import hash_text
-from denials.generate.envelope import TERMINATOR, ControlNumbers
+from denials.generate.envelope import TERMINATOR, ControlNumbers, ymd
 from denials.generate.model import Claim
 from denials.generate.reference import Payer
 
@@ -75,9 +75,9 @@ def render_claim(
         segments.append("MOA***" + "*".join(claim.claim_remarks[:5]))
     if claim.kind == "I":
         last = max(line.service_date for line in claim.lines)
-        segments.append(f"DTM*232*{claim.service_date:%Y%m%d}")
-        segments.append(f"DTM*233*{last:%Y%m%d}")
-    segments.append(f"DTM*050*{claim.claim_date + timedelta(days=1):%Y%m%d}")
+        segments.append(f"DTM*232*{ymd(claim.service_date)}")
+        segments.append(f"DTM*233*{ymd(last)}")
+    segments.append(f"DTM*050*{ymd(claim.claim_date + timedelta(days=1))}")
     services = 0
     if not claim.claim_adjustments:
         for line in claim.lines:
@@ -92,7 +92,7 @@ def render_claim(
             if line.units_paid != line.units:
                 service += f"**{sign * line.units}"
             segments.append(service)
-            segments.append(f"DTM*472*{line.service_date:%Y%m%d}")
+            segments.append(f"DTM*472*{ymd(line.service_date)}")
             segments.extend(envelope.cas_segments(line.adjustments, sign))
             segments.append(f"REF*6R*{line.control_number}")
             if line.allowed:
@@ -110,19 +110,23 @@ class _Entry:
     claim_id: str
 
 
-@dataclass(slots=True)
-class _Check:
-    entries: list[_Entry] = field(default_factory=list)
-
-
 def check_date(paid_on: date) -> date:
     """Payers cut checks and EFTs on a weekly cycle: the Friday on or after the paid date."""
     return paid_on + timedelta(days=(4 - paid_on.weekday()) % 7)
 
 
 class Batch835:
-    def __init__(self) -> None:
-        self._checks: dict[tuple[str, date, int], _Check] = {}
+    """Remittance loops waiting for their payment run, keyed by (payer, check date, payee).
+
+    A check is written once no later claim can still land on it (`close_before`), so one EFT
+    carries the week's claims for a payee as it does in real life; past `max_held` loops the
+    oldest checks are written early, which keeps memory flat whatever the claim volume.
+    """
+
+    def __init__(self, max_held: int = 20_000) -> None:
+        self._checks: dict[tuple[str, date, int], list[_Entry]] = {}
+        self._held = 0
+        self._max_held = max_held
 
     def add(
         self,
@@ -133,13 +137,27 @@ class Batch835:
         claim_id: str,
     ) -> None:
         key = (payer_id, check_date(paid_on), provider_index)
-        check = self._checks.get(key)
-        if check is None:
-            check = self._checks[key] = _Check()
-        check.entries.append(_Entry(loop[0], loop[1], loop[2], claim_id))
+        entries = self._checks.get(key)
+        if entries is None:
+            entries = self._checks[key] = []
+        entries.append(_Entry(loop[0], loop[1], loop[2], claim_id))
+        self._held += 1
 
     def __len__(self) -> int:
         return len(self._checks)
+
+    def _due(self, close_before: date | None) -> list[tuple[str, date, int]]:
+        if close_before is None:
+            return list(self._checks)
+        due = [key for key in self._checks if key[1] < close_before]
+        held = self._held - sum(len(self._checks[key]) for key in due)
+        if held > self._max_held:
+            for key in sorted((k for k in self._checks if k[1] >= close_before), key=lambda k: (k[1], k)):
+                due.append(key)
+                held -= len(self._checks[key])
+                if held <= self._max_held:
+                    break
+        return due
 
     def write(
         self,
@@ -152,11 +170,13 @@ class Batch835:
         rng: random.Random,
         plb_rate: float,
         trace_prefix: str,
+        close_before: date | None = None,
     ) -> dict[str, int]:
-        """Write one interchange per payer and one transaction per check; return counts written."""
+        """Write the checks dated before `close_before` (all when None): one interchange per payer,
+        one transaction per check. Returns the counts written."""
         counts = {"interchanges": 0, "transactions": 0, "plb_segments": 0}
         by_payer: dict[str, list[tuple[date, int]]] = {}
-        for payer_id, on, provider_index in self._checks:
+        for payer_id, on, provider_index in self._due(close_before):
             by_payer.setdefault(payer_id, []).append((on, provider_index))
         for payer_id in sorted(by_payer):
             keys = sorted(by_payer[payer_id])
@@ -169,18 +189,18 @@ class Batch835:
             out.write(envelope.isa(sender, RECEIVER_ID, last, "0600", control, cs))
             out.write(envelope.gs("HP", sender, RECEIVER_ID, last, "0600", group_control, VERSION))
             for on, provider_index in keys:
-                check = self._checks[(payer_id, on, provider_index)]
+                entries = self._checks.pop((payer_id, on, provider_index))
+                self._held -= len(entries)
                 number = numbers.transaction()
                 trace = f"{trace_prefix}{number}"
                 has_plb = _write_check(
-                    out, payer, providers[provider_index], check, on, number, trace, cs, rng, plb_rate
+                    out, payer, providers[provider_index], entries, on, number, trace, cs, rng, plb_rate
                 )
                 counts["plb_segments"] += has_plb
             out.write(envelope.ge(len(keys), group_control))
             out.write(envelope.iea(1, control))
             counts["interchanges"] += 1
             counts["transactions"] += len(keys)
-        self._checks.clear()
         return counts
 
 
@@ -188,7 +208,7 @@ def _write_check(
     out: TextIO,
     payer: Payer,
     provider: Provider,
-    check: _Check,
+    entries: list[_Entry],
     on: date,
     control: str,
     trace: str,
@@ -197,7 +217,7 @@ def _write_check(
     plb_rate: float,
 ) -> int:
     details = payer_details(payer.payer_id)
-    paid = sum(entry.paid for entry in check.entries)
+    paid = sum(entry.paid for entry in entries)
     adjustments: list[str] = []
     plb_total = 0
     if paid > 0 and rng.random() < plb_rate:
@@ -209,10 +229,10 @@ def _write_check(
     if paid > 0 and rng.random() < plb_rate / 2:
         # Prompt-pay interest owed to the provider (negative increases the payment).
         amount = rng.randint(35, 4800)
-        adjustments.append(f"L6{cs}{check.entries[0].claim_id}*{money(-amount)}")
+        adjustments.append(f"L6{cs}{entries[0].claim_id}*{money(-amount)}")
         plb_total -= amount
     total = paid - plb_total
-    stamp = f"{on:%Y%m%d}"
+    stamp = ymd(on)
     if total == 0:
         bpr = f"BPR*H*0*C*NON************{stamp}"
     elif rng.random() < 0.15:
@@ -238,7 +258,7 @@ def _write_check(
     )
     count = 13  # the 12 header segments above and SE
     out.write(head)
-    for entry in check.entries:
+    for entry in entries:
         out.write(entry.text)
         count += entry.segments
     if adjustments:

@@ -14,7 +14,7 @@ from typing import TextIO
 from denials.generate import envelope
 from denials.generate.amounts import money
 from denials.generate.catalog import Provider
-from denials.generate.envelope import TERMINATOR, ControlNumbers
+from denials.generate.envelope import TERMINATOR, ControlNumbers, ymd
 from denials.generate.model import Claim, Line
 
 VERSION_BY_KIND = {"P": "005010X222A1", "I": "005010X223A2"}
@@ -40,7 +40,7 @@ def _line_segments(claim: Claim, line: Line, number: int, cs: str) -> list[str]:
     segments = [
         f"LX*{number}",
         service,
-        f"DTP*472*D8*{line.service_date:%Y%m%d}",
+        f"DTP*472*D8*{ymd(line.service_date)}",
         f"REF*6R*{line.control_number}",
     ]
     if line.ndc:
@@ -52,7 +52,7 @@ def _line_segments(claim: Claim, line: Line, number: int, cs: str) -> list[str]:
             f"*{line.revenue_code}*{line.units}"
         )
         segments.extend(envelope.cas_segments(line.prior_adjustments))
-        segments.append(f"DTP*573*D8*{claim.prior.paid_date:%Y%m%d}")
+        segments.append(f"DTP*573*D8*{ymd(claim.prior.paid_date)}")
     return segments
 
 
@@ -73,13 +73,13 @@ def render_claim(claim: Claim, cs: str = COMPONENT) -> tuple[str, int]:
         segments.append(
             f"CLM*{claim.claim_id}*{total}***{claim.provider.place}{cs}B{cs}{claim.frequency}*Y*A*Y*Y"
         )
-        segments.append(f"DTP*431*D8*{claim.service_date:%Y%m%d}")
+        segments.append(f"DTP*431*D8*{ymd(claim.service_date)}")
     else:
         last = max(line.service_date for line in claim.lines)
         segments.append(
             f"CLM*{claim.claim_id}*{total}***{claim.provider.place}{cs}A{cs}{claim.frequency}**A*Y*Y"
         )
-        segments.append(f"DTP*434*RD8*{claim.service_date:%Y%m%d}-{last:%Y%m%d}")
+        segments.append(f"DTP*434*RD8*{ymd(claim.service_date)}-{ymd(last)}")
         segments.append("CL1***01")
     if claim.prior_auth:
         segments.append(f"REF*G1*{claim.prior_auth}")
@@ -164,7 +164,7 @@ def _transaction(
 ) -> str:
     parts = [
         f"ST*837*{control}*{VERSION_BY_KIND[kind]}{TERMINATOR}"
-        f"BHT*0019*00*B{control}*{on:%Y%m%d}*2300*CH{TERMINATOR}"
+        f"BHT*0019*00*B{control}*{ymd(on)}*2300*CH{TERMINATOR}"
         f"NM1*41*2*{SUBMITTER_NAME}*****46*{SUBMITTER_ID}{TERMINATOR}"
         f"PER*IC*BILLING OFFICE*TE*8005550199{TERMINATOR}"
         f"NM1*40*2*{RECEIVER_NAME}*****46*{RECEIVER_ID}{TERMINATOR}"

@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from denials.contracts import ADMINISTRATION_COLUMNS
 from denials.generate.amounts import allocate, money
 from denials.generate.encounters import plain
 from denials.generate.model import Claim, Denial
@@ -39,20 +40,6 @@ TRUTH_COLUMNS = (
     "denied_amount",
     "is_claim_level_denial",
     "expected_prebill_rule",
-)
-
-# docs/contracts.md, "Drug administrations CSV".
-ADMINISTRATION_COLUMNS = (
-    "administration_id",
-    "claim_control_number",
-    "line_control_number",
-    "hcpcs_code",
-    "ndc",
-    "administered_amount",
-    "administered_unit",
-    "wasted_amount",
-    "patient_weight_kg",
-    "administered_at",
 )
 
 TRUTH_HEADER = ",".join(TRUTH_COLUMNS) + "\n"

@@ -17,21 +17,11 @@ from typing import BinaryIO
 
 import duckdb
 
+from denials.contracts import ADMINISTRATION_COLUMNS
 from denials.ingest.x12_loader import insert_rows
 from denials.x12.errors import X12Rejected
 
-COLUMNS = (
-    "administration_id",
-    "claim_control_number",
-    "line_control_number",
-    "hcpcs_code",
-    "ndc",
-    "administered_amount",
-    "administered_unit",
-    "wasted_amount",
-    "patient_weight_kg",
-    "administered_at",
-)
+COLUMNS = ADMINISTRATION_COLUMNS
 OPTIONAL_COLUMNS = frozenset({"patient_weight_kg"})
 UNITS = frozenset({"mcg", "mg", "iu"})
 HCPCS = re.compile(r"[A-Z0-9][0-9]{4}|[A-Z][0-9]{3}[A-Z0-9]")

@@ -1,0 +1,73 @@
+{#- Reading X12 elements kept as lists. List indexing is dialect-specific, so these dispatch:
+    DuckDB has 1-based `list[n]`; Spark and Trino have `element_at`. -#}
+
+{% macro x12_element(position, elements='elements') -%}
+    {{ return(adapter.dispatch('x12_element', 'denials')(position, elements)) }}
+{%- endmacro %}
+
+{% macro default__x12_element(position, elements) -%}
+    nullif(element_at({{ elements }}, {{ position }}), '')
+{%- endmacro %}
+
+{% macro duckdb__x12_element(position, elements) -%}
+    nullif({{ elements }}[{{ position }}], '')
+{%- endmacro %}
+
+
+{#- Component n (1-based) of a composite element, split on the interchange's component separator. -#}
+{% macro x12_component(composite, separator, position) -%}
+    {{ return(adapter.dispatch('x12_component', 'denials')(composite, separator, position)) }}
+{%- endmacro %}
+
+{% macro default__x12_component(composite, separator, position) -%}
+    nullif(element_at(split({{ composite }}, {{ separator }}), {{ position }}), '')
+{%- endmacro %}
+
+{% macro duckdb__x12_component(composite, separator, position) -%}
+    nullif(string_split({{ composite }}, {{ separator }})[{{ position }}], '')
+{%- endmacro %}
+
+
+{#- X12 dates are CCYYMMDD text; an invalid date becomes null rather than failing the build. -#}
+{% macro x12_date(expression) -%}
+    {{ return(adapter.dispatch('x12_date', 'denials')(expression)) }}
+{%- endmacro %}
+
+{% macro default__x12_date(expression) -%}
+    try_cast(date_parse({{ expression }}, '%Y%m%d') as date)
+{%- endmacro %}
+
+{% macro duckdb__x12_date(expression) -%}
+    cast(try_strptime({{ expression }}, '%Y%m%d') as date)
+{%- endmacro %}
+
+
+{#- Money and quantities: X12 decimals as text. -#}
+{% macro x12_amount(expression) -%}
+    {{ dbt.safe_cast(expression, 'decimal(18, 2)') }}
+{%- endmacro %}
+
+{% macro x12_quantity(expression) -%}
+    {{ dbt.safe_cast(expression, 'decimal(18, 4)') }}
+{%- endmacro %}
+
+
+{#- New files only on incremental runs: file ids only grow, so a scheduled run over one new file
+    does not rebuild history. -#}
+{% macro new_files_only(file_id_column='file_id') -%}
+    {%- if is_incremental() -%}
+        and {{ file_id_column }} > (select coalesce(max(file_id), 0) from {{ this }})
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- Text key from lineage columns, e.g. x12_key(['file_id', 'transaction_seq', 'claim_seq']) -> '12:3:40'.
+    Keys stay readable and trace straight back to the file and transaction. -#}
+{% macro x12_key(columns) -%}
+    {%- set parts = [] -%}
+    {%- for column in columns -%}
+        {%- do parts.append(dbt.safe_cast(column, api.Column.translate_type('string'))) -%}
+        {%- if not loop.last -%}{%- do parts.append("':'") -%}{%- endif -%}
+    {%- endfor -%}
+    {{ dbt.concat(parts) }}
+{%- endmacro %}

@@ -71,3 +71,15 @@
     {%- endfor -%}
     {{ dbt.concat(parts) }}
 {%- endmacro %}
+
+
+{#- dbt.safe_cast promises null when the cast fails, but dbt-duckdb ships no duckdb__safe_cast, so the
+    global default renders a plain `cast` and one unparseable amount (the public sample files have
+    'JTEST', 'ITEST') fails the whole build. x12_amount and x12_quantity go through dbt.safe_cast, so
+    this root-project override makes them null-safe on DuckDB, as x12_date already is. Other adapters
+    keep their own safe_cast (try_cast on Snowflake, Spark/Databricks, Trino; safe_cast on BigQuery).
+    Known upstream gap: OHDSI/dbt-synthea#68, tuva-health/tuva-core#645.
+    This overrides the global macro for the whole project, on purpose. -#}
+{% macro duckdb__safe_cast(field, type) -%}
+    try_cast({{ field }} as {{ type }})
+{%- endmacro %}

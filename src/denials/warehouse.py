@@ -42,6 +42,7 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
 
 RAW_DDL = """
 create schema if not exists raw;
+create table if not exists raw.warehouse_metadata (key varchar primary key, value varchar);
 create sequence if not exists raw.file_id_sequence start 1;
 
 create table if not exists raw.file_registry (
@@ -137,7 +138,10 @@ create table if not exists raw.x12_segments (
     group_seq integer,
     transaction_seq integer,
     segment_id varchar not null,
-    elements varchar[] not null,
+    segment_text varchar not null,
+    element_separator varchar not null,
+    -- Computed on read from the stored text: the list costs nothing to load and stays exact.
+    elements varchar[] as (string_split(segment_text, element_separator)[2:]),
     loop_id varchar,
     hl_id varchar,
     claim_seq integer,
@@ -163,5 +167,31 @@ create table if not exists raw.drug_administrations (
 """
 
 
+RAW_SCHEMA_VERSION = "2"
+
+
+class WarehouseVersionError(RuntimeError):
+    """The warehouse was built by a loader with another raw-layer layout."""
+
+
 def create_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+    existing = con.execute(
+        "select count(*) from duckdb_tables() where schema_name = 'raw' and table_name = 'x12_segments'"
+    ).fetchall()[0][0]
     con.execute(RAW_DDL)
+    version = con.execute(
+        "select value from raw.warehouse_metadata where key = 'raw_schema_version'"
+    ).fetchall()
+    if not version:
+        if existing:
+            raise WarehouseVersionError(
+                "this warehouse was built by an older denials loader (raw layout 1); "
+                "re-ingest the files into a new warehouse file"
+            )
+        con.execute("insert into raw.warehouse_metadata values ('raw_schema_version', ?)",
+                    [RAW_SCHEMA_VERSION])
+    elif version[0][0] != RAW_SCHEMA_VERSION:
+        raise WarehouseVersionError(
+            f"this warehouse has raw layout {version[0][0]}, this loader writes layout {RAW_SCHEMA_VERSION}; "
+            "re-ingest the files into a new warehouse file"
+        )

@@ -13,7 +13,6 @@ from click.testing import CliRunner
 
 from denials.cli import main
 from denials.ingest import ingest_paths, rebuild_file, x12_loader
-from denials.x12 import reader as reader_module
 
 from .x12_builders import remittance
 
@@ -32,10 +31,10 @@ def _segments(warehouse: Path, file_id: int | None = None) -> int:
 def test_a_file_that_fails_midway_leaves_no_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     good = tmp_path / "a_good.835"
     good.write_text(remittance(claims=3))
-    # Many claims and small batches: several batches land before the missing IEA is found at the end.
+    # Many claims and small chunks: several blocks land before the missing IEA is found at the end.
     broken = tmp_path / "b_broken.835"
     broken.write_text(remittance(claims=400).rsplit("IEA", 1)[0])
-    monkeypatch.setattr(reader_module.X12Reader.__init__, "__defaults__", (50,))
+    monkeypatch.setattr(x12_loader, "CHUNK_BYTES", 1000)
     warehouse = tmp_path / "w.duckdb"
     report = ingest_paths([tmp_path], warehouse)
     statuses = {o.name: o for o in report.files}
@@ -243,6 +242,25 @@ def test_loop_context_of_a_generated_835(tmp_path: Path) -> None:
     assert by_id["ISA"][0][3] is None
 
 
-def test_loader_module_keeps_batches_small(tmp_path: Path) -> None:
-    # Guard for the flat-memory design: the loading table is emptied per file.
-    assert x12_loader.LOADING_TABLE.startswith("raw.")
+def test_rows_left_by_a_killed_load_are_removed_at_the_next_start(tmp_path: Path) -> None:
+    source = tmp_path / "one.835"
+    source.write_text(remittance(claims=1))
+    warehouse = tmp_path / "w.duckdb"
+    ingest_paths([source], warehouse)
+    con = duckdb.connect(str(warehouse))
+    # What a process killed between publishing segments and committing the registry row leaves.
+    con.execute("""
+        insert into raw.x12_segments (file_id, segment_position, segment_id, segment_text,
+                                      element_separator, is_terminated)
+        values (999, 1, 'ISA', 'ISA*00', '*', true)
+    """)
+    con.close()
+    other = tmp_path / "two.835"
+    other.write_text(remittance(claims=2, control="000000002"))
+    ingest_paths([other], warehouse)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    orphans = con.execute("select count(*) from raw.x12_segments where file_id = 999").fetchall()[0][0]
+    registered = con.execute("select count(distinct file_id) from raw.x12_segments").fetchall()[0][0]
+    con.close()
+    assert orphans == 0
+    assert registered == 2

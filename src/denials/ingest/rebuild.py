@@ -7,19 +7,12 @@ import duckdb
 REBUILD_SQL = """
 select array_to_string(list(
     coalesce(segments.leading_text, '')
-    || segments.segment_id
-    || case when len(segments.elements) > 0
-            then interchanges.element_separator
-                 -- array_to_string wants a constant separator; each interchange declares its own
-                 || list_reduce(segments.elements,
-                                lambda left_part, right_part:
-                                    left_part || interchanges.element_separator || right_part)
-            else '' end
-    || case when segments.is_terminated then interchanges.segment_terminator else '' end,
+    || segments.segment_text
+    || case when segments.is_terminated then interchanges.segment_terminator else '' end
     order by segments.segment_position
 ), '')
 from raw.x12_segments as segments
-inner join raw.x12_interchanges as interchanges
+left join raw.x12_interchanges as interchanges
     on segments.file_id = interchanges.file_id
     and segments.interchange_seq = interchanges.interchange_seq
 where segments.file_id = ?

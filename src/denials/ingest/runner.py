@@ -22,6 +22,7 @@ from denials.ingest.x12_loader import (
     insert_envelopes,
     load_x12,
     publish_loaded_segments,
+    remove_unregistered_rows,
 )
 from denials.warehouse import connect
 from denials.x12.errors import X12Rejected
@@ -80,6 +81,7 @@ def ingest_paths(paths: list[Path], warehouse: Path, quarantine_dir: Path | None
     quarantine_dir = quarantine_dir or warehouse.parent / "quarantine"
     report = IngestReport()
     con = connect(warehouse)
+    remove_unregistered_rows(con)
     try:
         own_files = {warehouse.resolve(), Path(f"{warehouse}.wal").resolve()}
         for item in iter_inputs(paths):
@@ -154,21 +156,22 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, item: InputFile, quarantine_dir:
                 on_bytes(sniffed.size_bytes)
         else:
             loaded = load_x12(con, entry.file_id, item.open_binary, sniffed.encoding, on_bytes)
+            envelope = loaded.envelope
+            # Segments are appended outside the transaction (twice as fast in DuckDB); they stay
+            # invisible until the registry row below commits, and are deleted again on failure.
+            entry.claim_count, entry.service_line_count = publish_loaded_segments(
+                con, entry.file_id, loaded.unterminated_position)
             con.begin()
-            publish_loaded_segments(con)
-            read = loaded.read
-            insert_envelopes(con, entry.file_id, read)
+            insert_envelopes(con, entry.file_id, envelope)
             entry.transaction_types = loaded.transaction_types
-            entry.warnings = read.warnings
-            entry.interchange_count = len(read.interchanges)
-            entry.group_count = len(read.groups)
-            entry.transaction_count = len(read.transactions)
-            entry.segment_count = read.segment_count
-            entry.claim_count = read.claim_count
-            entry.service_line_count = read.service_line_count
-            entry.trailing_text = read.trailing_text
-            supported = [t for t in read.transactions if t.set_id not in loaded.unsupported_types]
-            if not read.transactions:
+            entry.warnings = loaded.warnings
+            entry.interchange_count = len(envelope.interchanges)
+            entry.group_count = len(envelope.groups)
+            entry.transaction_count = len(envelope.transactions)
+            entry.segment_count = loaded.segment_count
+            entry.trailing_text = loaded.trailing_text
+            supported = [t for t in envelope.transactions if t.set_id not in loaded.unsupported_types]
+            if not envelope.transactions:
                 entry.status, entry.reason = UNSUPPORTED, "no transaction sets (ST/SE) in the file"
             elif not supported:
                 entry.status = UNSUPPORTED
@@ -186,20 +189,21 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, item: InputFile, quarantine_dir:
         discard_loading_table(con)
         return outcome
     except X12Rejected as rejection:
-        _rollback(con)
+        _rollback(con, entry.file_id)
         entry.reason = str(rejection)
     except Exception as error:  # noqa: BLE001 - a bad file must never stop the run or print values
-        _rollback(con)
+        _rollback(con, entry.file_id)
         entry.reason = f"internal error while loading ({type(error).__name__}); file kept in quarantine"
     _reset_counts(entry)
     return _finish(con, entry, started, item=item, quarantine_dir=quarantine_dir)
 
 
-def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+def _rollback(con: duckdb.DuckDBPyConnection, file_id: int) -> None:
     # The failure may have come before the publishing transaction began.
     with contextlib.suppress(duckdb.TransactionException):
         con.rollback()
     discard_loading_table(con)
+    remove_unregistered_rows(con, file_id)
 
 
 def _reset_counts(entry: RegistryEntry) -> None:

@@ -1,0 +1,66 @@
+{{
+    config(
+        materialized='incremental',
+        on_schema_change='append_new_columns'
+    )
+}}
+
+-- One row per drug-administration record of a loaded administrations CSV, typed. The loader has
+-- already validated every value, so casts only fail on files loaded by older loaders (then null).
+
+with
+
+loaded_files as (
+    select file_id
+    from {{ source('raw', 'file_registry') }}
+    where status = 'loaded'
+),
+
+administrations as (
+    select
+        file_id,
+        row_number,
+        administration_id,
+        claim_control_number,
+        line_control_number,
+        hcpcs_code,
+        ndc,
+        administered_amount,
+        administered_unit,
+        wasted_amount,
+        patient_weight_kg,
+        administered_at
+    from {{ source('raw', 'drug_administrations') }}
+    where
+        file_id in (select loaded_files.file_id from loaded_files)
+        {{ new_files_only() }}
+),
+
+renamed as (
+    select
+        ---------- ids and lineage
+        {{ x12_key(['file_id', 'administration_id']) }} as drug_administration_id,
+        file_id,
+        row_number,
+        trim(administration_id) as administration_id,
+
+        ---------- what was billed
+        trim(claim_control_number) as claim_control_number,
+        trim(line_control_number) as line_control_number,
+        upper(trim(hcpcs_code)) as hcpcs_code,
+        replace(trim(ndc), '-', '') as ndc,
+
+        ---------- what was given
+        {{ dbt.safe_cast('administered_amount', 'decimal(18, 4)') }} as administered_amount,
+        {{ dbt.safe_cast('wasted_amount', 'decimal(18, 4)') }} as wasted_amount,
+        case
+            when lower(trim(administered_unit)) in ('mcg', 'mg') then lower(trim(administered_unit))
+            when upper(trim(administered_unit)) = 'IU' then 'IU'
+            else trim(administered_unit)
+        end as administered_unit,
+        {{ dbt.safe_cast('nullif(trim(patient_weight_kg), \'\')', 'decimal(18, 4)') }} as patient_weight_kg,
+        {{ dbt.safe_cast('administered_at', api.Column.translate_type('timestamp')) }} as administered_at
+    from administrations
+)
+
+select * from renamed

@@ -1,0 +1,353 @@
+{{
+    config(
+        materialized='incremental',
+        on_schema_change='append_new_columns'
+    )
+}}
+
+-- One row per 837 claim (CLM). The payer (SBR, NM1*PR) sits in the subscriber level (HL 22) and the
+-- billing provider (NM1*85) in the billing provider level (HL 20) above it. The claim sits in the
+-- subscriber level or in a patient level (HL 23) whose HL02 names the subscriber level.
+-- HL01 values repeat in real files (every transaction restarting at 1, or one file reusing them), so
+-- levels are matched by position, never by HL01 alone: a segment belongs to the nearest HL before it,
+-- and a level's parent is the nearest earlier HL whose HL01 equals its HL02.
+
+with
+
+segments as (
+    select
+        file_id,
+        segment_position,
+        transaction_seq,
+        transaction_control_number,
+        implementation_reference,
+        segment_id,
+        elements,
+        loop_id,
+        claim_seq,
+        component_separator
+    from {{ ref('stg_raw__x12_segments') }}
+    where
+        transaction_set_id = '837'
+        {{ new_files_only() }}
+),
+
+claim_segments as (
+    select
+        file_id,
+        segment_position,
+        transaction_seq,
+        transaction_control_number,
+        implementation_reference,
+        claim_seq,
+        elements,
+        component_separator
+    from segments
+    where segment_id = 'CLM'
+),
+
+hierarchical_levels as (
+    select
+        file_id,
+        transaction_seq,
+        segment_position as hl_segment_position,
+        {{ x12_element(1) }} as hl_id,
+        {{ x12_element(2) }} as parent_hl_id,
+        {{ x12_element(3) }} as hl_level_code,
+        lead(segment_position) over (
+            partition by file_id, transaction_seq
+            order by segment_position
+        ) as next_hl_segment_position
+    from segments
+    where segment_id = 'HL'
+),
+
+hierarchical_level_parents as (
+    select
+        children.file_id,
+        children.transaction_seq,
+        children.hl_segment_position,
+        max(parents.hl_segment_position) as parent_hl_segment_position
+    from hierarchical_levels as children
+    inner join hierarchical_levels as parents
+        on
+            children.file_id = parents.file_id
+            and children.transaction_seq = parents.transaction_seq
+            and children.parent_hl_id = parents.hl_id
+            and parents.hl_segment_position < children.hl_segment_position
+    group by
+        children.file_id,
+        children.transaction_seq,
+        children.hl_segment_position
+),
+
+hierarchy as (
+    select
+        hierarchical_levels.file_id,
+        hierarchical_levels.transaction_seq,
+        hierarchical_levels.hl_segment_position,
+        hierarchical_levels.next_hl_segment_position,
+        hierarchical_levels.hl_level_code,
+        hierarchical_level_parents.parent_hl_segment_position
+    from hierarchical_levels
+    left join hierarchical_level_parents
+        on
+            hierarchical_levels.file_id = hierarchical_level_parents.file_id
+            and hierarchical_levels.transaction_seq = hierarchical_level_parents.transaction_seq
+            and hierarchical_levels.hl_segment_position = hierarchical_level_parents.hl_segment_position
+),
+
+claims_in_hierarchy as (
+    select
+        claim_segments.file_id,
+        claim_segments.transaction_seq,
+        claim_segments.claim_seq,
+        case
+            when enclosing_levels.hl_level_code = '22' then enclosing_levels.hl_segment_position
+            else enclosing_levels.parent_hl_segment_position
+        end as subscriber_hl_segment_position
+    from claim_segments
+    inner join hierarchy as enclosing_levels
+        on
+            claim_segments.file_id = enclosing_levels.file_id
+            and claim_segments.transaction_seq = enclosing_levels.transaction_seq
+            and claim_segments.segment_position > enclosing_levels.hl_segment_position
+            and (
+                enclosing_levels.next_hl_segment_position is null
+                or claim_segments.segment_position < enclosing_levels.next_hl_segment_position
+            )
+),
+
+claim_levels as (
+    select
+        claims_in_hierarchy.file_id,
+        claims_in_hierarchy.transaction_seq,
+        claims_in_hierarchy.claim_seq,
+        claims_in_hierarchy.subscriber_hl_segment_position,
+        subscriber_levels.parent_hl_segment_position as billing_provider_hl_segment_position
+    from claims_in_hierarchy
+    left join hierarchy as subscriber_levels
+        on
+            claims_in_hierarchy.file_id = subscriber_levels.file_id
+            and claims_in_hierarchy.transaction_seq = subscriber_levels.transaction_seq
+            and claims_in_hierarchy.subscriber_hl_segment_position = subscriber_levels.hl_segment_position
+),
+
+-- SBR and NM1 segments of the billing provider and subscriber levels, with the HL they sit in
+level_segments as (
+    select
+        level_members.file_id,
+        level_members.transaction_seq,
+        level_members.segment_position,
+        level_members.segment_id,
+        level_members.elements,
+        levels.hl_segment_position
+    from segments as level_members
+    inner join hierarchical_levels as levels
+        on
+            level_members.file_id = levels.file_id
+            and level_members.transaction_seq = levels.transaction_seq
+            and level_members.segment_position > levels.hl_segment_position
+            and (
+                levels.next_hl_segment_position is null
+                or level_members.segment_position < levels.next_hl_segment_position
+            )
+    where
+        level_members.loop_id in ('2000A', '2000B')
+        and level_members.segment_id in ('SBR', 'NM1')
+),
+
+level_parties as (
+    select
+        file_id,
+        transaction_seq,
+        hl_segment_position,
+        segment_id,
+        {{ x12_element(1) }} as element_01,
+        {{ x12_element(3) }} as element_03,
+        {{ x12_element(8) }} as element_08,
+        {{ x12_element(9) }} as element_09,
+        row_number() over (
+            partition by
+                file_id,
+                transaction_seq,
+                hl_segment_position,
+                segment_id,
+                case when segment_id = 'NM1' then {{ x12_element(1) }} end
+            order by segment_position
+        ) as occurrence
+    from level_segments
+),
+
+-- the first SBR, payer NM1 and billing provider NM1 of each level
+level_party_pivot as (
+    select
+        file_id,
+        transaction_seq,
+        hl_segment_position,
+        max(case when segment_id = 'SBR' and occurrence = 1 then element_01 end)
+            as payer_responsibility_code,
+        max(case when segment_id = 'SBR' and occurrence = 1 then element_09 end)
+            as claim_filing_indicator_code,
+        max(case when segment_id = 'NM1' and element_01 = 'PR' and occurrence = 1 then element_03 end)
+            as payer_name,
+        max(case when segment_id = 'NM1' and element_01 = 'PR' and occurrence = 1 then element_08 end)
+            as payer_id_qualifier,
+        max(case when segment_id = 'NM1' and element_01 = 'PR' and occurrence = 1 then element_09 end)
+            as payer_id,
+        max(
+            case
+                when segment_id = 'NM1' and element_01 = '85' and element_08 = 'XX' and occurrence = 1
+                    then element_09
+            end
+        ) as billing_provider_npi
+    from level_parties
+    group by
+        file_id,
+        transaction_seq,
+        hl_segment_position
+),
+
+-- REF, DTP and NTE of the claim loop itself (2310/2320/2330 segments carry other loop ids)
+claim_loop_segments as (
+    select
+        file_id,
+        transaction_seq,
+        claim_seq,
+        segment_id,
+        {{ x12_element(1) }} as element_01,
+        {{ x12_element(2) }} as element_02,
+        {{ x12_element(3) }} as element_03,
+        row_number() over (
+            partition by file_id, transaction_seq, claim_seq, segment_id, {{ x12_element(1) }}
+            order by segment_position
+        ) as occurrence,
+        row_number() over (
+            partition by file_id, transaction_seq, claim_seq, segment_id
+            order by segment_position
+        ) as segment_occurrence
+    from segments
+    where
+        loop_id = '2300'
+        and segment_id in ('REF', 'DTP', 'NTE')
+),
+
+claim_loop_pivot as (
+    select
+        file_id,
+        transaction_seq,
+        claim_seq,
+        max(case when segment_id = 'REF' and element_01 = 'G1' and occurrence = 1 then element_02 end)
+            as prior_authorization_number,
+        max(case when segment_id = 'REF' and element_01 = 'F8' and occurrence = 1 then element_02 end)
+            as original_payer_claim_number,
+        max(case when segment_id = 'REF' and element_01 = '9F' and occurrence = 1 then element_02 end)
+            as referral_number,
+        max(case when segment_id = 'DTP' and element_01 = '434' and occurrence = 1 then element_02 end)
+            as statement_date_format,
+        max(case when segment_id = 'DTP' and element_01 = '434' and occurrence = 1 then element_03 end)
+            as statement_date_value,
+        max(case when segment_id = 'DTP' and element_01 = '431' and occurrence = 1 then element_03 end)
+            as onset_date_value,
+        max(case when segment_id = 'DTP' and element_01 = '454' and occurrence = 1 then element_03 end)
+            as initial_treatment_date_value,
+        max(case when segment_id = 'NTE' and segment_occurrence = 1 then element_01 end)
+            as claim_note_qualifier,
+        max(case when segment_id = 'NTE' and segment_occurrence = 1 then element_02 end)
+            as claim_note_text,
+        cast(sum(case when segment_id = 'NTE' then 1 else 0 end) as {{ api.Column.translate_type("integer") }})
+            as claim_note_count
+    from claim_loop_segments
+    group by
+        file_id,
+        transaction_seq,
+        claim_seq
+),
+
+renamed as (
+    select
+        ---------- ids and lineage
+        {{ x12_key(['claim_segments.file_id', 'claim_segments.transaction_seq', 'claim_segments.claim_seq']) }}
+            as claim_id,
+        claim_segments.file_id,
+        claim_segments.segment_position,
+        claim_segments.transaction_seq,
+        claim_segments.claim_seq,
+        claim_segments.transaction_control_number,
+        claim_segments.implementation_reference,
+        claim_levels.subscriber_hl_segment_position,
+        claim_levels.billing_provider_hl_segment_position,
+
+        ---------- claim (CLM)
+        case
+            when
+                claim_segments.implementation_reference like '%X222%'
+                or claim_segments.implementation_reference like '%X098%'
+                then 'P'
+            when
+                claim_segments.implementation_reference like '%X223%'
+                or claim_segments.implementation_reference like '%X096%'
+                then 'I'
+        end as claim_type,
+        {{ x12_element(1, 'claim_segments.elements') }} as claim_control_number,
+        {{ x12_amount(x12_element(2, 'claim_segments.elements')) }} as total_charge_amount,
+        {{ x12_component(x12_element(5, 'claim_segments.elements'), 'claim_segments.component_separator', 1) }}
+            as facility_code,
+        {{ x12_component(x12_element(5, 'claim_segments.elements'), 'claim_segments.component_separator', 2) }}
+            as facility_code_qualifier,
+        {{ x12_component(x12_element(5, 'claim_segments.elements'), 'claim_segments.component_separator', 3) }}
+            as claim_frequency_code,
+
+        ---------- claim references (REF)
+        claim_loop_pivot.prior_authorization_number,
+        claim_loop_pivot.original_payer_claim_number,
+        claim_loop_pivot.referral_number,
+
+        ---------- claim note (NTE)
+        coalesce(claim_loop_pivot.claim_note_count, 0) > 0 as has_claim_note,
+        coalesce(claim_loop_pivot.claim_note_count, 0) as claim_note_count,
+        claim_loop_pivot.claim_note_qualifier,
+        claim_loop_pivot.claim_note_text,
+        length(claim_loop_pivot.claim_note_text) as claim_note_length,
+
+        ---------- dates (DTP)
+        {{ x12_837_date_in_range('claim_loop_pivot.statement_date_format', 'claim_loop_pivot.statement_date_value', 1) }}
+            as statement_from_date,
+        {{ x12_837_date_in_range('claim_loop_pivot.statement_date_format', 'claim_loop_pivot.statement_date_value', 2) }}
+            as statement_to_date,
+        {{ x12_date('claim_loop_pivot.onset_date_value') }} as onset_date,
+        {{ x12_date('claim_loop_pivot.initial_treatment_date_value') }} as initial_treatment_date,
+
+        ---------- payer (subscriber level: SBR, NM1*PR)
+        subscriber_parties.payer_responsibility_code,
+        subscriber_parties.claim_filing_indicator_code,
+        subscriber_parties.payer_name,
+        subscriber_parties.payer_id_qualifier,
+        subscriber_parties.payer_id,
+
+        ---------- billing provider (billing provider level: NM1*85)
+        billing_parties.billing_provider_npi
+    from claim_segments
+    left join claim_levels
+        on
+            claim_segments.file_id = claim_levels.file_id
+            and claim_segments.transaction_seq = claim_levels.transaction_seq
+            and claim_segments.claim_seq = claim_levels.claim_seq
+    left join level_party_pivot as subscriber_parties
+        on
+            claim_levels.file_id = subscriber_parties.file_id
+            and claim_levels.transaction_seq = subscriber_parties.transaction_seq
+            and claim_levels.subscriber_hl_segment_position = subscriber_parties.hl_segment_position
+    left join level_party_pivot as billing_parties
+        on
+            claim_levels.file_id = billing_parties.file_id
+            and claim_levels.transaction_seq = billing_parties.transaction_seq
+            and claim_levels.billing_provider_hl_segment_position = billing_parties.hl_segment_position
+    left join claim_loop_pivot
+        on
+            claim_segments.file_id = claim_loop_pivot.file_id
+            and claim_segments.transaction_seq = claim_loop_pivot.transaction_seq
+            and claim_segments.claim_seq = claim_loop_pivot.claim_seq
+)
+
+select * from renamed

@@ -9,17 +9,16 @@ appended by the next incremental run without touching the rows already there.
 from __future__ import annotations
 
 import csv
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 duckdb = pytest.importorskip("duckdb")
-dbt_main = pytest.importorskip("dbt.cli.main")
 
 from denials.generate import generate  # noqa: E402
 from denials.ingest import ingest_paths  # noqa: E402
+from tests.models.dbt_helpers import run_dbt  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -37,34 +36,8 @@ STAGING_ALL = [*STAGING_837, "stg_administrations__drug_administrations"]
 
 def run_dbt_build(warehouse: Path, tmp: Path) -> list:
     """`dbt build` of the 837 and administrations staging in-process; returns the node results."""
-    previous = os.environ.get("DENIALS_WAREHOUSE")
-    os.environ["DENIALS_WAREHOUSE"] = str(warehouse)
-    try:
-        result = dbt_main.dbtRunner().invoke(
-            [
-                "build",
-                "--project-dir", str(REPO_ROOT),
-                "--profiles-dir", str(REPO_ROOT),
-                "--target-path", str(tmp / "target"),
-                "--log-path", str(tmp / "logs"),
-                "--select", *SELECTION,
-                "--quiet",
-            ]
-        )
-    finally:
-        if previous is None:
-            os.environ.pop("DENIALS_WAREHOUSE", None)
-        else:
-            os.environ["DENIALS_WAREHOUSE"] = previous
-    assert result.exception is None, result.exception
-    failed = [
-        (node.node.name, str(node.status), node.message)
-        for node in result.result
-        if str(node.status) in ("error", "fail", "runtime error")
-    ]
-    assert not failed, failed
-    assert result.success
-    return list(result.result)
+    outcome = run_dbt(["build", "--select", *SELECTION, "--quiet"], warehouse, tmp)
+    return list(outcome.result.result)
 
 
 def query(warehouse: Path, sql: str) -> list[tuple]:

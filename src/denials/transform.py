@@ -1,0 +1,109 @@
+"""Run the dbt project (models/, seeds/, tests) in-process against a warehouse file."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from denials.warehouse import WAREHOUSE_ENV
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+LOG_TAIL_LINES = 60
+
+
+@dataclass
+class DbtOutcome:
+    success: bool
+    failed_nodes: list[str] = field(default_factory=list)
+    warned_nodes: list[str] = field(default_factory=list)
+    exception: BaseException | None = None
+    log_path: Path | None = None
+    result: object | None = None
+
+    def log_tail(self, lines: int = LOG_TAIL_LINES) -> str:
+        log_file = (self.log_path or Path("logs")) / "dbt.log"
+        if not log_file.exists():
+            return f"(no dbt log at {log_file})"
+        text = log_file.read_text(encoding="utf-8", errors="replace").splitlines()
+        return "\n".join(text[-lines:])
+
+
+def project_root() -> Path:
+    if not (PROJECT_ROOT / "dbt_project.yml").exists():
+        raise FileNotFoundError(
+            f"dbt_project.yml not found under {PROJECT_ROOT}: "
+            "install denials from its checkout (pip install -e .)"
+        )
+    return PROJECT_ROOT
+
+
+@contextmanager
+def _environment(name: str, value: str) -> Iterator[None]:
+    previous = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = previous
+
+
+def release_warehouse() -> None:
+    """Close the DuckDB database dbt-duckdb keeps open in-process after an invocation.
+
+    dbt-duckdb caches one environment (and its DuckDB instance) per process; while it lives, opening the
+    same file with another configuration (read-only, the loader's settings) fails. Closing it lets the
+    same process read the warehouse, ingest into it, or run dbt again.
+    """
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:  # another adapter: nothing cached here
+        return
+    with DuckDBConnectionManager._LOCK:
+        environment = DuckDBConnectionManager._ENV
+        if environment is not None:
+            environment.close()
+        DuckDBConnectionManager.close_all_connections()
+
+
+def _nodes_with_status(result: object, statuses: tuple[str, ...]) -> list[str]:
+    nodes = []
+    for node_result in getattr(result, "results", None) or []:
+        status = str(getattr(node_result, "status", ""))
+        if status in statuses:
+            name = getattr(getattr(node_result, "node", None), "unique_id", "?")
+            nodes.append(f"{name}: {status}: {getattr(node_result, 'message', '') or ''}".rstrip(": "))
+    return nodes
+
+
+def run_dbt(args: list[str], warehouse: Path, target_path: Path | None = None,
+            log_path: Path | None = None) -> DbtOutcome:
+    """Invoke `dbt <args>` on the project with DENIALS_WAREHOUSE pointing at `warehouse`."""
+    from dbt.cli.main import dbtRunner
+
+    root = project_root()
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    full_args = [*args, "--project-dir", str(root), "--profiles-dir", str(root)]
+    if target_path is not None:
+        full_args += ["--target-path", str(target_path)]
+    if log_path is not None:
+        log_path.mkdir(parents=True, exist_ok=True)
+        full_args += ["--log-path", str(log_path)]
+    with _environment(WAREHOUSE_ENV, str(warehouse.resolve())):
+        try:
+            result = dbtRunner().invoke(full_args)
+        finally:
+            release_warehouse()
+    return DbtOutcome(
+        success=result.success,
+        failed_nodes=_nodes_with_status(result.result, ("error", "fail", "runtime error")),
+        warned_nodes=_nodes_with_status(result.result, ("warn",)),
+        exception=result.exception,
+        log_path=log_path or root / "logs",
+        result=result,
+    )

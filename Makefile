@@ -22,6 +22,7 @@ demo: install
 	$(BIN)/denials generate --claims $(DEMO_CLAIMS) --seed 7 --out $(DEMO_DATA)
 	$(BIN)/denials ingest $(DEMO_DATA)/837 $(DEMO_DATA)/835 $(DEMO_DATA)/administrations \
 		--warehouse $(WAREHOUSE) --quiet
+	$(BIN)/denials build --warehouse $(WAREHOUSE)
 	$(BIN)/denials summary --warehouse $(WAREHOUSE)
 
 ## test: lint, then every test (pytest runs the Python and dbt suites)
@@ -35,6 +36,8 @@ lint: install
 ## bench: throughput figures (not tests)
 bench: install
 	$(BIN)/python bench/ingest.py --mb 100
+	$(BIN)/python bench/generate.py --claims 100000
+	$(BIN)/python bench/build.py --claims 100000
 
 clean:
 	rm -rf $(VENV) warehouse data target logs

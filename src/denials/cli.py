@@ -108,6 +108,35 @@ def _print_ingest_report(report, quiet: bool) -> None:  # noqa: ANN001 - IngestR
 
 
 @main.command()
+@warehouse_option
+@click.option("--select", "selection", multiple=True, help="dbt node selection (repeatable); default: all.")
+@click.option("--full-refresh", is_flag=True, help="Rebuild incremental models from scratch.")
+def build(warehouse: Path | None, selection: tuple[str, ...], full_refresh: bool) -> None:
+    """Build the dbt project (seeds, staging, intermediate, marts) and run its tests.
+
+    Incremental models only read files loaded since the last build. Exit status 1 when a model or an
+    error-severity test fails; warnings are listed but do not fail the build.
+    """
+    from denials.transform import run_dbt
+
+    target = resolve_warehouse(warehouse)
+    args = ["build"]
+    if selection:
+        args += ["--select", *selection]
+    if full_refresh:
+        args.append("--full-refresh")
+    outcome = run_dbt(args, target)
+    for node in outcome.warned_nodes:
+        console.print(f"[yellow]warning[/yellow] {node}")
+    if not outcome.success:
+        for node in outcome.failed_nodes:
+            console.print(f"[red]failed[/red] {node}")
+        if outcome.exception is not None:
+            console.print(f"[red]dbt stopped: {type(outcome.exception).__name__}[/red]")
+        sys.exit(1)
+
+
+@main.command()
 @click.argument("file_id", type=int)
 @warehouse_option
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,

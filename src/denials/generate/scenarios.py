@@ -237,6 +237,14 @@ def office_visit(ctx: Context) -> list[Claim]:
     return [ctx.visit_claim("office_visit")]
 
 
+@scenario("separate_encounter_xe", kind="clean", weight=2)
+def separate_encounter_xe(ctx: Context) -> list[Claim]:
+    """A second infusion the same day in a separate encounter: the extra 96365 line carries XE; paid."""
+    claim = ctx.drug_claim("separate_encounter_xe")
+    claim.lines.append(ctx.service_line(claim, "96365", claim.service_date, ("XE",)))
+    return [claim]
+
+
 @scenario("correct_76_split", kind="split", available=_has_high_dose_drug)
 def correct_76_split(ctx: Context) -> list[Claim]:
     """A dose above the per-line cap split 9,999 + 9,999 + rest with modifier 76 on lines 2+; paid."""

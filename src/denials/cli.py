@@ -173,6 +173,25 @@ def summary(warehouse: Path | None) -> None:
         con.close()
 
 
+@main.command()
+@warehouse_option
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("dashboards") / "denials.html", show_default=True,
+              help="Where to write the dashboard (one self-contained HTML file).")
+@click.option("--show-identifiers", is_flag=True,
+              help="Show claim numbers in full (they are PHI: keep such a copy inside the organisation).")
+def dashboard(warehouse: Path | None, output: Path, show_identifiers: bool) -> None:
+    """Write the revenue-cycle dashboard (KPIs, payer scorecard, reasons, worklist) as one HTML file."""
+    from denials.dashboard import MartsMissing, write_dashboard
+
+    try:
+        path = write_dashboard(resolve_warehouse(warehouse), output, show_identifiers)
+    except MartsMissing as error:
+        console.print(f"[red]{error}[/red]")
+        sys.exit(2)
+    out.print(f"dashboard written to {path}")
+
+
 def _register_optional_commands() -> None:
     try:
         from denials.generate import generate_command

@@ -1,0 +1,110 @@
+{#- Helpers for the intermediate models (models/intermediate/). Plain SQL expressions, so every adapter runs
+    them; measure names are compared lower-case. -#}
+
+
+{#- Micrograms in one unit of a mass measure; null for a measure that is not a mass (IU, mL, unknown).
+    Per measure, never per HCPCS code: a code's own unit comes from the drug_reference seed. -#}
+{% macro mass_measure_in_mcg(measure) -%}
+    case lower({{ measure }})
+        when 'mcg' then 1
+        when 'ug' then 1
+        when 'mg' then 1000
+        when 'g' then 1000000
+    end
+{%- endmacro %}
+
+
+{#- Factor that converts an amount in from_measure into to_measure (mg -> mcg is 1000); 1 when the measures
+    are equal (IU -> IU); null when they cannot be converted (IU -> mg), so the result is null, never wrong. -#}
+{% macro measure_conversion_factor(from_measure, to_measure) -%}
+    case
+        when lower({{ from_measure }}) = lower({{ to_measure }}) then 1
+        else
+            cast({{ mass_measure_in_mcg(from_measure) }} as decimal(18, 4))
+            / cast({{ mass_measure_in_mcg(to_measure) }} as decimal(18, 4))
+    end
+{%- endmacro %}
+
+
+{#- Measure of an 837 CTP05-1 unit code: ME milligram, GR gram, F2 international unit. UN (each) and ML
+    (millilitre) have no drug-amount measure: UN is converted through the NDC's vial size instead. -#}
+{% macro ctp_unit_measure(unit_code) -%}
+    case upper({{ unit_code }})
+        when 'ME' then 'mg'
+        when 'GR' then 'g'
+        when 'F2' then 'IU'
+    end
+{%- endmacro %}
+
+
+{#- True when any of the four procedure modifier columns holds `modifier` (columns named
+    <prefix>procedure_modifier_1..4). -#}
+{% macro has_procedure_modifier(modifier, prefix='') -%}
+    (
+        {%- for position in range(1, 5) %}
+        coalesce({{ prefix }}procedure_modifier_{{ position }}, '') = '{{ modifier }}'
+        {%- if not loop.last %} or{% endif %}
+        {%- endfor %}
+    )
+{%- endmacro %}
+
+
+{#- The four modifier columns as one comparable text, '25||' style, empty for missing modifiers. -#}
+{% macro procedure_modifier_list(prefix='') -%}
+    {{ dbt.concat([
+        "coalesce(" ~ prefix ~ "procedure_modifier_1, '')", "'|'",
+        "coalesce(" ~ prefix ~ "procedure_modifier_2, '')", "'|'",
+        "coalesce(" ~ prefix ~ "procedure_modifier_3, '')", "'|'",
+        "coalesce(" ~ prefix ~ "procedure_modifier_4, '')"
+    ]) }}
+{%- endmacro %}
+
+
+{#- The relation of an upstream model or seed, read from the graph at run time WITHOUT a ref(): a test that
+    ref()s a staging model is pulled into every staging-only selection (eager indirect selection), where the
+    intermediate model it also reads does not exist yet (tests/models/test_835_staging_oracle.py builds
+    staging only). Use only for tests whose model already depends on the upstream node, so the build order
+    still holds. -#}
+{% macro upstream_relation(node_name) -%}
+    {%- if execute -%}
+        {%- set candidates = [
+            'model.' ~ project_name ~ '.' ~ node_name,
+            'seed.' ~ project_name ~ '.' ~ node_name
+        ] -%}
+        {%- set found = [] -%}
+        {%- for unique_id in candidates if unique_id in graph.nodes -%}
+            {%- do found.append(graph.nodes[unique_id].relation_name) -%}
+        {%- endfor -%}
+        {%- if not found -%}
+            {{ exceptions.raise_compiler_error("upstream_relation: no model or seed named " ~ node_name) }}
+        {%- endif -%}
+        {{ found[0] }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- relationships, for a key of an intermediate model that points at a staging model or seed: every non-null
+    value of column_name must exist in to_node.field. Same check as dbt's relationships test, but the parent is
+    read through upstream_relation, so staging-only selections do not pick the test up. -#}
+{% test relationships_upstream(model, column_name, to_node, field) %}
+
+with
+
+child_values as (
+    select {{ column_name }} as child_value
+    from {{ model }}
+    where {{ column_name }} is not null
+),
+
+parent_values as (
+    select {{ field }} as parent_value
+    from {{ upstream_relation(to_node) }}
+)
+
+select child_values.child_value
+from child_values
+left join parent_values
+    on child_values.child_value = parent_values.parent_value
+where parent_values.parent_value is null
+
+{% endtest %}

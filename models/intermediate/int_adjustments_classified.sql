@@ -1,0 +1,354 @@
+{{
+    config(
+        materialized='table'
+    )
+}}
+
+-- One row per CAS triplet (claim and line level), classified by the precedence rule written in the
+-- denial_category_map seed:
+--   1. a non-alert RARC in the triplet's scope with decides_category = true wins (scope: the line's LQ
+--      remarks for a line-level CAS, the claim's MOA/MIA remarks for a claim-level CAS); it only
+--      overrides a CARC whose own category is a denial (or an unknown CARC), so CO-45 or PR-2 on a line
+--      that also carries N362 stay contractual / patient responsibility;
+--   2. otherwise the CARC row with the exact CAS01 group code;
+--   3. otherwise the CARC row with a blank group code;
+--   4. a CARC with no row at all is 'other', flagged is_unknown_code (the build never fails on it).
+-- Alert RARCs never decide. Reversal triplets (CLP02 = 22) carry the negated amounts and are flagged,
+-- so sums over a reversal chain net out.
+-- Table: the rest of the warehouse reads it many times; not incremental, because a change to the
+-- category seeds must reclassify every remit already loaded.
+
+with
+
+adjustments as (
+    select
+        remit_adjustment_id,
+        remit_line_id,
+        remit_claim_id,
+        remit_transaction_id,
+        file_id,
+        segment_position,
+        adjustment_level,
+        adjustment_group_code,
+        triplet_ordinal,
+        carc_code,
+        adjustment_amount,
+        adjustment_quantity
+    from {{ ref('stg_x12_835__adjustments') }}
+),
+
+remit_claims as (
+    select
+        remit_claim_id,
+        claim_status_code
+    from {{ ref('stg_x12_835__claims') }}
+),
+
+claim_statuses as (
+    select
+        claim_status_code,
+        is_reversal
+    from {{ ref('claim_status_codes') }}
+),
+
+-- RARCs only: LQ01 = RX carries NCPDP reject codes, not remarks
+remarks as (
+    select
+        remit_remark_id,
+        remit_line_id,
+        remit_claim_id,
+        segment_position,
+        remark_ordinal,
+        remark_level,
+        remark_code
+    from {{ ref('stg_x12_835__remarks') }}
+    where
+        remark_code_qualifier = 'HE'
+        and remark_code is not null
+),
+
+rarc_codes as (
+    select
+        rarc_code,
+        is_alert
+    from {{ ref('rarc_codes') }}
+),
+
+category_map as (
+    select
+        code_type,
+        code,
+        coalesce(group_code, '') as group_code,
+        denial_category,
+        decides_category
+    from {{ ref('denial_category_map') }}
+),
+
+denial_categories as (
+    select
+        denial_category,
+        is_denial,
+        is_avoidable
+    from {{ ref('denial_categories') }}
+),
+
+rarc_category_rows as (
+    select
+        code as rarc_code,
+        denial_category,
+        decides_category
+    from category_map
+    where code_type = 'RARC'
+),
+
+carc_group_code_rows as (
+    select
+        code as carc_code,
+        group_code,
+        denial_category
+    from category_map
+    where
+        code_type = 'CARC'
+        and group_code != ''
+),
+
+carc_any_group_rows as (
+    select
+        code as carc_code,
+        denial_category
+    from category_map
+    where
+        code_type = 'CARC'
+        and group_code = ''
+),
+
+---------- remarks with what the seeds say about them; scope = the line (LQ) or the claim (MOA/MIA)
+remarks_resolved as (
+    select
+        remarks.remit_remark_id,
+        remarks.remark_level as scope_level,
+        case when remarks.remark_level = 'line' then remarks.remit_line_id else remarks.remit_claim_id end
+            as scope_id,
+        remarks.segment_position,
+        remarks.remark_ordinal,
+        remarks.remark_code as rarc_code,
+        rarc_category_rows.denial_category,
+        rarc_codes.rarc_code is null and rarc_category_rows.rarc_code is null as is_unknown,
+        not coalesce(rarc_codes.is_alert, false) and coalesce(rarc_category_rows.decides_category, false)
+            as is_deciding
+    from remarks
+    left join rarc_codes
+        on remarks.remark_code = rarc_codes.rarc_code
+    left join rarc_category_rows
+        on remarks.remark_code = rarc_category_rows.rarc_code
+),
+
+-- the first deciding remark of each scope (LQ order) decides; ties between deciding remarks are rare
+deciding_remarks_ranked as (
+    select
+        scope_level,
+        scope_id,
+        rarc_code,
+        denial_category,
+        row_number() over (
+            partition by scope_level, scope_id
+            order by segment_position, remark_ordinal
+        ) as deciding_rank
+    from remarks_resolved
+    where is_deciding
+),
+
+deciding_remarks as (
+    select
+        scope_level,
+        scope_id,
+        rarc_code,
+        denial_category
+    from deciding_remarks_ranked
+    where deciding_rank = 1
+),
+
+unknown_remark_counts as (
+    select
+        scope_level,
+        scope_id,
+        count(*) as unknown_rarc_count
+    from remarks_resolved
+    where is_unknown
+    group by
+        scope_level,
+        scope_id
+),
+
+---------- each triplet with its CARC rows, its scope's deciding remark and its claim's status
+adjustments_joined as (
+    select
+        adjustments.remit_adjustment_id,
+        adjustments.remit_line_id,
+        adjustments.remit_claim_id,
+        adjustments.remit_transaction_id,
+        adjustments.file_id,
+        adjustments.segment_position,
+        adjustments.adjustment_level,
+        adjustments.adjustment_group_code,
+        adjustments.triplet_ordinal,
+        adjustments.carc_code,
+        adjustments.adjustment_amount,
+        adjustments.adjustment_quantity,
+        remit_claims.claim_status_code,
+        coalesce(claim_statuses.is_reversal, false) as is_reversal,
+        carc_group_code_rows.denial_category as carc_group_code_category,
+        carc_any_group_rows.denial_category as carc_any_group_category,
+        coalesce(carc_group_code_rows.denial_category, carc_any_group_rows.denial_category) as carc_category,
+        carc_categories.is_denial as is_carc_category_denial,
+        deciding_remarks.rarc_code as deciding_rarc_code,
+        deciding_remarks.denial_category as deciding_rarc_category,
+        coalesce(unknown_remark_counts.unknown_rarc_count, 0) as unknown_rarc_count
+    from adjustments
+    left join remit_claims
+        on adjustments.remit_claim_id = remit_claims.remit_claim_id
+    left join claim_statuses
+        on remit_claims.claim_status_code = claim_statuses.claim_status_code
+    left join carc_group_code_rows
+        on
+            adjustments.carc_code = carc_group_code_rows.carc_code
+            and adjustments.adjustment_group_code = carc_group_code_rows.group_code
+    left join carc_any_group_rows
+        on adjustments.carc_code = carc_any_group_rows.carc_code
+    left join denial_categories as carc_categories
+        on coalesce(carc_group_code_rows.denial_category, carc_any_group_rows.denial_category)
+            = carc_categories.denial_category
+    left join deciding_remarks
+        on
+            adjustments.adjustment_level = deciding_remarks.scope_level
+            and case
+                when adjustments.adjustment_level = 'line' then adjustments.remit_line_id
+                else adjustments.remit_claim_id
+            end = deciding_remarks.scope_id
+    left join unknown_remark_counts
+        on
+            adjustments.adjustment_level = unknown_remark_counts.scope_level
+            and case
+                when adjustments.adjustment_level = 'line' then adjustments.remit_line_id
+                else adjustments.remit_claim_id
+            end = unknown_remark_counts.scope_id
+),
+
+---------- the precedence rule
+adjustments_ruled as (
+    select
+        remit_adjustment_id,
+        remit_line_id,
+        remit_claim_id,
+        remit_transaction_id,
+        file_id,
+        segment_position,
+        adjustment_level,
+        adjustment_group_code,
+        triplet_ordinal,
+        carc_code,
+        adjustment_amount,
+        adjustment_quantity,
+        claim_status_code,
+        is_reversal,
+        carc_group_code_category,
+        carc_any_group_category,
+        carc_category,
+        deciding_rarc_code,
+        deciding_rarc_category,
+        unknown_rarc_count,
+        case
+            when
+                deciding_rarc_code is not null
+                and (carc_category is null or coalesce(is_carc_category_denial, false))
+                then 'rarc_decides'
+            when carc_group_code_category is not null then 'carc_group_code'
+            when carc_any_group_category is not null then 'carc_any_group'
+            else 'unknown_code'
+        end as classification_rule
+    from adjustments_joined
+),
+
+adjustments_classified as (
+    select
+        adjustments_ruled.remit_adjustment_id,
+        adjustments_ruled.remit_line_id,
+        adjustments_ruled.remit_claim_id,
+        adjustments_ruled.remit_transaction_id,
+        adjustments_ruled.file_id,
+        adjustments_ruled.segment_position,
+        adjustments_ruled.adjustment_level,
+        adjustments_ruled.adjustment_group_code,
+        adjustments_ruled.triplet_ordinal,
+        adjustments_ruled.carc_code,
+        adjustments_ruled.adjustment_amount,
+        adjustments_ruled.adjustment_quantity,
+        adjustments_ruled.claim_status_code,
+        adjustments_ruled.is_reversal,
+
+        ---------- classification
+        adjustments_ruled.classification_rule,
+        case when adjustments_ruled.classification_rule = 'rarc_decides' then 'RARC' else 'CARC' end
+            as deciding_code_type,
+        case
+            when adjustments_ruled.classification_rule = 'rarc_decides' then adjustments_ruled.deciding_rarc_code
+            else adjustments_ruled.carc_code
+        end as deciding_code,
+        adjustments_ruled.deciding_rarc_code,
+        coalesce(adjustments_ruled.carc_category, 'other') as carc_category,
+        case adjustments_ruled.classification_rule
+            when 'rarc_decides' then adjustments_ruled.deciding_rarc_category
+            when 'carc_group_code' then adjustments_ruled.carc_group_code_category
+            when 'carc_any_group' then adjustments_ruled.carc_any_group_category
+            else 'other'
+        end as denial_category,
+        adjustments_ruled.carc_category is null as is_unknown_carc,
+        adjustments_ruled.unknown_rarc_count,
+        adjustments_ruled.carc_category is null or adjustments_ruled.unknown_rarc_count > 0 as is_unknown_code
+    from adjustments_ruled
+),
+
+final as (
+    select
+        ---------- ids and lineage
+        adjustments_classified.remit_adjustment_id,
+        adjustments_classified.remit_line_id,
+        adjustments_classified.remit_claim_id,
+        adjustments_classified.remit_transaction_id,
+        adjustments_classified.file_id,
+        adjustments_classified.segment_position,
+
+        ---------- the triplet as sent
+        adjustments_classified.adjustment_level,
+        adjustments_classified.adjustment_group_code,
+        adjustments_classified.triplet_ordinal,
+        adjustments_classified.carc_code,
+        adjustments_classified.adjustment_amount,
+        adjustments_classified.adjustment_quantity,
+
+        ---------- reversal context
+        adjustments_classified.claim_status_code,
+        adjustments_classified.is_reversal,
+
+        ---------- classification
+        adjustments_classified.denial_category,
+        coalesce(denial_categories.is_denial, false) as is_denial,
+        coalesce(denial_categories.is_denial and denial_categories.is_avoidable, false) as is_avoidable,
+        adjustments_classified.classification_rule,
+        adjustments_classified.deciding_code_type,
+        adjustments_classified.deciding_code,
+        adjustments_classified.deciding_rarc_code,
+        adjustments_classified.carc_category,
+        adjustments_classified.is_unknown_code,
+        adjustments_classified.is_unknown_carc,
+        adjustments_classified.unknown_rarc_count,
+
+        ---------- amounts (signed as sent: reversal rows are negative and net out)
+        case when coalesce(denial_categories.is_denial, false) then adjustments_classified.adjustment_amount else 0 end
+            as denied_amount
+    from adjustments_classified
+    left join denial_categories
+        on adjustments_classified.denial_category = denial_categories.denial_category
+)
+
+select * from final

@@ -1,0 +1,362 @@
+{{
+    config(
+        materialized='table'
+    )
+}}
+
+-- One row per pair of an 837 service line and a remit service line (SVC) of a version that adjudicated
+-- it, plus one row per 837 line nothing matched and one per remit line nothing matched (full outer:
+-- nothing is dropped; match_method = 'unmatched' counts them, unmatched_side says which side is alone).
+--
+-- match_method:
+--   line_control_number  REF*6R equal, within payer and CLP01 = CLM01 (int_line_control_number_matches);
+--   fallback             within a claim pair of int_claims_matched_to_remits, lines neither side matched by
+--                        REF*6R pair on procedure + modifiers + service date + units: the 835 side reads the
+--                        submitted procedure and modifiers (SVC06) and units (SVC07) when the payer sent
+--                        them, else SVC01 and SVC05 (absolute values, so reversal lines pair too), and its
+--                        date from DTM*472/150, else the claim's DTM*232. Identical lines pair one to one in
+--                        line order;
+--   claim_level          the remit version has no SVC at all (adjudicated at claim level, e.g. a claim-level
+--                        denial): each line of the matched 837 claim pairs with the remit claim, remit_line_id
+--                        null; its adjustments are the claim-level CAS;
+--   unmatched            no remit line (837 side) or no 837 line (835 side).
+-- Every version of a chain appears (original, reversal, correction); keep is_final_version for the state
+-- the payer stands by.
+-- Table: joins every 837 line to every remit version; read by the marts.
+
+with
+
+claims as (
+    select
+        claim_id,
+        claim_control_number,
+        payer_id
+    from {{ ref('stg_x12_837__claims') }}
+),
+
+claim_lines as (
+    select
+        claim_line_id,
+        claim_id,
+        line_seq,
+        line_control_number,
+        procedure_code,
+        procedure_modifier_1,
+        procedure_modifier_2,
+        procedure_modifier_3,
+        procedure_modifier_4,
+        service_from_date,
+        service_unit_count,
+        line_charge_amount
+    from {{ ref('stg_x12_837__service_lines') }}
+),
+
+remit_claims as (
+    select
+        remit_claim_id,
+        statement_from_date
+    from {{ ref('stg_x12_835__claims') }}
+),
+
+remit_lines as (
+    select
+        remit_line_id,
+        remit_claim_id,
+        line_seq,
+        line_control_number,
+        procedure_code,
+        procedure_modifier_1,
+        procedure_modifier_2,
+        procedure_modifier_3,
+        procedure_modifier_4,
+        original_procedure_code,
+        original_procedure_modifier_1,
+        original_procedure_modifier_2,
+        original_procedure_modifier_3,
+        original_procedure_modifier_4,
+        service_date,
+        service_from_date,
+        units_paid,
+        original_units,
+        line_charge_amount,
+        line_paid_amount
+    from {{ ref('stg_x12_835__service_lines') }}
+),
+
+remit_versions as (
+    select
+        remit_claim_id,
+        chain_key,
+        payer_id,
+        patient_control_number,
+        version_number,
+        claim_status_code,
+        is_reversal,
+        is_final,
+        is_latest,
+        is_chain_overturned
+    from {{ ref('int_remit_claim_versions') }}
+),
+
+claim_pairs as (
+    select
+        claim_id,
+        remit_claim_id
+    from {{ ref('int_claims_matched_to_remits') }}
+    where match_method != 'unmatched'
+),
+
+control_number_matches as (
+    select
+        claim_line_id,
+        claim_id,
+        remit_line_id,
+        remit_claim_id
+    from {{ ref('int_line_control_number_matches') }}
+),
+
+---------- fallback: the lines REF*6R left alone, within each claim pair
+remit_lines_fallback_keyed as (
+    select
+        remit_lines.remit_line_id,
+        remit_lines.remit_claim_id,
+        remit_lines.line_seq,
+        coalesce(remit_lines.original_procedure_code, remit_lines.procedure_code) as procedure_code,
+        case
+            when remit_lines.original_procedure_code is not null
+                then {{ procedure_modifier_list('remit_lines.original_') }}
+            else {{ procedure_modifier_list('remit_lines.') }}
+        end as modifier_list,
+        coalesce(remit_lines.service_date, remit_lines.service_from_date, remit_claims.statement_from_date)
+            as service_date,
+        abs(coalesce(remit_lines.original_units, remit_lines.units_paid)) as unit_count
+    from remit_lines
+    left join remit_claims
+        on remit_lines.remit_claim_id = remit_claims.remit_claim_id
+),
+
+fallback_claim_lines as (
+    select
+        claim_pairs.remit_claim_id,
+        claim_lines.claim_id,
+        claim_lines.claim_line_id,
+        claim_lines.procedure_code,
+        {{ procedure_modifier_list('claim_lines.') }} as modifier_list,
+        claim_lines.service_from_date as service_date,
+        abs(claim_lines.service_unit_count) as unit_count,
+        claim_lines.line_seq
+    from claim_pairs
+    inner join claim_lines
+        on claim_pairs.claim_id = claim_lines.claim_id
+    left join control_number_matches
+        on
+            claim_lines.claim_line_id = control_number_matches.claim_line_id
+            and claim_pairs.remit_claim_id = control_number_matches.remit_claim_id
+    where control_number_matches.claim_line_id is null
+),
+
+fallback_remit_lines as (
+    select
+        claim_pairs.claim_id,
+        remit_lines_fallback_keyed.remit_claim_id,
+        remit_lines_fallback_keyed.remit_line_id,
+        remit_lines_fallback_keyed.procedure_code,
+        remit_lines_fallback_keyed.modifier_list,
+        remit_lines_fallback_keyed.service_date,
+        remit_lines_fallback_keyed.unit_count,
+        remit_lines_fallback_keyed.line_seq
+    from claim_pairs
+    inner join remit_lines_fallback_keyed
+        on claim_pairs.remit_claim_id = remit_lines_fallback_keyed.remit_claim_id
+    left join control_number_matches
+        on remit_lines_fallback_keyed.remit_line_id = control_number_matches.remit_line_id
+    where control_number_matches.remit_line_id is null
+),
+
+fallback_claim_lines_ranked as (
+    select
+        remit_claim_id,
+        claim_id,
+        claim_line_id,
+        procedure_code,
+        modifier_list,
+        service_date,
+        unit_count,
+        row_number() over (
+            partition by remit_claim_id, claim_id, procedure_code, modifier_list, service_date, unit_count
+            order by line_seq
+        ) as twin_rank
+    from fallback_claim_lines
+),
+
+fallback_remit_lines_ranked as (
+    select
+        remit_claim_id,
+        claim_id,
+        remit_line_id,
+        procedure_code,
+        modifier_list,
+        service_date,
+        unit_count,
+        row_number() over (
+            partition by remit_claim_id, claim_id, procedure_code, modifier_list, service_date, unit_count
+            order by line_seq
+        ) as twin_rank
+    from fallback_remit_lines
+),
+
+fallback_matches as (
+    select
+        fallback_claim_lines_ranked.claim_line_id,
+        fallback_claim_lines_ranked.claim_id,
+        fallback_remit_lines_ranked.remit_line_id,
+        fallback_remit_lines_ranked.remit_claim_id
+    from fallback_claim_lines_ranked
+    inner join fallback_remit_lines_ranked
+        on
+            fallback_claim_lines_ranked.remit_claim_id = fallback_remit_lines_ranked.remit_claim_id
+            and fallback_claim_lines_ranked.claim_id = fallback_remit_lines_ranked.claim_id
+            and fallback_claim_lines_ranked.procedure_code = fallback_remit_lines_ranked.procedure_code
+            and fallback_claim_lines_ranked.modifier_list = fallback_remit_lines_ranked.modifier_list
+            and fallback_claim_lines_ranked.service_date = fallback_remit_lines_ranked.service_date
+            and fallback_claim_lines_ranked.unit_count = fallback_remit_lines_ranked.unit_count
+            and fallback_claim_lines_ranked.twin_rank = fallback_remit_lines_ranked.twin_rank
+),
+
+---------- claim level: remit versions without any SVC
+remit_claims_with_lines as (
+    select distinct remit_claim_id
+    from remit_lines
+),
+
+claim_level_matches as (
+    select
+        claim_lines.claim_line_id,
+        claim_lines.claim_id,
+        claim_pairs.remit_claim_id
+    from claim_pairs
+    inner join claim_lines
+        on claim_pairs.claim_id = claim_lines.claim_id
+    left join remit_claims_with_lines
+        on claim_pairs.remit_claim_id = remit_claims_with_lines.remit_claim_id
+    where remit_claims_with_lines.remit_claim_id is null
+),
+
+line_pairs as (
+    select
+        claim_line_id,
+        claim_id,
+        remit_line_id,
+        remit_claim_id,
+        'line_control_number' as match_method
+    from control_number_matches
+    union all
+    select
+        claim_line_id,
+        claim_id,
+        remit_line_id,
+        remit_claim_id,
+        'fallback' as match_method
+    from fallback_matches
+    union all
+    select
+        claim_line_id,
+        claim_id,
+        cast(null as {{ api.Column.translate_type('string') }}) as remit_line_id,
+        remit_claim_id,
+        'claim_level' as match_method
+    from claim_level_matches
+),
+
+---------- full outer: pairs, 837 lines left alone, remit lines left alone
+match_rows as (
+    select
+        claim_line_id,
+        claim_id,
+        remit_line_id,
+        remit_claim_id,
+        match_method
+    from line_pairs
+    union all
+    select
+        claim_lines.claim_line_id,
+        claim_lines.claim_id,
+        cast(null as {{ api.Column.translate_type('string') }}) as remit_line_id,
+        cast(null as {{ api.Column.translate_type('string') }}) as remit_claim_id,
+        'unmatched' as match_method
+    from claim_lines
+    left join (select distinct claim_line_id from line_pairs) as claim_lines_paired
+        on claim_lines.claim_line_id = claim_lines_paired.claim_line_id
+    where claim_lines_paired.claim_line_id is null
+    union all
+    select
+        cast(null as {{ api.Column.translate_type('string') }}) as claim_line_id,
+        claim_pairs.claim_id,
+        remit_lines.remit_line_id,
+        remit_lines.remit_claim_id,
+        'unmatched' as match_method
+    from remit_lines
+    left join (select distinct remit_line_id from line_pairs where remit_line_id is not null) as remit_lines_paired
+        on remit_lines.remit_line_id = remit_lines_paired.remit_line_id
+    left join claim_pairs
+        on remit_lines.remit_claim_id = claim_pairs.remit_claim_id
+    where remit_lines_paired.remit_line_id is null
+),
+
+final as (
+    select
+        ---------- ids
+        {{ dbt.concat([
+            "coalesce(match_rows.claim_line_id, '-')", "'|'",
+            "coalesce(match_rows.remit_line_id, match_rows.remit_claim_id, '-')"
+        ]) }} as service_line_match_id,
+        match_rows.claim_line_id,
+        match_rows.claim_id,
+        match_rows.remit_line_id,
+        match_rows.remit_claim_id,
+
+        ---------- how they were matched
+        match_rows.match_method,
+        case
+            when match_rows.claim_line_id is null then '835'
+            when match_rows.remit_claim_id is null then '837'
+        end as unmatched_side,
+
+        ---------- the 837 line
+        coalesce(claims.payer_id, remit_versions.payer_id) as payer_id,
+        coalesce(claims.claim_control_number, remit_versions.patient_control_number) as claim_control_number,
+        coalesce(claim_lines.line_control_number, remit_lines.line_control_number) as line_control_number,
+        claim_lines.procedure_code,
+        claim_lines.procedure_modifier_1,
+        claim_lines.procedure_modifier_2,
+        claim_lines.procedure_modifier_3,
+        claim_lines.procedure_modifier_4,
+        claim_lines.service_from_date,
+        claim_lines.service_unit_count,
+        claim_lines.line_charge_amount,
+
+        ---------- the remit version and its line
+        remit_versions.chain_key,
+        remit_versions.version_number as remit_version_number,
+        remit_versions.claim_status_code,
+        remit_versions.is_reversal,
+        remit_versions.is_final as is_final_version,
+        remit_versions.is_latest as is_latest_version,
+        remit_versions.is_chain_overturned,
+        remit_lines.procedure_code as remit_procedure_code,
+        remit_lines.line_charge_amount as remit_line_charge_amount,
+        remit_lines.line_paid_amount as remit_line_paid_amount,
+        remit_lines.units_paid as remit_units_paid,
+        remit_lines.original_units as remit_original_units
+    from match_rows
+    left join claims
+        on match_rows.claim_id = claims.claim_id
+    left join claim_lines
+        on match_rows.claim_line_id = claim_lines.claim_line_id
+    left join remit_lines
+        on match_rows.remit_line_id = remit_lines.remit_line_id
+    left join remit_versions
+        on match_rows.remit_claim_id = remit_versions.remit_claim_id
+)
+
+select * from final

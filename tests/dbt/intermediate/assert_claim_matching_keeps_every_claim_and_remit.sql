@@ -1,0 +1,53 @@
+{{ config(tags=['intermediate', 'matching']) }}
+
+-- why: claim matching has full outer semantics: an 837 claim nothing paid and a remit nothing billed are
+-- kept (match_method = 'unmatched') and counted, never dropped, or denial and payment rates drift silently.
+-- Returns one row per 837 claim or remit claim missing from int_claims_matched_to_remits.
+-- Staging is read through upstream_relation (macros/intermediate.sql), not ref(), so staging-only
+-- selections do not pull this test in before the intermediate layer exists.
+with
+
+claims as (
+    select claim_id
+    from {{ upstream_relation('stg_x12_837__claims') }}
+),
+
+remit_claims as (
+    select remit_claim_id
+    from {{ upstream_relation('stg_x12_835__claims') }}
+),
+
+matches as (
+    select
+        claim_id,
+        remit_claim_id
+    from {{ ref('int_claims_matched_to_remits') }}
+),
+
+missing_claims as (
+    select
+        '837' as side,
+        claims.claim_id as missing_id
+    from claims
+    left join (select distinct claim_id from matches where claim_id is not null) as matched_claims
+        on claims.claim_id = matched_claims.claim_id
+    where matched_claims.claim_id is null
+),
+
+missing_remit_claims as (
+    select
+        '835' as side,
+        remit_claims.remit_claim_id as missing_id
+    from remit_claims
+    left join (select distinct remit_claim_id from matches where remit_claim_id is not null) as matched_remits
+        on remit_claims.remit_claim_id = matched_remits.remit_claim_id
+    where matched_remits.remit_claim_id is null
+),
+
+missing as (
+    select side, missing_id from missing_claims
+    union all
+    select side, missing_id from missing_remit_claims
+)
+
+select * from missing

@@ -45,7 +45,8 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
 
 
 def _check_tables(con: duckdb.DuckDBPyConnection) -> None:
-    present = {row[0] for row in _rows(con, "select table_name from duckdb_tables() where schema_name = 'marts'")}
+    tables = _rows(con, "select table_name from duckdb_tables() where schema_name = 'marts'")
+    present = {row[0] for row in tables}
     missing = [name for name in REQUIRED_TABLES if name not in present]
     if missing:
         raise MartsMissing(f"marts not built ({', '.join(missing)}): run `denials build` first")
@@ -130,7 +131,8 @@ def _trend(points: list[tuple[str, float | None]], width: int = 560, height: int
 
 
 STYLE = """
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px;color:#1d2733;background:#f6f8fa}
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px;color:#1d2733;
+background:#f6f8fa}
 h1{margin:0 0 4px 0;font-size:24px} h2{font-size:17px;margin:28px 0 8px}
 .sub{color:#5a6876;margin-bottom:16px}
 .tiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(170px,1fr));gap:12px}

@@ -16,3 +16,20 @@ def samples_dir() -> Path:
     if not SAMPLES.is_dir():
         pytest.skip(f"public X12 samples not found at {SAMPLES}: the conformance tests need ../shared")
     return SAMPLES
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small generated data set, ingested and built through every dbt layer (shared, read-only)."""
+    from denials.generate import generate
+    from denials.ingest import ingest_paths
+    from tests.models.dbt_helpers import run_dbt
+
+    root = tmp_path_factory.mktemp("built")
+    data = root / "data"
+    generate(data, claims=1500, seed=21)
+    warehouse = root / "warehouse.duckdb"
+    report = ingest_paths([data / "837", data / "835", data / "administrations"], warehouse)
+    assert report.exit_code == 0
+    run_dbt(["build", "--quiet"], warehouse, root)
+    return warehouse

@@ -139,7 +139,8 @@ h1{margin:0 0 4px 0;font-size:24px} h2{font-size:17px;margin:28px 0 8px}
 .tile{background:#fff;border:1px solid #dde3e9;border-radius:8px;padding:12px}
 .tile .label{font-size:12px;color:#5a6876;text-transform:uppercase;letter-spacing:.04em}
 .tile .value{font-size:24px;font-weight:600;margin-top:4px}
-.panel{background:#fff;border:1px solid #dde3e9;border-radius:8px;padding:14px;margin-bottom:12px;overflow-x:auto}
+.panel{background:#fff;border:1px solid #dde3e9;border-radius:8px;padding:14px;margin-bottom:12px;
+overflow-x:auto}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(600px,1fr));gap:12px}
 table{border-collapse:collapse;width:100%;font-size:13px}
 th,td{padding:5px 8px;border-bottom:1px solid #edf0f3;text-align:left;white-space:nowrap}
@@ -155,13 +156,14 @@ def build_dashboard(con: duckdb.DuckDBPyConnection, show_identifiers: bool = Fal
     _check_tables(con)
     totals = _totals(_rows(con, f"select {KPI_SUMS} from marts.mart_denial_kpis_monthly")[0])
     as_of = _rows(con, "select max(as_of_date) from marts.mart_appeal_worklist")[0][0]
+    rate = totals.rate
     tiles = [
         ("Adjudicated lines", f"{totals.adjudicated_lines:,}"),
-        ("Initial denial rate", _percent(totals.rate(totals.initially_denied_lines, totals.adjudicated_lines))),
-        ("Denial rate ($)", _percent(totals.rate(totals.initially_denied_billed, totals.billed))),
-        ("First-pass yield", _percent(totals.rate(totals.first_pass_paid_lines, totals.adjudicated_lines))),
-        ("Overturn rate", _percent(totals.rate(totals.overturned_lines, totals.initially_denied_lines))),
-        ("Avoidable share", _percent(totals.rate(totals.avoidable_denied_lines, totals.initially_denied_lines))),
+        ("Initial denial rate", _percent(rate(totals.initially_denied_lines, totals.adjudicated_lines))),
+        ("Denial rate ($)", _percent(rate(totals.initially_denied_billed, totals.billed))),
+        ("First-pass yield", _percent(rate(totals.first_pass_paid_lines, totals.adjudicated_lines))),
+        ("Overturn rate", _percent(rate(totals.overturned_lines, totals.initially_denied_lines))),
+        ("Avoidable share", _percent(rate(totals.avoidable_denied_lines, totals.initially_denied_lines))),
         ("Still denied", _money(totals.final_denied)),
         ("Days to payment", "–" if not totals.days_lines else f"{totals.days_total / totals.days_lines:.1f}"),
     ]

@@ -192,15 +192,53 @@ def dashboard(warehouse: Path | None, output: Path, show_identifiers: bool) -> N
     out.print(f"dashboard written to {path}")
 
 
-def _register_optional_commands() -> None:
+@main.command("run")
+@click.argument("inbox", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@warehouse_option
+@click.option("--quarantine", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where copies of rejected files go. Default: quarantine/ beside the warehouse.")
+@click.option("--dashboard", "dashboard_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Also rewrite this HTML dashboard when everything passed.")
+@click.option("--docs/--no-docs", default=True, show_default=True, help="Build the Data Docs.")
+def run_command(inbox: tuple[Path, ...], warehouse: Path | None, quarantine: Path | None,
+                dashboard_path: Path | None, docs: bool) -> None:
+    """The scheduled build, safe from cron: ingest INBOX, build, check, then publish the marts.
+
+    \b
+    1. ingest new files (re-sent files are duplicates: a no-op)
+    2. dbt build of seeds, staging and intermediate
+    3. critical raw/staging checks: a failure stops here, the previous marts stay
+    4. dbt build of the marts, then the mart checks (and the dashboard)
+    Exit status: 0 all passed; 1 files were rejected (the rest was built and checked); 2 a dbt build
+    failed; 3 a critical data-quality check failed; 75 another run holds the warehouse.
+    """
+    from denials.pipeline import EXIT_BUSY, RunInProgress, scheduled_run
+
+    target = resolve_warehouse(warehouse)
     try:
-        from denials.generate import generate_command
-    except ImportError:  # the generator module is optional at import time during development
-        return
+        outcome = scheduled_run(list(inbox), target, say=lambda line: out.print(line, highlight=False),
+                                quarantine=quarantine, dashboard=dashboard_path, build_docs=docs)
+    except RunInProgress as busy:
+        console.print(f"[yellow]{busy}; nothing done[/yellow]")
+        sys.exit(EXIT_BUSY)
+    table = Table(title=f"denials run on {target}")
+    table.add_column("stage")
+    table.add_column("result")
+    for stage, result in outcome.stages:
+        table.add_row(stage, result)
+    out.print(table)
+    sys.exit(outcome.exit_code)
+
+
+def _register_commands() -> None:
+    from denials.generate import generate_command
+    from denials.quality import check_command
+
     main.add_command(generate_command, name="generate")
+    main.add_command(check_command, name="check")
 
 
-_register_optional_commands()
+_register_commands()
 
 
 if __name__ == "__main__":

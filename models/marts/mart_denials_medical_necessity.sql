@@ -1,0 +1,189 @@
+-- One row per fct_denials line in the medical_necessity category, with the claim's diagnoses (837 HI,
+-- principal first), what the labeled_diagnoses seed says about them for the line's code (labeled,
+-- known off-label, or unknown) and the documentation signals a reviewer looks for before appealing:
+-- a claim or line note (NTE) and documentation remarks (RARCs the category map files under
+-- documentation) on the denying remit.
+
+with
+
+denials as (
+    select
+        denial_id,
+        claim_line_id,
+        claim_id,
+        claim_control_number,
+        line_control_number,
+        payer_id,
+        payer_name,
+        payer_type,
+        procedure_code,
+        procedure_modifiers,
+        is_drug_line,
+        product_name,
+        service_date,
+        billed_amount,
+        paid_amount,
+        denied_amount,
+        initial_denied_amount,
+        primary_group_code,
+        primary_carc_code,
+        primary_rarc_code,
+        rarc_codes,
+        final_status,
+        is_overturned,
+        is_open_denial,
+        denial_remit_claim_id,
+        denial_remit_line_id,
+        remit_file_id,
+        remit_segment_position,
+        claim_file_id,
+        claim_segment_position
+    from {{ ref('fct_denials') }}
+    where denial_category = 'medical_necessity'
+),
+
+claims as (
+    select
+        claim_id,
+        has_claim_note
+    from {{ ref('stg_x12_837__claims') }}
+),
+
+service_lines as (
+    select
+        claim_line_id,
+        line_note_text
+    from {{ ref('stg_x12_837__service_lines') }}
+),
+
+remarks as (
+    select
+        remit_line_id,
+        remit_claim_id,
+        remark_level,
+        remark_code
+    from {{ ref('stg_x12_835__remarks') }}
+    where remark_code_qualifier = 'HE'
+),
+
+documentation_rarcs as (
+    select code as rarc_code
+    from {{ ref('denial_category_map') }}
+    where
+        code_type = 'RARC'
+        and denial_category = 'documentation'
+),
+
+claim_drugs as (
+    select distinct
+        claim_id,
+        procedure_code as hcpcs_code
+    from denials
+    where claim_id is not null
+),
+
+diagnosis_labels as (
+    {{ marts_diagnosis_labels('claim_drugs') }}
+),
+
+documentation_remarks as (
+    select distinct
+        denials.denial_id,
+        remarks.remark_code
+    from denials
+    inner join remarks
+        on
+            (remarks.remark_level = 'line' and denials.denial_remit_line_id = remarks.remit_line_id)
+            or (remarks.remark_level = 'claim' and denials.denial_remit_claim_id = remarks.remit_claim_id)
+    inner join documentation_rarcs
+        on remarks.remark_code = documentation_rarcs.rarc_code
+),
+
+documentation_remark_lists as (
+    select
+        denial_id,
+        {{ dbt.listagg('remark_code', "'|'", 'order by remark_code') }} as documentation_rarc_codes
+    from documentation_remarks
+    group by denial_id
+),
+
+final as (
+    select
+        ---------- ids
+        cast(denials.denial_id as {{ api.Column.translate_type('string') }}) as denial_id,
+        cast(denials.claim_line_id as {{ api.Column.translate_type('string') }}) as claim_line_id,
+        cast(denials.claim_control_number as {{ api.Column.translate_type('string') }}) as claim_control_number,
+        cast(denials.line_control_number as {{ api.Column.translate_type('string') }}) as line_control_number,
+
+        ---------- payer and line
+        cast(denials.payer_id as {{ api.Column.translate_type('string') }}) as payer_id,
+        cast(denials.payer_name as {{ api.Column.translate_type('string') }}) as payer_name,
+        cast(denials.payer_type as {{ api.Column.translate_type('string') }}) as payer_type,
+        cast(denials.procedure_code as {{ api.Column.translate_type('string') }}) as procedure_code,
+        cast(denials.procedure_modifiers as {{ api.Column.translate_type('string') }}) as procedure_modifiers,
+        denials.is_drug_line,
+        cast(denials.product_name as {{ api.Column.translate_type('string') }}) as product_name,
+        cast(denials.service_date as date) as service_date,
+
+        ---------- diagnoses
+        cast(coalesce(diagnosis_labels.diagnosis_count, 0) as integer) as diagnosis_count,
+        cast(diagnosis_labels.principal_diagnosis_code as {{ api.Column.translate_type('string') }})
+            as principal_diagnosis_code,
+        cast(diagnosis_labels.diagnosis_codes as {{ api.Column.translate_type('string') }}) as diagnosis_codes,
+        cast(diagnosis_labels.labeled_diagnosis_codes as {{ api.Column.translate_type('string') }})
+            as labeled_diagnosis_codes,
+        cast(diagnosis_labels.off_label_diagnosis_codes as {{ api.Column.translate_type('string') }})
+            as off_label_diagnosis_codes,
+        coalesce(diagnosis_labels.has_labeled_diagnosis, false) as has_labeled_diagnosis,
+        coalesce(diagnosis_labels.has_off_label_diagnosis, false) as has_off_label_diagnosis,
+        coalesce(diagnosis_labels.has_off_label_diagnosis and not diagnosis_labels.has_labeled_diagnosis, false)
+            as is_off_label,
+        cast(
+            case
+                when diagnosis_labels.has_labeled_diagnosis then 'labeled'
+                when diagnosis_labels.has_off_label_diagnosis then 'off_label'
+                else 'unknown'
+            end
+            as {{ api.Column.translate_type('string') }}
+        ) as diagnosis_label_status,
+
+        ---------- documentation signals
+        coalesce(claims.has_claim_note, false) as has_claim_note,
+        service_lines.line_note_text is not null as has_line_note,
+        coalesce(claims.has_claim_note, false) or service_lines.line_note_text is not null as has_note,
+        documentation_remark_lists.denial_id is not null as has_documentation_rarc,
+        cast(documentation_remark_lists.documentation_rarc_codes as {{ api.Column.translate_type('string') }})
+            as documentation_rarc_codes,
+
+        ---------- the denial
+        cast(denials.billed_amount as decimal(18, 2)) as billed_amount,
+        cast(denials.paid_amount as decimal(18, 2)) as paid_amount,
+        cast(denials.denied_amount as decimal(18, 2)) as denied_amount,
+        cast(denials.initial_denied_amount as decimal(18, 2)) as initial_denied_amount,
+        cast(denials.primary_group_code as {{ api.Column.translate_type('string') }}) as primary_group_code,
+        cast(denials.primary_carc_code as {{ api.Column.translate_type('string') }}) as primary_carc_code,
+        cast(denials.primary_rarc_code as {{ api.Column.translate_type('string') }}) as primary_rarc_code,
+        cast(denials.rarc_codes as {{ api.Column.translate_type('string') }}) as rarc_codes,
+        cast(denials.final_status as {{ api.Column.translate_type('string') }}) as final_status,
+        denials.is_overturned,
+        denials.is_open_denial,
+
+        ---------- lineage
+        cast(denials.remit_file_id as bigint) as remit_file_id,
+        cast(denials.remit_segment_position as bigint) as remit_segment_position,
+        cast(denials.claim_file_id as bigint) as claim_file_id,
+        cast(denials.claim_segment_position as bigint) as claim_segment_position
+    from denials
+    left join diagnosis_labels
+        on
+            denials.claim_id = diagnosis_labels.claim_id
+            and denials.procedure_code = diagnosis_labels.hcpcs_code
+    left join claims
+        on denials.claim_id = claims.claim_id
+    left join service_lines
+        on denials.claim_line_id = service_lines.claim_line_id
+    left join documentation_remark_lists
+        on denials.denial_id = documentation_remark_lists.denial_id
+)
+
+select * from final

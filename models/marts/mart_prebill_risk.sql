@@ -1,0 +1,208 @@
+-- One row per 837 service line of a claim with no remittance yet and per rule it breaks: the rules that
+-- explain past denials, applied before the payer answers.
+--   unit_error           a unit-error root cause (magnitude slip against the administration record, over
+--                        the per-line cap or the payer's per-line limit, NDC quantity inconsistent with the
+--                        HCPCS units), same SQL as mart_denials_unit_errors (marts_unit_root_cause);
+--   modifier_error       a JW/JZ root cause (waste without a JW line, JZ with waste, JW and JZ on one line),
+--                        or, where the payer requires JW/JZ, an administered line with no waste and neither
+--                        modifier (rule_detail missing_jw_jz);
+--   missing_auth         the payer's policy in force requires prior authorization for the code and neither
+--                        the claim (REF*G1) nor the line carries an authorization number;
+--   off_label_diagnosis  no diagnosis on the claim is labeled for the drug and at least one is a known
+--                        off-label use (labeled_diagnoses).
+-- Dollars at risk are the line charge.
+
+with
+
+unremitted_claims as (
+    select distinct claim_id
+    from {{ ref('int_claims_matched_to_remits') }}
+    where
+        unmatched_side = '837'
+        and claim_id is not null
+),
+
+claims as (
+    select
+        claim_id,
+        claim_control_number,
+        payer_id,
+        billing_provider_npi,
+        prior_authorization_number
+    from {{ ref('stg_x12_837__claims') }}
+),
+
+service_lines as (
+    select
+        claim_line_id,
+        claim_id,
+        file_id,
+        segment_position,
+        line_seq,
+        line_control_number,
+        procedure_code,
+        procedure_modifier_1,
+        procedure_modifier_2,
+        procedure_modifier_3,
+        procedure_modifier_4,
+        service_from_date,
+        service_unit_count,
+        line_charge_amount,
+        line_prior_authorization_number
+    from {{ ref('stg_x12_837__service_lines') }}
+),
+
+payers as (
+    select
+        payer_id,
+        payer_name,
+        payer_type
+    from {{ ref('payers') }}
+),
+
+unremitted_lines as (
+    select
+        service_lines.claim_line_id,
+        service_lines.claim_id,
+        service_lines.file_id,
+        service_lines.segment_position,
+        service_lines.line_seq,
+        service_lines.line_control_number,
+        claims.claim_control_number,
+        claims.payer_id,
+        claims.billing_provider_npi,
+        claims.prior_authorization_number as claim_prior_authorization_number,
+        service_lines.line_prior_authorization_number,
+        service_lines.procedure_code as hcpcs_code,
+        service_lines.procedure_modifier_1,
+        service_lines.procedure_modifier_2,
+        service_lines.procedure_modifier_3,
+        service_lines.procedure_modifier_4,
+        service_lines.service_from_date as service_date,
+        service_lines.service_unit_count,
+        service_lines.line_charge_amount
+    from service_lines
+    inner join unremitted_claims
+        on service_lines.claim_id = unremitted_claims.claim_id
+    inner join claims
+        on service_lines.claim_id = claims.claim_id
+),
+
+drug_line_facts as (
+    {{ marts_drug_line_facts() }}
+),
+
+line_policies as (
+    {{ marts_policies_in_force('unremitted_lines', 'claim_line_id') }}
+),
+
+claim_drugs as (
+    select distinct
+        claim_id,
+        hcpcs_code
+    from unremitted_lines
+    where claim_line_id in (select drug_line_facts.claim_line_id from drug_line_facts)
+),
+
+diagnosis_labels as (
+    {{ marts_diagnosis_labels('claim_drugs') }}
+),
+
+---------- rule hits, one row per line and rule
+unit_rule_hits as (
+    select
+        unremitted_lines.claim_line_id,
+        {{ marts_unit_root_cause('drug_line_facts') }} as root_cause,
+        drug_line_facts.requires_jw_jz
+        and drug_line_facts.dose_role = 'administered'
+        and not drug_line_facts.has_jw
+        and not drug_line_facts.has_jz
+        and drug_line_facts.wasted_billing_units = 0 as is_missing_jw_jz
+    from unremitted_lines
+    inner join drug_line_facts
+        on unremitted_lines.claim_line_id = drug_line_facts.claim_line_id
+),
+
+rule_hits as (
+    select
+        claim_line_id,
+        {{ marts_prebill_rule_for_root_cause('root_cause') }} as rule_name,
+        root_cause as rule_detail
+    from unit_rule_hits
+    where root_cause is not null
+    union all
+    select
+        claim_line_id,
+        'modifier_error' as rule_name,
+        'missing_jw_jz' as rule_detail
+    from unit_rule_hits
+    where root_cause is null and is_missing_jw_jz
+    union all
+    select
+        unremitted_lines.claim_line_id,
+        'missing_auth' as rule_name,
+        'no_authorization_number' as rule_detail
+    from unremitted_lines
+    inner join line_policies
+        on unremitted_lines.claim_line_id = line_policies.claim_line_id
+    where
+        line_policies.requires_prior_auth
+        and unremitted_lines.claim_prior_authorization_number is null
+        and unremitted_lines.line_prior_authorization_number is null
+    union all
+    select
+        unremitted_lines.claim_line_id,
+        'off_label_diagnosis' as rule_name,
+        diagnosis_labels.off_label_diagnosis_codes as rule_detail
+    from unremitted_lines
+    inner join drug_line_facts
+        on unremitted_lines.claim_line_id = drug_line_facts.claim_line_id
+    inner join diagnosis_labels
+        on
+            unremitted_lines.claim_id = diagnosis_labels.claim_id
+            and unremitted_lines.hcpcs_code = diagnosis_labels.hcpcs_code
+    where
+        diagnosis_labels.has_off_label_diagnosis
+        and not diagnosis_labels.has_labeled_diagnosis
+),
+
+final as (
+    select
+        ---------- ids
+        cast({{ dbt.concat(['unremitted_lines.claim_line_id', "':'", 'rule_hits.rule_name']) }}
+            as {{ api.Column.translate_type('string') }}) as prebill_risk_id,
+        cast(unremitted_lines.claim_line_id as {{ api.Column.translate_type('string') }}) as claim_line_id,
+        cast(unremitted_lines.claim_id as {{ api.Column.translate_type('string') }}) as claim_id,
+        cast(unremitted_lines.claim_control_number as {{ api.Column.translate_type('string') }}) as claim_control_number,
+        cast(unremitted_lines.line_control_number as {{ api.Column.translate_type('string') }}) as line_control_number,
+        cast(unremitted_lines.line_seq as integer) as line_number,
+
+        ---------- payer and provider
+        cast(unremitted_lines.payer_id as {{ api.Column.translate_type('string') }}) as payer_id,
+        cast(payers.payer_name as {{ api.Column.translate_type('string') }}) as payer_name,
+        cast(coalesce(payers.payer_type, 'unknown') as {{ api.Column.translate_type('string') }}) as payer_type,
+        cast(unremitted_lines.billing_provider_npi as {{ api.Column.translate_type('string') }}) as billing_provider_npi,
+
+        ---------- line
+        cast(unremitted_lines.hcpcs_code as {{ api.Column.translate_type('string') }}) as procedure_code,
+        cast({{ marts_modifier_text('unremitted_lines.') }} as {{ api.Column.translate_type('string') }})
+            as procedure_modifiers,
+        cast(unremitted_lines.service_date as date) as service_date,
+        cast(unremitted_lines.service_unit_count as decimal(18, 4)) as units_billed,
+
+        ---------- rule
+        cast(rule_hits.rule_name as {{ api.Column.translate_type('string') }}) as rule_name,
+        cast(rule_hits.rule_detail as {{ api.Column.translate_type('string') }}) as rule_detail,
+        cast(unremitted_lines.line_charge_amount as decimal(18, 2)) as dollars_at_risk,
+
+        ---------- lineage
+        cast(unremitted_lines.file_id as bigint) as claim_file_id,
+        cast(unremitted_lines.segment_position as bigint) as claim_segment_position
+    from rule_hits
+    inner join unremitted_lines
+        on rule_hits.claim_line_id = unremitted_lines.claim_line_id
+    left join payers
+        on unremitted_lines.payer_id = payers.payer_id
+)
+
+select * from final

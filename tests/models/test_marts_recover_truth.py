@@ -1,0 +1,214 @@
+"""The denial marts recover every scenario the generator planted (issue #5 acceptance).
+
+One generated set (2,500 claims) is ingested into a temporary warehouse and the whole project is built
+with `dbt build` (seeds, models, contracts, data tests, singular tests and unit tests). Then, against
+truth/truth_lines.csv, keyed by the 837 line control number (REF*6R):
+
+- fct_denials lines whose final status is still a denial equal, per denial category, the truth lines
+  with outcome denied or partially_denied (precision and recall 1.0), with the same denied, billed and
+  paid dollars, group code, CARC, RARC, final status and claim-level flag; the overturned ones equal the
+  truth lines reversed_then_corrected that carried a denial, with their initial category;
+- mart_denials_unit_errors gives each unit-error line the truth's unit_root_cause;
+- mart_prebill_risk (line, rule) pairs equal the truth's expected_prebill_rule on not_remitted lines.
+
+Other generated sets: DENIALS_MARTS_SEED=11 DENIALS_MARTS_CLAIMS=3000 pytest this file.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections import defaultdict
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+duckdb = pytest.importorskip("duckdb")
+
+from denials.generate import generate  # noqa: E402
+from denials.ingest import ingest_paths  # noqa: E402
+from tests.models.dbt_helpers import run_dbt  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+CLAIMS = int(os.environ.get("DENIALS_MARTS_CLAIMS", "2500"))
+SEED = int(os.environ.get("DENIALS_MARTS_SEED", "7"))
+DENIED_OUTCOMES = ("denied", "partially_denied")
+PREBILL_RULES = {"unit_error", "missing_auth", "off_label_diagnosis", "modifier_error"}
+UNIT_ROOT_CAUSES = {
+    "mcg_billed_as_mg", "waste_without_jw", "jz_with_waste", "jw_and_jz_same_line",
+    "over_9999_without_split", "over_per_line_limit", "ndc_quantity_mismatch",
+}
+
+
+def query(warehouse: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    tmp = tmp_path_factory.mktemp("marts")
+    generated = tmp / "gen"
+    generate(generated, claims=CLAIMS, seed=SEED)
+    warehouse = tmp / "warehouse" / "denials.duckdb"
+    warehouse.parent.mkdir()
+    report = ingest_paths(
+        [generated / "837", generated / "835", generated / "administrations"], warehouse
+    )
+    assert {file.status for file in report.files} == {"loaded"}
+    run_dbt(["build", "--quiet"], warehouse, tmp)
+    with (generated / "truth" / "truth_lines.csv").open(newline="") as handle:
+        truth = list(csv.DictReader(handle))
+    yield {"warehouse": warehouse, "truth": truth}
+
+
+def precision_recall(expected: set, found: set) -> tuple[float, float]:
+    hits = len(expected & found)
+    precision = hits / len(found) if found else 1.0
+    recall = hits / len(expected) if expected else 1.0
+    return precision, recall
+
+
+def by_label(pairs: set[tuple[str, str | None]]) -> dict[str, set[str]]:
+    grouped: dict[str, set[str]] = defaultdict(set)
+    for line, label in pairs:
+        grouped[label or "(none)"].add(line)
+    return grouped
+
+
+def assert_per_label(expected: set[tuple[str, str]], found: set[tuple[str, str | None]], what: str) -> None:
+    """Precision and recall 1.0 for every label (category, root cause, rule); prints the figures."""
+    expected_by, found_by = by_label(expected), by_label(found)
+    report = {
+        label: precision_recall(expected_by.get(label, set()), found_by.get(label, set()))
+        for label in sorted(set(expected_by) | set(found_by))
+    }
+    for label, (precision, recall) in report.items():
+        count = len(expected_by.get(label, ()))
+        print(f"{what}: {label}: n={count} precision={precision:.3f} recall={recall:.3f}")
+    wrong = {label: figures for label, figures in report.items() if figures != (1.0, 1.0)}
+    assert not wrong, (
+        f"{what}: (precision, recall) below 1.0 for {wrong}; "
+        f"missing {sorted(expected - found)[:10]}, extra {sorted(found - expected, key=str)[:10]}"
+    )
+
+
+def test_every_planted_denial_is_a_final_denial_with_its_category(built: dict) -> None:
+    expected = {
+        (row["line_control_number"], row["denial_category"])
+        for row in built["truth"]
+        if row["outcome"] in DENIED_OUTCOMES
+    }
+    rows = query(
+        built["warehouse"],
+        "select line_control_number, denial_category from marts.fct_denials where not is_overturned",
+    )
+    found = set(rows)
+    assert len(rows) == len(found), "a line appears twice in fct_denials"
+    assert len(expected) > 500
+    assert_per_label(expected, found, "fct_denials")
+
+
+def test_overturned_denials_are_kept_and_flagged(built: dict) -> None:
+    expected = {
+        (row["line_control_number"], row["denial_category"])
+        for row in built["truth"]
+        if row["outcome"] == "reversed_then_corrected" and row["denial_category"]
+    }
+    found = set(
+        query(
+            built["warehouse"],
+            """
+            select line_control_number, denial_category
+            from marts.fct_denials
+            where is_overturned and final_status = 'overturned' and denied_amount = 0
+                and initial_denied_amount > 0
+            """,
+        )
+    )
+    assert expected
+    assert_per_label(expected, found, "overturned denials")
+
+
+def test_denied_dollars_codes_and_statuses_equal_truth(built: dict) -> None:
+    truth = {
+        row["line_control_number"]: row for row in built["truth"] if row["outcome"] in DENIED_OUTCOMES
+    }
+    rows = query(
+        built["warehouse"],
+        """
+        select line_control_number, denied_amount, billed_amount, paid_amount, primary_group_code,
+            primary_carc_code, coalesce(primary_rarc_code, ''), final_status, is_claim_level_denial
+        from marts.fct_denials
+        where not is_overturned
+        """,
+    )
+    mismatches = []
+    for line, *facts in rows:
+        row = truth[line]
+        wanted = [
+            Decimal(row["denied_amount"]),
+            Decimal(row["billed_amount"]),
+            Decimal(row["paid_amount"]),
+            row["group_code"],
+            row["carc_code"],
+            row["rarc_code"],
+            row["outcome"],
+            row["is_claim_level_denial"] == "true",
+        ]
+        if facts != wanted:
+            mismatches.append((line, facts, wanted))
+    assert not mismatches, f"{len(mismatches)} lines differ from truth, e.g. {mismatches[:5]}"
+    assert sum(Decimal(row["denied_amount"]) for row in truth.values()) == sum(row[1] for row in rows)
+    assert any(row["is_claim_level_denial"] == "true" for row in truth.values())
+    assert any(row["outcome"] == "partially_denied" for row in truth.values())
+
+
+def test_unit_error_root_causes_equal_truth(built: dict) -> None:
+    expected = {
+        (row["line_control_number"], row["unit_root_cause"])
+        for row in built["truth"]
+        if row["outcome"] in DENIED_OUTCOMES and row["denial_category"] == "unit_error"
+    }
+    found = set(
+        query(
+            built["warehouse"],
+            """
+            select line_control_number, root_cause
+            from marts.mart_denials_unit_errors
+            where not is_overturned
+            """,
+        )
+    )
+    assert {cause for _, cause in expected} >= UNIT_ROOT_CAUSES
+    assert_per_label(expected, found, "unit-error root causes")
+
+
+def test_prebill_rules_equal_truth_on_unremitted_lines(built: dict) -> None:
+    expected = {
+        (row["line_control_number"], row["expected_prebill_rule"])
+        for row in built["truth"]
+        if row["outcome"] == "not_remitted" and row["expected_prebill_rule"]
+    }
+    found = set(
+        query(built["warehouse"], "select line_control_number, rule_name from marts.mart_prebill_risk")
+    )
+    unremitted = {row["line_control_number"] for row in built["truth"] if row["outcome"] == "not_remitted"}
+    assert {line for line, _ in found} <= unremitted, "a remitted line was flagged pre-bill"
+    assert {rule for _, rule in expected} == PREBILL_RULES
+    assert_per_label(expected, found, "pre-bill rules")
+
+
+def test_prebill_dollars_at_risk_are_the_line_charges(built: dict) -> None:
+    charges = {row["line_control_number"]: Decimal(row["billed_amount"]) for row in built["truth"]}
+    rows = query(
+        built["warehouse"], "select line_control_number, dollars_at_risk from marts.mart_prebill_risk"
+    )
+    assert rows
+    assert all(charges[line] == amount for line, amount in rows)

@@ -6,7 +6,7 @@ WAREHOUSE ?= warehouse/demo.duckdb
 DEMO_DATA := data/demo
 DEMO_CLAIMS ?= 3000
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint lab bench clean
 
 install: $(VENV)/.installed
 
@@ -17,18 +17,23 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-## demo: generate a sample (truth kept apart in data/demo/truth), ingest it, print what the warehouse holds
+## demo: generate a sample (truth kept apart in data/demo/truth), then the scheduled run:
+## ingest, build, check (Data Docs), dashboard; then a summary of the marts
 demo: install
 	$(BIN)/denials generate --claims $(DEMO_CLAIMS) --seed 7 --out $(DEMO_DATA)
-	$(BIN)/denials ingest $(DEMO_DATA)/837 $(DEMO_DATA)/835 $(DEMO_DATA)/administrations \
-		--warehouse $(WAREHOUSE) --quiet
-	$(BIN)/denials build --warehouse $(WAREHOUSE)
+	$(BIN)/denials run $(DEMO_DATA)/837 $(DEMO_DATA)/835 $(DEMO_DATA)/administrations \
+		--warehouse $(WAREHOUSE) --dashboard dashboards/denials.html
 	$(BIN)/denials summary --warehouse $(WAREHOUSE)
+	@echo "dashboard: dashboards/denials.html   notebooks: make lab"
 
 ## test: lint, then every test (pytest runs the Python and dbt suites)
 test: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m pytest -q
+
+## lab: JupyterLab on the notebooks (jupytext opens the .py files as notebooks)
+lab: install
+	DENIALS_WAREHOUSE=$(abspath $(WAREHOUSE)) $(BIN)/jupyter lab notebooks/
 
 lint: install
 	$(BIN)/ruff check src tests bench

@@ -12,7 +12,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColu
 from rich.table import Table
 
 from denials import __version__
-from denials.warehouse import WAREHOUSE_ENV, connect, resolve_warehouse
+from denials.warehouse import WAREHOUSE_ENV, WarehouseVersionError, connect, resolve_warehouse
 
 console = Console(stderr=True)
 out = Console()
@@ -72,6 +72,9 @@ def ingest(paths: tuple[Path, ...], warehouse: Path | None, quarantine: Path | N
             console.print(f"[red]cannot open the warehouse {target}: it is in use by another process "
                           f"or not writable ({type(error).__name__})[/red]")
             sys.exit(3)
+        except WarehouseVersionError as error:
+            console.print(f"[red]{target}: {error}[/red]")
+            sys.exit(2)
     _print_ingest_report(report, quiet)
     sys.exit(report.exit_code)
 
@@ -160,7 +163,7 @@ def rebuild(file_id: int, warehouse: Path | None, output: Path) -> None:
 @warehouse_option
 def summary(warehouse: Path | None) -> None:
     """Print what the warehouse holds: files by status and kind, segments, claims, lines."""
-    from denials.report import print_summary
+    from denials.report import print_marts_summary, print_summary
 
     target = resolve_warehouse(warehouse)
     if not target.exists():
@@ -169,6 +172,7 @@ def summary(warehouse: Path | None) -> None:
     con = connect(target, read_only=True)
     try:
         print_summary(con, out)
+        print_marts_summary(con, out)
     finally:
         con.close()
 
@@ -221,12 +225,17 @@ def run_command(inbox: tuple[Path, ...], warehouse: Path | None, quarantine: Pat
     except RunInProgress as busy:
         console.print(f"[yellow]{busy}; nothing done[/yellow]")
         sys.exit(EXIT_BUSY)
+    except WarehouseVersionError as error:
+        console.print(f"[red]{target}: {error}[/red]")
+        sys.exit(2)
     table = Table(title=f"denials run on {target}")
     table.add_column("stage")
     table.add_column("result")
     for stage, result in outcome.stages:
         table.add_row(stage, result)
     out.print(table)
+    if outcome.docs_index is not None:
+        out.print(f"Data Docs (open offline): {outcome.docs_index}", highlight=False, soft_wrap=True)
     sys.exit(outcome.exit_code)
 
 

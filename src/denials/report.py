@@ -36,3 +36,40 @@ def print_summary(con: duckdb.DuckDBPyConnection, console: Console) -> None:
         group by all
         order by transaction_sets desc
     """))
+
+
+def _has_marts(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(con.execute(
+        "select count(*) from duckdb_tables() where schema_name = 'marts' "
+        "and table_name in ('mart_denial_kpis_monthly', 'fct_denials')"
+    ).fetchall()[0][0] == 2)
+
+
+def print_marts_summary(con: duckdb.DuckDBPyConnection, console: Console) -> None:
+    """Denial rate, denied dollars and the top categories, from the marts (rates from their sums)."""
+    if not _has_marts(con):
+        console.print("marts not built yet: run `denials build`")
+        return
+    console.print(_table(con, "denials at a glance (line level)", """
+        select
+            sum(adjudicated_lines) as adjudicated_lines,
+            sum(initially_denied_lines) as initially_denied,
+            printf('%.1f%%', 100.0 * sum(initially_denied_lines) / nullif(sum(adjudicated_lines), 0))
+                as denial_rate,
+            printf('%.1f%%', 100.0 * sum(initially_denied_billed_amount) / nullif(sum(billed_amount), 0))
+                as denial_rate_dollars,
+            printf('$%,.0f', sum(initial_denied_amount)) as initially_denied_amount,
+            printf('$%,.0f', sum(final_denied_amount)) as still_denied_amount,
+            printf('%.1f%%', 100.0 * sum(overturned_lines) / nullif(sum(initially_denied_lines), 0))
+                as overturn_rate
+        from marts.mart_denial_kpis_monthly
+    """))
+    console.print(_table(con, "top denial categories", """
+        select denial_category, count(*) as lines,
+               printf('$%,.0f', sum(initial_denied_amount)) as initially_denied,
+               printf('$%,.0f', sum(denied_amount)) as still_denied,
+               count(*) filter (where is_open_denial) as open_lines
+        from marts.fct_denials
+        group by denial_category
+        order by sum(initial_denied_amount) desc
+    """))

@@ -47,8 +47,9 @@ def check_command(warehouse: Path | None, docs: bool, suites: tuple[str, ...]) -
                       f"({type(error).__name__})[/red]")
         sys.exit(3)
     print_report(report)
-    if report.record_error:
-        console.print(f"[yellow]{report.record_error}[/yellow]")
+    for problem in (report.record_error, report.docs_error):
+        if problem:
+            console.print(f"[yellow]{problem}[/yellow]")
     if not report.success:
         failed = ", ".join(s.suite for s in report.critical_failures)
         console.print(f"[red]critical data-quality failure in {failed}[/red]")
@@ -79,4 +80,5 @@ def print_report(report) -> None:  # noqa: ANN001 - CheckReport, imported lazily
     if report.docs_index is not None:
         out.print(f"Data Docs: {report.docs_index}", highlight=False, soft_wrap=True)
     for url in report.docs_dropped_urls:
-        console.print(f"[yellow]Data Docs: dropped {url} (no local copy in denials/quality/static/vendor)[/yellow]")
+        console.print(f"[yellow]Data Docs: dropped {url} "
+                      "(no local copy in denials/quality/static/vendor)[/yellow]")

@@ -46,7 +46,8 @@ class Skip(Exception):
 def assert_identifier_free(name: str, columns: list[str]) -> None:
     flagged = [c for c in columns if c not in ALLOWED_NAME_COLUMNS and IDENTIFIER_COLUMN.search(c)]
     if flagged:
-        raise ValueError(f"dataset {name} selects identifier columns {flagged}: aggregate them in SQL instead")
+        raise ValueError(f"dataset {name} selects identifier columns {flagged}: "
+                         "aggregate them in SQL instead")
 
 
 class Warehouse:
@@ -144,7 +145,8 @@ def _raw_file_registry(wh: Warehouse) -> str:
             status,
             case when status <> 'loaded' then coalesce(trim(reason), '') <> '' end as has_reason,
             case when status = 'loaded' and file_kind = 'x12' then
-                len(list_filter(coalesce(warnings, []), lambda w: regexp_matches(w, '^(SE01|GE01|IEA01) '))) > 0
+                len(list_filter(coalesce(warnings, []),
+                                lambda w: regexp_matches(w, '^(SE01|GE01|IEA01) '))) > 0
             end as has_count_warning
         from raw.file_registry
     """
@@ -193,8 +195,10 @@ def _raw_remittance_resends(wh: Warehouse) -> str:
             loaded_files.file_id,
             loaded_files.file_name,
             count(keyed.file_id) as transaction_count,
-            count(keyed.file_id) filter (where keyed.first_file_id <> keyed.file_id) as resent_transaction_count,
-            min(keyed.first_file_id) filter (where keyed.first_file_id <> keyed.file_id) as first_sent_in_file_id
+            count(keyed.file_id) filter (where keyed.first_file_id <> keyed.file_id)
+                as resent_transaction_count,
+            min(keyed.first_file_id) filter (where keyed.first_file_id <> keyed.file_id)
+                as first_sent_in_file_id
         from keyed
         inner join loaded_files on loaded_files.file_id = keyed.file_id
         group by loaded_files.file_id, loaded_files.file_name
@@ -217,7 +221,8 @@ def _staging_code_values(wh: Warehouse) -> str:
                 count(*) as row_count
             from {STG_835}adjustments group by all
             union all by name
-            select file_id, coalesce(claim_status_code, '(missing)') as claim_status_code, count(*) as row_count
+            select file_id, coalesce(claim_status_code, '(missing)') as claim_status_code,
+                count(*) as row_count
             from {STG_835}claims group by all
             union all by name
             select file_id, coalesce(claim_filing_indicator_code, '(missing)') as clp06_filing_indicator,
@@ -289,7 +294,8 @@ def _staging_balancing(wh: Warehouse) -> str:
         ),
         lines as (
             select service_lines.file_id,
-                abs(coalesce(service_lines.line_charge_amount, 0) - coalesce(line_adjustments.adjustment_amount, 0)
+                abs(coalesce(service_lines.line_charge_amount, 0)
+                    - coalesce(line_adjustments.adjustment_amount, 0)
                     - coalesce(service_lines.line_paid_amount, 0)) > 0.005 as is_unbalanced
             from {STG_835}service_lines as service_lines
             left join line_adjustments on line_adjustments.remit_line_id = service_lines.remit_line_id
@@ -315,7 +321,8 @@ def _staging_balancing(wh: Warehouse) -> str:
         ),
         transactions as (
             select payments.file_id,
-                abs(coalesce(claim_totals.claim_paid_amount, 0) - coalesce(provider_totals.adjustment_amount, 0)
+                abs(coalesce(claim_totals.claim_paid_amount, 0)
+                    - coalesce(provider_totals.adjustment_amount, 0)
                     - coalesce(payments.total_paid_amount, 0)) > 0.005 as is_unbalanced
             from {STG_835}payments as payments
             left join claim_totals on claim_totals.remit_transaction_id = payments.remit_transaction_id
@@ -327,10 +334,12 @@ def _staging_balancing(wh: Warehouse) -> str:
                 0 as claim_count, 0 as unbalanced_claim_count, 0 as line_count, 0 as unbalanced_line_count
             from transactions group by file_id
             union all by name
-            select file_id, count(*) as claim_count, count(*) filter (where is_unbalanced) as unbalanced_claim_count
+            select file_id, count(*) as claim_count,
+                count(*) filter (where is_unbalanced) as unbalanced_claim_count
             from claims group by file_id
             union all by name
-            select file_id, count(*) as line_count, count(*) filter (where is_unbalanced) as unbalanced_line_count
+            select file_id, count(*) as line_count,
+                count(*) filter (where is_unbalanced) as unbalanced_line_count
             from lines group by file_id
         ),
         per_file as (
@@ -436,7 +445,8 @@ def model_keys(models_dir: Path, layer: str) -> dict[str, str]:
     return keys
 
 
-def _key_counts_sql(wh: Warehouse, keys: dict[str, str], file_columns: tuple[str, ...] = ("file_id",)) -> list[str]:
+def _key_counts_sql(wh: Warehouse, keys: dict[str, str],
+                    file_columns: tuple[str, ...] = ("file_id",)) -> list[str]:
     parts = []
     for table, key in sorted(keys.items()):
         if key not in wh.columns(table):
@@ -444,7 +454,8 @@ def _key_counts_sql(wh: Warehouse, keys: dict[str, str], file_columns: tuple[str
         file_column = next((c for c in file_columns if c in wh.columns(table)), None)
         parts.append(
             f"select {_literal(table)} as table_name, {_literal(key)} as key_column, "
-            f"{file_column + '::bigint' if file_column else 'null::bigint'} as file_id, count(*) as row_count, "
+            f"{file_column + '::bigint' if file_column else 'null::bigint'} as file_id, "
+            "count(*) as row_count, "
             f"count(*) - count({key}) as null_key_count from {table}"
             + (f" group by {file_column}" if file_column else "")
         )
@@ -606,6 +617,30 @@ def _marts_denied_dollars(wh: Warehouse) -> str:
     """
 
 
+KPI_COLUMN = re.compile(r"(_rate|_share|yield)(_|$)")
+
+
+def _marts_kpi_bounds(wh: Warehouse) -> str:
+    numeric = ("DECIMAL", "DOUBLE", "FLOAT", "REAL", "INTEGER", "BIGINT", "HUGEINT", "SMALLINT")
+    types = dict(((row[0], row[1]), row[2]) for row in wh.con.execute(
+        "select table_schema || '.' || table_name, column_name, data_type from information_schema.columns "
+        "where table_schema = 'marts' and table_catalog = current_database()").fetchall())
+    columns = [(table, column) for (table, column), kind in sorted(types.items())
+               if KPI_COLUMN.search(column) and kind.upper().startswith(numeric)]
+    if not columns:
+        built = [t for t in MART_TABLES if wh.has(t)]
+        raise Skip("no rate or share column in the built marts" if built
+                   else f"table not built: {', '.join(MART_TABLES)}")
+    # One row per KPI column: its smallest and largest value over the whole table.
+    parts = [
+        f"select {_literal(table)} as table_name, {_literal(column)} as column_name, "
+        f"count({column}) as value_count, "
+        f"min({column})::double as min_value, max({column})::double as max_value from {table}"
+        for table, column in columns
+    ]
+    return "\nunion all\n".join(parts)
+
+
 DATASETS: tuple[Dataset, ...] = (
     Dataset("raw.file_registry", "raw", "one row per file or archive member seen by the loader",
             ("raw.file_registry",), ("file_id", "file_name"), _raw_file_registry),
@@ -616,12 +651,14 @@ DATASETS: tuple[Dataset, ...] = (
             (f"{STG_835}adjustments", f"{STG_835}claims", f"{STG_837}claims"),
             ("file_id", "file_name"), _staging_code_values),
     Dataset("staging.reference_codes", "staging", "one row per 835 file: CARC and RARC counts",
-            (f"{STG_835}adjustments", f"{STG_835}remarks"), ("file_id", "file_name"), _staging_reference_codes),
+            (f"{STG_835}adjustments", f"{STG_835}remarks"), ("file_id", "file_name"),
+            _staging_reference_codes),
     Dataset("staging.balancing", "staging", "one row per 835 file: unbalanced lines, claims, transactions",
             (f"{STG_835}payments", f"{STG_835}claims", f"{STG_835}service_lines", f"{STG_835}adjustments",
              f"{STG_835}provider_adjustments"), ("file_id", "file_name"), _staging_balancing),
     Dataset("staging.ranges", "staging", "one row per file, table and column: min and max",
-            tuple(sorted({t for t, _, _ in RANGE_COLUMNS})), ("table_name", "column_name", "file_id", "file_name"),
+            tuple(sorted({t for t, _, _ in RANGE_COLUMNS})),
+            ("table_name", "column_name", "file_id", "file_name"),
             _staging_ranges),
     Dataset("staging.keys", "staging", "one row per staging table and file: null keys",
             ("staging.*",), ("table_name", "key_column", "file_id", "file_name"), _staging_keys),
@@ -631,7 +668,10 @@ DATASETS: tuple[Dataset, ...] = (
             (FCT_DENIALS, FCT_ADJUDICATED_LINES), ("payer_id",), _marts_denial_rates),
     Dataset("marts.denial_categories", "marts", "one row per denial category: count and share",
             (FCT_DENIALS,), ("denial_category",), _marts_denial_categories),
-    Dataset("marts.denied_dollars", "marts", "one row per payer: denied lines whose net denied dollars are negative",
+    Dataset("marts.kpi_bounds", "marts", "one row per rate, share or yield column of a mart: min and max",
+            ("marts.mart_denial_kpis_monthly",), ("table_name", "column_name"), _marts_kpi_bounds),
+    Dataset("marts.denied_dollars", "marts",
+            "one row per payer: denied lines whose net denied dollars are negative",
             (FCT_DENIALS,), ("payer_id",), _marts_denied_dollars),
 )
 LAYERS: tuple[str, ...] = ("raw", "staging", "marts")
@@ -660,9 +700,11 @@ def expectation_parameters(wh: Warehouse, run_year: int) -> dict[str, object]:
         "group_codes": wh.seed_values("group_codes", "group_code"),
         "claim_status_codes": wh.seed_values("claim_status_codes", "claim_status_code"),
         "filing_indicators_835": wh.seed_values(
-            "claim_filing_indicators", "claim_filing_indicator_code", "cast(valid_in_835 as varchar) = 'true'"),
+            "claim_filing_indicators", "claim_filing_indicator_code",
+            "cast(valid_in_835 as varchar) = 'true'"),
         "filing_indicators_837": wh.seed_values(
-            "claim_filing_indicators", "claim_filing_indicator_code", "cast(valid_in_837 as varchar) = 'true'"),
+            "claim_filing_indicators", "claim_filing_indicator_code",
+            "cast(valid_in_837 as varchar) = 'true'"),
         "denial_categories": [*wh.seed_values("denial_categories", "denial_category",
                                               "cast(is_denial as varchar) = 'true'")],
         "latest_plausible_year": run_year + 1,

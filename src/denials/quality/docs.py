@@ -24,8 +24,10 @@ VENDORED: dict[str, str] = {
     "https://code.jquery.com/jquery-3.7.1.min.js": "jquery-3.7.1/jquery.min.js",
     "https://cdnjs.cloudflare.com/ajax/libs/popper.js/1.12.9/umd/popper.min.js":
         "popper.js-1.12.9/umd/popper.min.js",
-    "https://stackpath.bootstrapcdn.com/bootstrap/4.3.1/js/bootstrap.min.js": "bootstrap-4.3.1/js/bootstrap.min.js",
-    "https://maxcdn.bootstrapcdn.com/bootstrap/4.3.1/css/bootstrap.min.css": "bootstrap-4.3.1/css/bootstrap.min.css",
+    "https://stackpath.bootstrapcdn.com/bootstrap/4.3.1/js/bootstrap.min.js":
+        "bootstrap-4.3.1/js/bootstrap.min.js",
+    "https://maxcdn.bootstrapcdn.com/bootstrap/4.3.1/css/bootstrap.min.css":
+        "bootstrap-4.3.1/css/bootstrap.min.css",
     "https://unpkg.com/bootstrap-table@1.19.1/dist/bootstrap-table.min.js":
         "bootstrap-table-1.19.1/bootstrap-table.min.js",
     "https://unpkg.com/bootstrap-table@1.19.1/dist/bootstrap-table.min.css":
@@ -53,7 +55,8 @@ LOCAL_LOGO = "images/logo-long.png"  # under the site's static/, copied there by
 
 _TAG = re.compile(r"<(script|link|img)\b[^>]*>(?:\s*</script>)?", re.IGNORECASE | re.DOTALL)
 _URL_ATTRIBUTE = re.compile(r"""\b(src|href)\s*=\s*(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
-_SRI_ATTRIBUTES = re.compile(r"""\s+(integrity|crossorigin)(\s*=\s*(["']).*?\3)?""", re.IGNORECASE | re.DOTALL)
+_SRI_ATTRIBUTES = re.compile(r"""\s+(integrity|crossorigin)(\s*=\s*(["']).*?\3)?""",
+                             re.IGNORECASE | re.DOTALL)
 # A reference into the site's static/ folder. GX writes one `../` too few on validation pages of dotted
 # suite names (favicon), so these are recomputed from the page's real depth.
 _LOCAL_STATIC = re.compile(r"""(\b(?:src|href)\s*=\s*["'])(?:\.\./)*static/([^"']+)""", re.IGNORECASE)

@@ -24,6 +24,9 @@ from denials.transform import PROJECT_ROOT
 if TYPE_CHECKING:
     from great_expectations.data_context import FileDataContext
 
+# Read by GX when it is imported and when a context starts; great_expectations.yml says the same.
+os.environ["GX_ANALYTICS_ENABLED"] = "false"
+
 GX_ROOT_ENV = "DENIALS_GX_ROOT"
 DEFAULT_GX_ROOT = PROJECT_ROOT / "expectations"
 DATASOURCE = "warehouse"
@@ -40,7 +43,7 @@ def gx_root(explicit: Path | None = None) -> Path:
 
 def open_context(root: Path | None = None) -> FileDataContext:
     """The file context rooted at `root` (default expectations/). Analytics stay off."""
-    os.environ["GX_ANALYTICS_ENABLED"] = "false"  # read by GX at import and context creation
+    os.environ["GX_ANALYTICS_ENABLED"] = "false"
     import great_expectations as gx
 
     root = gx_root(root)

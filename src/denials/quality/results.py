@@ -95,6 +95,7 @@ class CheckReport:
     suites: list[SuiteOutcome] = field(default_factory=list)
     docs_index: Path | None = None
     docs_dropped_urls: list[str] = field(default_factory=list)
+    docs_error: str | None = None
     recorded: bool = False
     record_error: str | None = None
 
@@ -117,7 +118,8 @@ class CheckReport:
         for severity in SEVERITIES:
             for suite in self.suites:
                 if severity == "critical" and suite.status == "error":
-                    lines.append(f"CRITICAL {suite.suite} [{', '.join(suite.tables)}]: could not run: {suite.reason}")
+                    lines.append(f"CRITICAL {suite.suite} [{', '.join(suite.tables)}]: "
+                                 f"could not run: {suite.reason}")
                 for outcome in suite.failed_with(severity):
                     lines.append(failure_message(suite, outcome))
         return lines

@@ -11,6 +11,7 @@ validation the connection is closed, the warehouse is opened read-write only to 
 from __future__ import annotations
 
 import math
+import re
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timezone
@@ -35,6 +36,7 @@ from denials.quality.results import CheckReport, ExpectationOutcome, SuiteOutcom
 from denials.warehouse import DUCKDB_MEMORY_LIMIT
 
 DEFAULT_CHUNK_ROWS = 100_000
+_QUOTED = re.compile(r"'[^']*'")
 RESULTS_TABLE = "quality.check_results"
 RESULTS_DDL = f"""
 create schema if not exists quality;
@@ -84,7 +86,8 @@ def run_checks(warehouse: Path, suites: list[str] | None = None, build_docs: boo
         wh = Warehouse(con)
         parameters = expectation_parameters(wh, run_time.year)
         for dataset in datasets:
-            report.suites.append(_run_dataset(context, wh, dataset, parameters, report, chunk_rows, identifiers))
+            report.suites.append(
+                _run_dataset(context, wh, dataset, parameters, report, chunk_rows, identifiers))
     finally:
         con.close()
     if record:
@@ -94,7 +97,10 @@ def run_checks(warehouse: Path, suites: list[str] | None = None, build_docs: boo
         except duckdb.Error as error:
             report.record_error = f"results not written to {RESULTS_TABLE}: {type(error).__name__}: {error}"
     if build_docs:
-        report.docs_index, report.docs_dropped_urls = build_offline_docs(context, identifiers)
+        try:
+            report.docs_index, report.docs_dropped_urls = build_offline_docs(context, identifiers)
+        except Exception as error:  # noqa: BLE001 - the checks ran and are recorded; say what the docs lack
+            report.docs_error = f"Data Docs not built: {type(error).__name__}: {_first_line(error)}"
     return report
 
 
@@ -108,13 +114,13 @@ def _run_dataset(context: Any, wh: Warehouse, dataset: Dataset, parameters: dict
     try:
         sql = wh.qualify(dataset.build(wh))
     except Skip as skip:
-        outcome.status, outcome.reason = "skipped", f"skipped: {skip}".replace("skipped: skipped: ", "skipped: ")
+        outcome.status, outcome.reason = "skipped", f"skipped: {skip}"
         return outcome
     if dataset.notes is not None:
         outcome.notes = dataset.notes(wh)
-    checkpoint = context.checkpoints.get(dataset.name)
     merged: dict[str, ExpectationOutcome] = {}
     try:
+        checkpoint = context.checkpoints.get(dataset.name)
         for number, frame in enumerate(_frames(wh.con, sql, chunk_rows)):
             assert_identifier_free(dataset.name, list(frame.columns))
             run_name = report.run_id if number == 0 else f"{report.run_id}-{number:04d}"
@@ -129,7 +135,7 @@ def _run_dataset(context: Any, wh: Warehouse, dataset: Dataset, parameters: dict
                 identifiers.append(identifier)
                 for expectation_result in validation.results:
                     _merge(merged, dataset, expectation_result, parameters)
-    except (duckdb.Error, ValueError, LookupError, TypeError) as error:
+    except Exception as error:  # noqa: BLE001 - one broken suite must not stop the others; it fails the run
         outcome.status, outcome.reason = "error", f"{type(error).__name__}: {_first_line(error)}"
         return outcome
     outcome.expectations = list(merged.values())
@@ -143,9 +149,14 @@ def _run_dataset(context: Any, wh: Warehouse, dataset: Dataset, parameters: dict
     return outcome
 
 
+def redact(message: str) -> str:
+    """Drop quoted literals from an error message: a failed cast would quote the value (PHI) it met."""
+    return _QUOTED.sub("'…'", message)
+
+
 def _first_line(error: BaseException) -> str:
     text = str(error).strip().splitlines()
-    return text[0][:300] if text else ""
+    return redact(text[0][:300]) if text else ""
 
 
 def _frames(con: duckdb.DuckDBPyConnection, sql: str, chunk_rows: int) -> Iterator[pd.DataFrame]:
@@ -189,7 +200,7 @@ def _exception_message(exception_info: Any) -> str | None:
         return None
     if isinstance(exception_info, dict) and "raised_exception" in exception_info:
         if exception_info.get("raised_exception"):
-            return str(exception_info.get("exception_message") or "exception")[:300]
+            return redact(str(exception_info.get("exception_message") or "exception")[:300])
         return None
     if isinstance(exception_info, dict):
         for value in exception_info.values():

@@ -89,15 +89,24 @@ remarks as (
 ),
 
 ---------- every denial CARC of the denying version (the line's own CAS and its claim's)
+-- Two equi-joins in a union rather than one join with `or`: an `or` join condition defeats hash joins
+-- and ran for many minutes at 1M claims.
 denial_codes as (
-    select distinct
+    select
         lines.adjudicated_line_id,
         {{ dbt.concat(['adjustments.adjustment_group_code', "'-'", 'adjustments.carc_code']) }} as group_carc_code
     from lines
     inner join adjustments
-        on
-            (adjustments.adjustment_level = 'line' and lines.denial_remit_line_id = adjustments.remit_line_id)
-            or (adjustments.adjustment_level = 'claim' and lines.denial_remit_claim_id = adjustments.remit_claim_id)
+        on lines.denial_remit_line_id = adjustments.remit_line_id
+    where adjustments.adjustment_level = 'line'
+    union
+    select
+        lines.adjudicated_line_id,
+        {{ dbt.concat(['adjustments.adjustment_group_code', "'-'", 'adjustments.carc_code']) }} as group_carc_code
+    from lines
+    inner join adjustments
+        on lines.denial_remit_claim_id = adjustments.remit_claim_id
+    where adjustments.adjustment_level = 'claim'
 ),
 
 denial_code_lists as (
@@ -110,14 +119,21 @@ denial_code_lists as (
 
 ---------- every RARC of the denying version (line LQ and claim MOA/MIA), alerts included
 remark_codes as (
-    select distinct
+    select
         lines.adjudicated_line_id,
         remarks.remark_code
     from lines
     inner join remarks
-        on
-            (remarks.remark_level = 'line' and lines.denial_remit_line_id = remarks.remit_line_id)
-            or (remarks.remark_level = 'claim' and lines.denial_remit_claim_id = remarks.remit_claim_id)
+        on lines.denial_remit_line_id = remarks.remit_line_id
+    where remarks.remark_level = 'line'
+    union
+    select
+        lines.adjudicated_line_id,
+        remarks.remark_code
+    from lines
+    inner join remarks
+        on lines.denial_remit_claim_id = remarks.remit_claim_id
+    where remarks.remark_level = 'claim'
 ),
 
 remark_code_lists as (

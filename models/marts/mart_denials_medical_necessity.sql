@@ -86,17 +86,27 @@ diagnosis_labels as (
     {{ marts_diagnosis_labels('claim_drugs') }}
 ),
 
+-- A union of two equi-joins, not one join with `or` (which defeats hash joins at scale).
 documentation_remarks as (
-    select distinct
+    select
         denials.denial_id,
         remarks.remark_code
     from denials
     inner join remarks
-        on
-            (remarks.remark_level = 'line' and denials.denial_remit_line_id = remarks.remit_line_id)
-            or (remarks.remark_level = 'claim' and denials.denial_remit_claim_id = remarks.remit_claim_id)
+        on denials.denial_remit_line_id = remarks.remit_line_id
     inner join documentation_rarcs
         on remarks.remark_code = documentation_rarcs.rarc_code
+    where remarks.remark_level = 'line'
+    union
+    select
+        denials.denial_id,
+        remarks.remark_code
+    from denials
+    inner join remarks
+        on denials.denial_remit_claim_id = remarks.remit_claim_id
+    inner join documentation_rarcs
+        on remarks.remark_code = documentation_rarcs.rarc_code
+    where remarks.remark_level = 'claim'
 ),
 
 documentation_remark_lists as (

@@ -1,7 +1,8 @@
 """End-to-end scale figures: `python bench/build.py [--claims 1000000] [--keep DIR]`.
 
 Generates N claims, ingests the 837, 835 and administration files into a fresh warehouse, then runs
-`dbt build` (seeds, staging, intermediate, marts and their tests) and the data-quality checks. Prints seconds per stage and the warehouse size. Not a test: figures vary with the machine.
+`dbt build` (seeds, staging, intermediate, marts and their tests) and the data-quality checks.
+Prints seconds per stage and the warehouse size. Not a test: figures vary with the machine.
 """
 
 from __future__ import annotations

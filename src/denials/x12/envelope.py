@@ -122,6 +122,17 @@ class EnvelopeTracker:
         else:
             runs.append(run)
 
+    def _check_trailer(self, position: int, trailer: str, declared_count: str | None, actual_count: int,
+                       counted: str, control: str | None, expected_control: str | None,
+                       control_source: str) -> None:
+        """Trailer count (xx01) and control number (xx02) mismatches: warnings, never fatal."""
+        if declared_count != str(actual_count):
+            self.result.warnings.append(
+                f"{trailer}01 at segment {position} does not match the {actual_count} {counted}"
+            )
+        if control != expected_control:
+            self.result.warnings.append(f"{trailer}02 at segment {position} does not match {control_source}")
+
     def _on_isa(self, position: int, elements: list[str], text: str, delimiters: Delimiters) -> None:
         if self._interchange is not None:
             raise X12Rejected(
@@ -191,15 +202,12 @@ class EnvelopeTracker:
         transaction.segment_count = position - transaction.st_position + 1
         transaction.declared_segment_count = elements[0] if elements else None
         transaction.trailer_control_number = elements[1] if len(elements) > 1 else None
-        if transaction.declared_segment_count != str(transaction.segment_count):
-            self.result.warnings.append(
-                f"SE01 at segment {position} does not match the {transaction.segment_count} "
-                f"segments of transaction set {transaction.seq}"
-            )
-        if transaction.trailer_control_number != transaction.control_number:
-            self.result.warnings.append(
-                f"SE02 at segment {position} does not match ST02 of transaction set {transaction.seq}"
-            )
+        self._check_trailer(
+            position, "SE", transaction.declared_segment_count, transaction.segment_count,
+            f"segments of transaction set {transaction.seq}",
+            transaction.trailer_control_number, transaction.control_number,
+            f"ST02 of transaction set {transaction.seq}",
+        )
         self._transaction = None
         self._run(position + 1)
 
@@ -215,16 +223,12 @@ class EnvelopeTracker:
         group.ge_position = position
         group.declared_transaction_count = elements[0] if elements else None
         group.trailer_control_number = elements[1] if len(elements) > 1 else None
-        if group.declared_transaction_count != str(group.transaction_count):
-            self.result.warnings.append(
-                f"GE01 at segment {position} does not match the {group.transaction_count} "
-                f"transaction sets of group {group.seq}"
-            )
-        control = group.elements[5] if len(group.elements) > 5 else None
-        if group.trailer_control_number != control:
-            self.result.warnings.append(
-                f"GE02 at segment {position} does not match GS06 of group {group.seq}"
-            )
+        self._check_trailer(
+            position, "GE", group.declared_transaction_count, group.transaction_count,
+            f"transaction sets of group {group.seq}",
+            group.trailer_control_number, group.elements[5] if len(group.elements) > 5 else None,
+            f"GS06 of group {group.seq}",
+        )
         self._group = None
         self._run(position + 1)
 
@@ -240,15 +244,12 @@ class EnvelopeTracker:
         interchange.iea_position = position
         interchange.declared_group_count = elements[0] if elements else None
         interchange.trailer_control_number = elements[1] if len(elements) > 1 else None
-        if interchange.declared_group_count != str(interchange.group_count):
-            self.result.warnings.append(
-                f"IEA01 at segment {position} does not match the {interchange.group_count} "
-                f"functional groups of interchange {interchange.seq}"
-            )
-        control = interchange.elements[12] if len(interchange.elements) > 12 else None
-        if interchange.trailer_control_number != control:
-            self.result.warnings.append(
-                f"IEA02 at segment {position} does not match ISA13 of interchange {interchange.seq}"
-            )
+        self._check_trailer(
+            position, "IEA", interchange.declared_group_count, interchange.group_count,
+            f"functional groups of interchange {interchange.seq}",
+            interchange.trailer_control_number,
+            interchange.elements[12] if len(interchange.elements) > 12 else None,
+            f"ISA13 of interchange {interchange.seq}",
+        )
         self._interchange = None
         self._run(position + 1)

@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from denials.x12.delimiters import ISA_FIXED_LENGTH, Delimiters, read_isa
 from denials.x12.errors import X12Rejected
 
+# TA1 acknowledges an interchange and legitimately sits between ISA and GS, so it is tracked here too.
 ENVELOPE_IDS = ("ISA", "GS", "ST", "SE", "GE", "IEA", "TA1")
-# Interchange-level segments that legitimately sit between ISA and GS (TA1 acknowledges an interchange).
-INTERCHANGE_LEVEL_IDS = frozenset({"TA1"})
 SUPPORTED_TRANSACTIONS = frozenset({"835", "837"})
 
 

@@ -40,6 +40,10 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     return con
 
 
+# Loop ids the loader assigns (raw.x12_segment_rows.loop_code indexes this tuple from 0).
+X12_LOOP_IDS = ("header", "envelope", "1000A", "1000B", "2000", "2100", "2110", "summary",
+                "2000A", "2000B", "2000C", "2300", "2310", "2320", "2330", "2400", "2410", "2420", "2430")
+
 RAW_DDL = """
 create schema if not exists raw;
 create table if not exists raw.warehouse_metadata (key varchar primary key, value varchar);
@@ -131,7 +135,9 @@ create table if not exists raw.x12_transactions (
     is_supported boolean not null
 );
 
-create table if not exists raw.x12_segments (
+-- Stored segments. Loop ids are stored as codes into X12_LOOP_IDS (a small integer appends far
+-- faster than text); raw.x12_segments below is what everything reads.
+create table if not exists raw.x12_segment_rows (
     file_id bigint not null,
     segment_position integer not null,
     interchange_seq integer,
@@ -139,16 +145,37 @@ create table if not exists raw.x12_segments (
     transaction_seq integer,
     segment_id varchar not null,
     segment_text varchar not null,
-    element_separator varchar not null,
-    -- Computed on read from the stored text: the list costs nothing to load and stays exact.
-    elements varchar[] as (string_split(segment_text, element_separator)[2:]),
-    loop_id varchar,
+    loop_code utinyint,
     hl_id varchar,
     claim_seq integer,
     line_seq integer,
     leading_text varchar,
     is_terminated boolean not null
 );
+
+-- Computed on read from the stored text, so they cost nothing to load and stay exact. The element
+-- separator is the character after the segment id; a segment without elements has none.
+create or replace view raw.x12_segments as
+select
+    file_id,
+    segment_position,
+    interchange_seq,
+    group_seq,
+    transaction_seq,
+    segment_id,
+    segment_text,
+    substr(segment_text, length(segment_id) + 1, 1) as element_separator,
+    case when length(segment_text) > length(segment_id)
+        then string_split(segment_text, substr(segment_text, length(segment_id) + 1, 1))[2:]
+        else []
+    end as elements,
+    {loop_ids}[loop_code + 1] as loop_id,
+    hl_id,
+    claim_seq,
+    line_seq,
+    leading_text,
+    is_terminated
+from raw.x12_segment_rows;
 
 create table if not exists raw.drug_administrations (
     file_id bigint not null,
@@ -167,7 +194,9 @@ create table if not exists raw.drug_administrations (
 """
 
 
-RAW_SCHEMA_VERSION = "2"
+RAW_DDL = RAW_DDL.replace("{loop_ids}", "[" + ", ".join(f"'{loop_id}'" for loop_id in X12_LOOP_IDS) + "]")
+
+RAW_SCHEMA_VERSION = "3"
 
 
 class WarehouseVersionError(RuntimeError):
@@ -175,23 +204,22 @@ class WarehouseVersionError(RuntimeError):
 
 
 def create_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
-    existing = con.execute(
-        "select count(*) from duckdb_tables() where schema_name = 'raw' and table_name = 'x12_segments'"
-    ).fetchall()[0][0]
+    """Create the raw layer, or check that an existing one has this loader's layout (before touching
+    it: an older layout's tables must not be half-converted)."""
+    tables = {row[0] for row in con.execute(
+        "select table_name from duckdb_tables() where schema_name = 'raw'").fetchall()}
+    if "warehouse_metadata" in tables:
+        version = con.execute(
+            "select value from raw.warehouse_metadata where key = 'raw_schema_version'").fetchall()
+        found = version[0][0] if version else "1"
+    else:
+        found = "1" if "x12_segments" in tables else None
+    if found is not None and found != RAW_SCHEMA_VERSION:
+        raise WarehouseVersionError(
+            f"this warehouse was built by another denials loader (raw layout {found}, this loader writes "
+            f"layout {RAW_SCHEMA_VERSION}); re-ingest the files into a new warehouse file"
+        )
     con.execute(RAW_DDL)
-    version = con.execute(
-        "select value from raw.warehouse_metadata where key = 'raw_schema_version'"
-    ).fetchall()
-    if not version:
-        if existing:
-            raise WarehouseVersionError(
-                "this warehouse was built by an older denials loader (raw layout 1); "
-                "re-ingest the files into a new warehouse file"
-            )
+    if found is None:
         con.execute("insert into raw.warehouse_metadata values ('raw_schema_version', ?)",
                     [RAW_SCHEMA_VERSION])
-    elif version[0][0] != RAW_SCHEMA_VERSION:
-        raise WarehouseVersionError(
-            f"this warehouse has raw layout {version[0][0]}, this loader writes layout {RAW_SCHEMA_VERSION}; "
-            "re-ingest the files into a new warehouse file"
-        )

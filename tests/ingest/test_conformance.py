@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from denials.ingest import ingest_paths, rebuild_file
+from denials.ingest import ingest_paths, rebuild_file, x12_loader
 
 NOT_X12 = "the file does not start with an ISA segment"
 NO_IEA = "has no IEA"
@@ -206,3 +206,43 @@ def test_loop_context_ties_segments_to_claims_and_lines(loaded, samples_dir: Pat
     assert all(row[1] == "2110" and row[3] is not None for row in rows if row[0] == "SVC")
     assert all(row[2] is None for row in rows if row[0] in ("BPR", "TRN", "PLB", "SE"))
     assert {row[1] for row in rows if row[0] == "N1"} == {"1000A", "1000B"}
+
+
+SEGMENT_COLUMNS = """
+    registry.source_path, registry.archive_member, registry.status, registry.reason, registry.warnings,
+    registry.claim_count, registry.service_line_count, segments.segment_position, segments.interchange_seq,
+    segments.group_seq, segments.transaction_seq, segments.segment_id, segments.segment_text,
+    segments.loop_id, segments.hl_id, segments.claim_seq, segments.line_seq, segments.leading_text,
+    segments.is_terminated
+"""
+
+
+def test_tiny_blocks_give_the_same_rows_and_loop_context(loaded, samples_dir: Path, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loop context is carried from block to block: cutting every file into blocks of a few segments
+    (many cuts inside claims and service lines) must not change a single row or outcome."""
+    _, con = loaded
+    monkeypatch.setattr(x12_loader, "CHUNK_BYTES", 1999)
+    warehouse = tmp_path / "tiny.duckdb"
+    ingest_paths([samples_dir], warehouse)
+    query = f"""
+        select {SEGMENT_COLUMNS}
+        from raw.file_registry as registry
+        left join raw.x12_segments as segments on segments.file_id = registry.file_id
+    """
+    default_blocks = con.sql(query).to_arrow_table()
+    tiny_con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        tiny_blocks = tiny_con.sql(query).to_arrow_table()
+    finally:
+        tiny_con.close()
+    check = duckdb.connect()
+    check.register("default_blocks", default_blocks)
+    check.register("tiny_blocks", tiny_blocks)
+    only_default, only_tiny = check.execute("""
+        select
+            (select count(*) from (select * from default_blocks except all select * from tiny_blocks)),
+            (select count(*) from (select * from tiny_blocks except all select * from default_blocks))
+    """).fetchall()[0]
+    assert len(default_blocks) > 50_000
+    assert (only_default, only_tiny) == (0, 0)

@@ -250,9 +250,8 @@ def test_rows_left_by_a_killed_load_are_removed_at_the_next_start(tmp_path: Path
     con = duckdb.connect(str(warehouse))
     # What a process killed between publishing segments and committing the registry row leaves.
     con.execute("""
-        insert into raw.x12_segments (file_id, segment_position, segment_id, segment_text,
-                                      element_separator, is_terminated)
-        values (999, 1, 'ISA', 'ISA*00', '*', true)
+        insert into raw.x12_segment_rows (file_id, segment_position, segment_id, segment_text, is_terminated)
+        values (999, 1, 'ISA', 'ISA*00', true)
     """)
     con.close()
     other = tmp_path / "two.835"

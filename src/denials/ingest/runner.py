@@ -17,13 +17,7 @@ from denials.ingest.administrations import load_administrations
 from denials.ingest.registry import DUPLICATE, LOADED, REJECTED, UNSUPPORTED, RegistryEntry
 from denials.ingest.sniff import sniff
 from denials.ingest.sources import InputFile, iter_inputs
-from denials.ingest.x12_loader import (
-    discard_loading_table,
-    insert_envelopes,
-    load_x12,
-    publish_loaded_segments,
-    remove_unregistered_rows,
-)
+from denials.ingest.x12_loader import insert_envelopes, load_x12, remove_unregistered_rows
 from denials.warehouse import connect
 from denials.x12.errors import X12Rejected
 
@@ -155,12 +149,11 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, item: InputFile, quarantine_dir:
             if on_bytes is not None:
                 on_bytes(sniffed.size_bytes)
         else:
-            loaded = load_x12(con, entry.file_id, item.open_binary, sniffed.encoding, on_bytes)
-            envelope = loaded.envelope
             # Segments are appended outside the transaction (twice as fast in DuckDB); they stay
             # invisible until the registry row below commits, and are deleted again on failure.
-            entry.claim_count, entry.service_line_count = publish_loaded_segments(
-                con, entry.file_id, loaded.unterminated_position)
+            loaded = load_x12(con, entry.file_id, item.open_binary, sniffed.encoding, on_bytes)
+            envelope = loaded.envelope
+            entry.claim_count, entry.service_line_count = loaded.claim_count, loaded.service_line_count
             con.begin()
             insert_envelopes(con, entry.file_id, envelope)
             entry.transaction_types = loaded.transaction_types
@@ -186,7 +179,6 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, item: InputFile, quarantine_dir:
                     )
         outcome = _finish(con, entry, started)
         con.commit()
-        discard_loading_table(con)
         return outcome
     except X12Rejected as rejection:
         _rollback(con, entry.file_id)
@@ -202,7 +194,6 @@ def _rollback(con: duckdb.DuckDBPyConnection, file_id: int) -> None:
     # The failure may have come before the publishing transaction began.
     with contextlib.suppress(duckdb.TransactionException):
         con.rollback()
-    discard_loading_table(con)
     remove_unregistered_rows(con, file_id)
 
 

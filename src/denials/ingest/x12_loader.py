@@ -1,13 +1,15 @@
-"""Land one X12 file in the raw layer: segments in batches, then its envelope records.
+"""Land one X12 file in the raw layer, block by block: split, envelope checks, loop context, append.
 
-The caller holds a transaction open around this, so a file that fails midway leaves no rows.
-DuckDB does the element splitting (vectorised); Python only tokenises and tracks context.
+Each block of complete segments is cut into arrays (numpy), its envelope segments are checked (the
+only per-segment Python work), its segments are placed in their loops (numpy, carried from block to
+block) and appended to raw.x12_segment_rows. Appends are not wrapped in a transaction (DuckDB appends
+twice as fast outside one): models only see a file once its registry row commits, and the runner
+deletes the rows of a file that fails, so a file is still all or nothing.
 """
 
 from __future__ import annotations
 
 import codecs
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
@@ -15,41 +17,32 @@ from typing import BinaryIO
 import duckdb
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from denials.ingest.loop_context import (
-    CHANGES_TABLE,
-    CONTEXT_CHANGES_SQL,
-    LOADING_TABLE,
-    PUBLISH_SQL,
-    RUNS_TABLE,
-)
-from denials.x12.blocks import Block, BlockReader, lead_characters
+from denials.ingest.loop_context import BlockContext, LoopContext
+from denials.x12.blocks import BlockReader
 from denials.x12.envelope import ENVELOPE_IDS, SUPPORTED_TRANSACTIONS, EnvelopeResult, EnvelopeTracker
-from denials.x12.errors import X12Rejected
+from denials.x12.segments import EMPTY_ID_CODE, BlockSegments, codes_of, segment_id_of, split_block
 
 CHUNK_BYTES = 8 * 1024 * 1024
-VALID_SEGMENT_ID_PATTERN = "[A-Z][A-Z0-9]{1,2}"
 # Composite elements looked at to notice a body that uses another component separator than ISA16.
 COMPOSITE_PROBES = {"SVC": 1, "SV1": 1, "SV2": 2, "CLM": 5}
 COMPONENT_CANDIDATES = ":>^|\\<"
+_ENVELOPE_CODES = codes_of(*ENVELOPE_IDS)
+_PROBE_CODES = codes_of(*COMPOSITE_PROBES)
 
 # Implementation guide ids (GS08/ST03) that tell professional from institutional 837s.
 _837_VARIANTS = (("X222", "837P"), ("X098", "837P"), ("X223", "837I"), ("X096", "837I"),
                  ("X224", "837D"), ("X097", "837D"))
 
-INSERT_BLOCK = f"""
-insert into {LOADING_TABLE}
-select segment_position, split_part(segment_text, $element_separator, 1), segment_text,
-       $element_separator, leading_text
+APPEND_SEGMENTS = """
+insert into raw.x12_segment_rows (
+    file_id, segment_position, interchange_seq, group_seq, transaction_seq, segment_id, segment_text,
+    loop_code, hl_id, claim_seq, line_seq, leading_text, is_terminated
+)
+select
+    $file_id, segment_position, interchange_seq, group_seq, transaction_seq, segment_id, segment_text,
+    loop_code, hl_id, claim_seq, line_seq, leading_text, is_terminated
 from x12_block
-"""
-
-ENVELOPE_ROWS = f"""
-select segment_position, segment_id, segment_text
-from {LOADING_TABLE}
-where segment_position >= $first and segment_id in ({", ".join(f"'{i}'" for i in ENVELOPE_IDS)})
-order by segment_position
 """
 
 
@@ -59,6 +52,8 @@ class X12LoadResult:
     segment_count: int
     trailing_text: str
     unterminated_position: int | None
+    claim_count: int
+    service_line_count: int
     warnings: list[str] = field(default_factory=list)
     transaction_types: list[str] = field(default_factory=list)
     unsupported_types: list[str] = field(default_factory=list)
@@ -80,56 +75,43 @@ def iter_text(open_binary: Callable[[], BinaryIO], encoding: str,
         yield tail
 
 
-def _insert_block(con: duckdb.DuckDBPyConnection, block: Block) -> None:
-    # Splitting and trimming run in Arrow's C++ kernels: no Python work per segment.
-    pieces = pc.split_pattern(pa.array([block.text], pa.large_string()), block.delimiters.segment)
-    parts = pieces.flatten()
-    parts = parts.slice(0, len(parts) - 1)  # the empty piece after the block's last terminator
-    lead = lead_characters(block.delimiters)
-    texts = pc.utf8_ltrim(parts, characters=lead)
-    leading = pc.struct_field(
-        pc.extract_regex(parts, "^(?P<lead>[" + "".join(_regex_escape(c) for c in lead) + "]*)"), [0])
-    table = pa.table({
-        "segment_position": pa.array(np.arange(block.first_position,
-                                               block.first_position + len(parts), dtype=np.int32)),
-        "segment_text": texts,
-        "leading_text": leading,
-    })
-    con.register("x12_block", table)
-    try:
-        con.execute(INSERT_BLOCK, {"element_separator": block.delimiters.element})
-    finally:
-        con.unregister("x12_block")
-
-
-def _regex_escape(character: str) -> str:
-    return {"\t": "\\t", "\r": "\\r", "\n": "\\n"}.get(character, re.escape(character))
-
-
 def load_x12(con: duckdb.DuckDBPyConnection, file_id: int, open_binary: Callable[[], BinaryIO],
              encoding: str, on_bytes: Callable[[int], None] | None = None) -> X12LoadResult:
-    """Parse a file into the loading table and check its envelopes; `publish_loaded_segments` then
-    moves it into raw.x12_segments inside the caller's transaction."""
+    """Append the file's segments to raw.x12_segments and check its envelopes. Raises X12Rejected for
+    a fatal problem; the caller then removes the rows appended so far."""
     reader = BlockReader()
-    tracker = EnvelopeTracker(lambda position: con.execute(
-        f"select segment_id from {LOADING_TABLE} where segment_position = ?", [position]).fetchall()[0][0])
-    con.execute(f"""
-        create or replace temp table {LOADING_TABLE} (
-            segment_position integer, segment_id varchar, segment_text varchar,
-            element_separator varchar, leading_text varchar
-        )
-    """)
+    current: list[BlockSegments] = []
+
+    def segment_id_at(position: int) -> str:
+        # Only asked when naming a segment in a rejection, which may sit in an earlier block.
+        if current and current[0].first_position <= position < current[0].first_position + len(current[0]):
+            return segment_id_of(int(current[0].id_codes[position - current[0].first_position]))
+        return con.execute(
+            "select segment_id from raw.x12_segment_rows where file_id = ? and segment_position = ?",
+            [file_id, position]).fetchall()[0][0]
+
+    tracker = EnvelopeTracker(segment_id_at)
+    context = LoopContext(tracker.result.runs)
+    probe = _ComponentProbe()
+    empty_segments = 0
     for block in reader.read(iter_text(open_binary, encoding, on_bytes)):
-        _insert_block(con, block)
-        envelope_rows = con.execute(ENVELOPE_ROWS, {"first": block.first_position}).fetchall()
-        for position, segment_id, text in envelope_rows:
-            tracker.feed(position, segment_id, text, block.delimiters)
+        segments = split_block(block)
+        current[:] = [segments]
+        envelope_rows = np.flatnonzero(np.isin(segments.id_codes, _ENVELOPE_CODES))
+        envelope_texts = segments.texts.take(pa.array(envelope_rows)).to_pylist()
+        for row, text in zip(envelope_rows.tolist(), envelope_texts, strict=True):
+            tracker.feed(block.first_position + row, segment_id_of(int(segments.id_codes[row])), text,
+                         block.delimiters)
+        empty_segments += int(np.count_nonzero(segments.id_codes == EMPTY_ID_CODE))
+        placed = context.place(segments, block.delimiters.element)
+        probe.see(segments, placed, block.delimiters.element)
+        _append(con, file_id, segments, placed)
     tracker.finish(reader.result.segment_count)
     envelope = tracker.result
     warnings = envelope.warnings
-    _check_segment_ids(con, warnings)
-    _store_runs(con, envelope)
-    _probe_component_separators(con, envelope)
+    if empty_segments:
+        warnings.append(f"{empty_segments} empty segment(s) (two terminators in a row) kept")
+    probe.apply(envelope)
     if reader.result.unterminated_position is not None:
         warnings.append(
             f"the last segment (segment {reader.result.unterminated_position}) has no segment terminator"
@@ -139,6 +121,8 @@ def load_x12(con: duckdb.DuckDBPyConnection, file_id: int, open_binary: Callable
         segment_count=reader.result.segment_count,
         trailing_text=reader.result.trailing_text,
         unterminated_position=reader.result.unterminated_position,
+        claim_count=context.claims,
+        service_line_count=context.service_lines,
         warnings=warnings,
         transaction_types=sorted({_transaction_type(t.set_id, t.implementation_reference)
                                   for t in envelope.transactions}),
@@ -147,68 +131,61 @@ def load_x12(con: duckdb.DuckDBPyConnection, file_id: int, open_binary: Callable
     )
 
 
-def _check_segment_ids(con: duckdb.DuckDBPyConnection, warnings: list[str]) -> None:
-    empty, first_invalid = con.execute(f"""
-        select
-            count(*) filter (where segment_id = ''),
-            min(segment_position) filter (
-                where segment_id <> '' and not regexp_full_match(segment_id, '{VALID_SEGMENT_ID_PATTERN}')
-            )
-        from {LOADING_TABLE}
-    """).fetchall()[0]
-    if first_invalid is not None:
-        raise X12Rejected(
-            f"segment {first_invalid} has an invalid segment id (expected 2-3 capitals/digits)"
-        )
-    if empty:
-        warnings.append(f"{empty} empty segment(s) (two terminators in a row) kept")
-
-
-def _store_runs(con: duckdb.DuckDBPyConnection, envelope: EnvelopeResult) -> None:
-    runs = envelope.runs
+def _append(con: duckdb.DuckDBPyConnection, file_id: int, segments: BlockSegments,
+            placed: BlockContext) -> None:
     table = pa.table({
-        "start_position": pa.array([run[0] for run in runs], pa.int32()),
-        "interchange_seq": pa.array([run[1] for run in runs], pa.int32()),
-        "group_seq": pa.array([run[2] for run in runs], pa.int32()),
-        "transaction_seq": pa.array([run[3] for run in runs], pa.int32()),
-        "transaction_set_id": pa.array([run[4] for run in runs], pa.string()),
+        "segment_position": pa.array(segments.positions),
+        "segment_id": segments.segment_ids(),
+        "segment_text": segments.texts,
+        "leading_text": segments.leading,
+        "is_terminated": pa.array(segments.is_terminated),
+        **placed.arrow_columns(),
     })
-    con.register("runs_arrow", table)
+    con.register("x12_block", table)
     try:
-        con.execute(f"create or replace temp table {RUNS_TABLE} as select * from runs_arrow")
+        con.execute(APPEND_SEGMENTS, {"file_id": file_id})
     finally:
-        con.unregister("runs_arrow")
+        con.unregister("x12_block")
 
 
-def _probe_component_separators(con: duckdb.DuckDBPyConnection, envelope: EnvelopeResult) -> None:
-    """Notice interchanges whose body uses another component separator than ISA16 declares."""
-    probes = con.execute(f"""
-        select runs.interchange_seq, arg_min(loading.segment_id, loading.segment_position),
-               arg_min(loading.segment_text, loading.segment_position),
-               min(loading.segment_position)
-        from {LOADING_TABLE} as loading
-        asof inner join {RUNS_TABLE} as runs on loading.segment_position >= runs.start_position
-        where loading.segment_id in ('SVC', 'SV1', 'SV2', 'CLM')
-        group by runs.interchange_seq
-    """).fetchall()
-    by_seq = {interchange.seq: interchange for interchange in envelope.interchanges}
-    for interchange_seq, segment_id, text, position in probes:
-        interchange = by_seq.get(interchange_seq)
-        if interchange is None:
-            continue
-        delimiters = interchange.delimiters
-        elements = text.split(delimiters.element)
-        index = COMPOSITE_PROBES[segment_id]
-        if len(elements) <= index or not elements[index] or delimiters.component in elements[index]:
-            continue
-        reserved = {delimiters.element, delimiters.segment, delimiters.repetition}
-        used = [c for c in COMPONENT_CANDIDATES if c in elements[index] and c not in reserved]
-        if len(used) == 1:
-            interchange.observed_component = used[0]
-            envelope.warnings.append(
-                f"interchange {interchange.seq} declares ISA16 as its component separator but its body "
-                f"uses another one (first seen at segment {position}); the body's is recorded"
-            )
+class _ComponentProbe:
+    """Notice interchanges whose body uses another component separator than ISA16 declares, from the
+    first composite (SVC, SV1, SV2, CLM) of each interchange."""
+
+    def __init__(self) -> None:
+        self._first: dict[int, tuple[int, str, str]] = {}
+
+    def see(self, segments: BlockSegments, placed: BlockContext, element_separator: str) -> None:
+        rows = np.flatnonzero(np.isin(segments.id_codes, _PROBE_CODES))
+        if not len(rows):
+            return
+        interchanges, first = np.unique(placed.interchange_seq[rows], return_index=True)
+        for interchange_seq, index in zip(interchanges.tolist(), first.tolist(), strict=True):
+            if interchange_seq in self._first:
+                continue
+            row = int(rows[index])
+            segment_id = segment_id_of(int(segments.id_codes[row]))
+            self._first[interchange_seq] = (segments.first_position + row, segment_id, segments.text_at(row))
+
+    def apply(self, envelope: EnvelopeResult) -> None:
+        by_seq = {interchange.seq: interchange for interchange in envelope.interchanges}
+        for interchange_seq, (position, segment_id, text) in sorted(self._first.items()):
+            interchange = by_seq.get(interchange_seq)
+            if interchange is None:
+                continue
+            delimiters = interchange.delimiters
+            elements = text.split(delimiters.element)
+            index = COMPOSITE_PROBES[segment_id]
+            if len(elements) <= index or not elements[index] or delimiters.component in elements[index]:
+                continue
+            reserved = {delimiters.element, delimiters.segment, delimiters.repetition}
+            used = [c for c in COMPONENT_CANDIDATES if c in elements[index] and c not in reserved]
+            if len(used) == 1:
+                interchange.observed_component = used[0]
+                envelope.warnings.append(
+                    f"interchange {interchange.seq} declares ISA16 as its component separator but its body "
+                    f"uses another one (first seen at segment {position}); the body's is recorded"
+                )
 
 
 def _transaction_type(set_id: str, implementation: str | None) -> str:
@@ -219,24 +196,7 @@ def _transaction_type(set_id: str, implementation: str | None) -> str:
     return set_id
 
 
-def publish_loaded_segments(con: duckdb.DuckDBPyConnection, file_id: int,
-                            unterminated_position: int | None) -> tuple[int, int]:
-    """Move the parsed file from the temporary loading table into raw.x12_segments with its loop
-    context; returns (claims, service lines). The rows become visible to readers only when the
-    caller commits the file's registry row (models read raw through the registry)."""
-    con.execute(CONTEXT_CHANGES_SQL)
-    con.execute(PUBLISH_SQL, {"file_id": file_id, "unterminated_position": unterminated_position or -1})
-    claims, lines = con.execute("""
-        select
-            count(*) filter (where segment_id in ('CLP', 'CLM') and claim_seq is not null),
-            count(*) filter (where segment_id in ('SVC', 'LX') and line_seq is not null)
-        from raw.x12_segments
-        where file_id = ?
-    """, [file_id]).fetchall()[0]
-    return claims, lines
-
-
-RAW_FILE_TABLES = ("raw.x12_segments", "raw.x12_interchanges", "raw.x12_groups", "raw.x12_transactions",
+RAW_FILE_TABLES = ("raw.x12_segment_rows", "raw.x12_interchanges", "raw.x12_groups", "raw.x12_transactions",
                    "raw.drug_administrations")
 
 
@@ -252,11 +212,6 @@ def remove_unregistered_rows(con: duckdb.DuckDBPyConnection, file_id: int | None
                 delete from {table}
                 where file_id not in (select file_id from raw.file_registry)
             """)
-
-
-def discard_loading_table(con: duckdb.DuckDBPyConnection) -> None:
-    for table in (LOADING_TABLE, RUNS_TABLE, CHANGES_TABLE):
-        con.execute(f"drop table if exists {table}")
 
 
 def insert_rows(con: duckdb.DuckDBPyConnection, table_name: str, rows: list[dict]) -> None:

@@ -144,7 +144,7 @@ create table if not exists raw.x12_segment_rows (
     group_seq integer,
     transaction_seq integer,
     segment_id varchar not null,
-    segment_text varchar not null,
+    segment_text varchar not null using compression zstd,
     loop_code utinyint,
     hl_id varchar,
     claim_seq integer,

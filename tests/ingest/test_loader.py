@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import hashlib
 import re
 import zipfile
 from pathlib import Path
@@ -140,6 +141,48 @@ def test_fatal_problems_are_rejected_with_a_reason(tmp_path: Path, content: byte
     outcome = ingest_paths([source], tmp_path / "w.duckdb").files[0]
     assert outcome.status == "rejected"
     assert clue in outcome.reason
+
+
+def test_a_control_byte_deep_in_a_file_rejects_it_whole(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    # New files are hashed and checked while they load; the fault sits blocks after the first one.
+    monkeypatch.setattr(x12_loader, "CHUNK_BYTES", 2000)
+    content = remittance(claims=200).encode()
+    cut = content.index(b"CLP*PCN00150")
+    content = content[:cut] + b"\x00" + content[cut:]
+    source = tmp_path / "late_binary.835"
+    source.write_bytes(content)
+    warehouse = tmp_path / "w.duckdb"
+    outcome = ingest_paths([source], warehouse).files[0]
+    assert outcome.status == "rejected"
+    assert outcome.reason == f"binary content (control byte at offset {cut})"
+    assert _segments(warehouse) == 0
+    con = duckdb.connect(str(warehouse), read_only=True)
+    registered = con.execute("select content_sha256, size_bytes, file_kind from raw.file_registry").fetchall()
+    con.close()
+    assert registered == [(hashlib.sha256(content).hexdigest(), len(content), "unknown")]
+
+
+def test_a_latin_1_file_whose_first_accent_comes_late_is_kept_exactly(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The head looks like UTF-8, so the file starts loading as UTF-8 and must start over as Latin-1.
+    monkeypatch.setattr(x12_loader, "CHUNK_BYTES", 2000)
+    content = remittance(claims=200).replace("TEST CLINIC", "CLINIQUE").encode()
+    content = content.replace(b"REF*6R*LINE00150", b"REF*6R*LIGN\xc9E00150")
+    source = tmp_path / "latin1.835"
+    source.write_bytes(content)
+    warehouse = tmp_path / "w.duckdb"
+    outcome = ingest_paths([source], warehouse).files[0]
+    assert outcome.status == "loaded", outcome.reason
+    con = duckdb.connect(str(warehouse), read_only=True)
+    encoding, sha = con.execute("select text_encoding, content_sha256 from raw.file_registry").fetchall()[0]
+    reference = con.execute("select elements[2] from raw.x12_segments where segment_text like 'REF*6R*LIGN%'"
+                            ).fetchall()
+    assert (encoding, sha) == ("latin-1", hashlib.sha256(content).hexdigest())
+    assert reference == [("LIGN\u00c9E00150",)]
+    assert rebuild_file(con, outcome.file_id) == content
+    assert _segments(warehouse) == outcome.segments
+    con.close()
 
 
 def test_count_mismatches_load_with_warnings(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from denials.warehouse import X12_LOOP_IDS
 from denials.x12.envelope import Run
-from denials.x12.segments import BlockSegments, codes_of, segment_id_code
+from denials.x12.segments import CODE_SPACE, BlockSegments, codes_of, segment_id_code
 
 LOOP = {loop_id: code for code, loop_id in enumerate(X12_LOOP_IDS)}
 NONE = -1  # null in the integer arrays below
@@ -38,8 +38,17 @@ _NAME_LOOPS[LOOP["2320"]] = LOOP["2330"]
 _NAME_LOOPS[LOOP["2400"]] = LOOP["2420"]
 _NAME_LOOPS[LOOP["2410"]] = LOOP["2420"]
 _NAME_LOOPS[NONE] = LOOP["header"]  # no major loop yet: the last slot, indexed by -1
-_COUNTED_CLAIMS = codes_of("CLP", "CLM")
-_COUNTED_LINES = codes_of("SVC", "LX")
+
+
+def _lookup(*segment_ids: str) -> np.ndarray:
+    table = np.zeros(CODE_SPACE, dtype=bool)
+    table[codes_of(*segment_ids)] = True
+    return table
+
+
+_DECISIVE = _lookup("ST", "SE", "CLP", "SVC", "LX", "PLB", "N1", "HL", "CLM", "SBR", "LIN", "SVD", "NM1")
+_COUNTED_CLAIMS = _lookup("CLP", "CLM")
+_COUNTED_LINES = _lookup("SVC", "LX")
 
 
 @dataclass
@@ -83,7 +92,7 @@ class BlockContext:
 
 
 def _nullable(values: np.ndarray) -> pa.Array:
-    return pa.array(values.astype(np.int32), mask=values < 0)
+    return pa.array(values, mask=values < 0)
 
 
 @dataclass
@@ -99,21 +108,78 @@ class LoopContext:
         positions = segments.positions.astype(np.int64)
         codes = segments.id_codes
         count = len(positions)
-        rows = np.arange(count)
         carry = self._carry
 
+        # Runs (envelope changes) that cover this block: the one open at its start and those after.
         runs = self.runs[self._run_cursor:]
         run_starts = np.array([run[0] for run in runs], dtype=np.int64)
-        run_index = np.searchsorted(run_starts, positions, side="right") - 1
-        interchange = np.array([_or_none(run[1]) for run in runs], dtype=np.int64)[run_index]
-        group = np.array([_or_none(run[2]) for run in runs], dtype=np.int64)[run_index]
-        transaction = np.array([_or_none(run[3]) for run in runs], dtype=np.int64)[run_index]
+        run_rows = run_starts[1:] - positions[0]
+        run_rows = run_rows[run_rows < count]
+        run_flags = np.zeros(count, dtype=np.int32)
+        run_flags[run_rows] = 1
+        run_index = np.cumsum(run_flags)
+        interchange = np.array([_or_none(run[1]) for run in runs], dtype=np.int32)[run_index]
+        group = np.array([_or_none(run[2]) for run in runs], dtype=np.int32)[run_index]
+        transaction = np.array([_or_none(run[3]) for run in runs], dtype=np.int32)[run_index]
         kind = np.array([_kind(run[4]) for run in runs], dtype=np.int8)[run_index]
         self._run_cursor += int(run_index[-1])
+        if runs[0][0] == positions[0]:
+            run_rows = np.concatenate(([0], run_rows))
 
+        # Context changes, shifted by one: slot 0 holds the context carried from the previous block,
+        # so "the last change at or before each segment" is a single gather.
+        change_loop = np.full(count + 1, NONE, dtype=np.int32)
+        change_claim = np.full(count + 1, NONE, dtype=np.int32)
+        change_line = np.full(count + 1, NONE, dtype=np.int32)
+        change_hl = np.full(count + 1, NONE, dtype=np.int32)
+        change = np.zeros(count + 1, dtype=bool)
+        hl_values = [carry.hl_id or ""]
+        change_loop[0], change_claim[0], change_line[0] = carry.loop, carry.claim_seq, carry.line_seq
+        change_hl[0] = 0 if carry.hl_id is not None else NONE
+        change[0] = True
+        change[run_rows + 1] = True
+        change_loop[run_rows + 1] = np.where(transaction[run_rows] == NONE, LOOP["envelope"], NONE)
+        # Only segments that can open a loop move the state; the rest inherit the last change.
+        decisive = np.flatnonzero(_DECISIVE[codes] & (kind > 0))
+        if len(decisive):
+            self._place_openers(segments, element_separator, decisive, positions[decisive], codes[decisive],
+                                transaction[decisive], kind[decisive], hl_values,
+                                change[1:], change_loop[1:], change_claim[1:], change_line[1:], change_hl[1:])
+
+        last_change = np.maximum.accumulate(np.where(change, np.arange(count + 1, dtype=np.int32), 0))[1:]
+        context = BlockContext(
+            interchange_seq=interchange,
+            group_seq=group,
+            transaction_seq=transaction,
+            loop=change_loop[last_change],
+            hl_index=change_hl[last_change],
+            hl_values=hl_values,
+            claim_seq=change_claim[last_change],
+            line_seq=change_line[last_change],
+        )
+        if len(decisive):
+            decisive_codes = codes[decisive]
+            self.claims += int(np.count_nonzero(
+                _COUNTED_CLAIMS[decisive_codes] & (context.claim_seq[decisive] >= 0)))
+            self.service_lines += int(np.count_nonzero(
+                _COUNTED_LINES[decisive_codes] & (context.line_seq[decisive] >= 0)))
+        last = count - 1
+        self._carry.loop = int(context.loop[last])
+        self._carry.hl_id = hl_values[context.hl_index[last]] if context.hl_index[last] >= 0 else None
+        self._carry.claim_seq = int(context.claim_seq[last])
+        self._carry.line_seq = int(context.line_seq[last])
+        return context
+
+    def _place_openers(self, segments: BlockSegments, element_separator: str, rows: np.ndarray,
+                       positions: np.ndarray, codes: np.ndarray, transaction: np.ndarray, kind: np.ndarray,
+                       hl_values: list[str], change: np.ndarray, change_loop: np.ndarray,
+                       change_claim: np.ndarray, change_line: np.ndarray, change_hl: np.ndarray) -> None:
+        """Loop state over the block's decisive segments (`rows`); marks the loop openers among them."""
+        carry = self._carry
+        count = len(rows)
         # Segments of one transaction set are consecutive: a group is a run of equal transaction_seq.
         transaction_start = np.diff(transaction, prepend=transaction[0] - 1) != 0
-        continues = bool(transaction[0] != NONE and transaction[0] == carry.transaction_seq)
+        continues = bool(transaction[0] == carry.transaction_seq)
         segmented = _Segmented.from_flags(transaction_start, continues)
 
         remit = kind == _KIND_835
@@ -121,38 +187,37 @@ class LoopContext:
         claim_start = (remit & (codes == _CLP)) | (claim & (codes == _CLM))
         claim_number = segmented.cumsum(claim_start, carry.claim_number)
 
-        element_1 = _elements(segments, (codes == _N1) | (codes == _HL), element_separator, (1,))
+        element_1 = _elements(segments, rows, (codes == _N1) | (codes == _HL), element_separator, 1)
         # 835 loop openers
-        remit_loop = np.full(count, NONE, dtype=np.int8)
+        remit_loop = np.full(count, NONE, dtype=np.int64)
         for code, loop in _REMIT_OPENERS.items():
             remit_loop[remit & (codes == code)] = loop
         line_opener = remit & (codes == _SVC) & (claim_number > 0)
         remit_loop[line_opener] = LOOP["2110"]
-        for row, values in element_1.items():
-            if remit[row] and claim_number[row] == 0 and values[0] in ("PR", "PE"):
-                remit_loop[row] = LOOP["1000A"] if values[0] == "PR" else LOOP["1000B"]
+        for index, value in element_1.items():
+            if remit[index] and claim_number[index] == 0 and value in ("PR", "PE"):
+                remit_loop[index] = LOOP["1000A"] if value == "PR" else LOOP["1000B"]
 
         # 837 levels and claims
         level = claim & (codes == _HL)
         last_claim_position = segmented.fill(claim_start & claim, positions, carry.last_claim_position, 0)
         last_level_position = segmented.fill(level, positions, carry.last_level_position, 0)
         in_claim = claim & (last_claim_position > last_level_position)
-        level_rows = np.flatnonzero(level)
-        hl_values = [element_1[int(row)][0] or "" for row in level_rows]
+        level_indexes = np.flatnonzero(level)
+        first_hl = len(hl_values)
+        hl_values.append(carry.level_hl_id or "")
+        hl_values.extend(element_1[int(index)] or "" for index in level_indexes)
         hl_of_row = np.full(count, NONE, dtype=np.int64)
-        hl_of_row[level_rows] = np.arange(len(level_rows)) + 1
-        carried_hl = 0 if carry.level_hl_id is not None else NONE
-        level_hl = segmented.fill(level, hl_of_row, carried_hl, NONE)
-        hl_values.insert(0, carry.level_hl_id or "")
+        hl_of_row[level_indexes] = first_hl + 1 + np.arange(len(level_indexes))
+        level_hl = segmented.fill(level, hl_of_row, first_hl if carry.level_hl_id is not None else NONE, NONE)
 
         line_start = line_opener | (claim & (codes == _LX) & in_claim)
         by_claim = _Segmented.from_flags(transaction_start | claim_start, continues and not claim_start[0])
         line_number = by_claim.cumsum(line_start, carry.line_number)
 
-        major = np.full(count, NONE, dtype=np.int8)
-        levels_3 = _elements(segments, level, element_separator, (3,))
-        for row, values in levels_3.items():
-            major[row] = _LEVELS.get(values[0], LOOP["2000"])
+        major = np.full(count, NONE, dtype=np.int64)
+        for index, value in _elements(segments, rows, level, element_separator, 3).items():
+            major[index] = _LEVELS.get(value, LOOP["2000"])
         major[claim & (codes == _CLM)] = LOOP["2300"]
         major[claim & (codes == _SBR) & in_claim & (line_number == 0)] = LOOP["2320"]
         major[claim & (codes == _LX) & in_claim] = LOOP["2400"]
@@ -164,39 +229,17 @@ class LoopContext:
         claim_opener = claim & ((major >= 0) | (codes == _ST) | name)
         claim_loop = np.where(name, _NAME_LOOPS[last_major], np.where(major >= 0, major, LOOP["header"]))
 
-        # Context changes: loop openers, and envelope boundaries that open no loop.
         opener = (remit_loop >= 0) | claim_opener
-        run_start = np.zeros(count, dtype=bool)
-        inside_block = run_starts[(run_starts >= positions[0]) & (run_starts <= positions[-1])]
-        run_start[inside_block - positions[0]] = True
-        change = opener | run_start
         not_se = codes != _SE
-        change_loop = np.where(remit_loop >= 0, remit_loop, np.where(
-            claim_opener, claim_loop, np.where(transaction == NONE, LOOP["envelope"], NONE)))
-        change_claim = np.where(remit & ((codes == _CLP) | line_opener), claim_number, np.where(
-            claim_opener & in_claim & not_se, claim_number, NONE))
-        change_line = np.where(line_opener, line_number, np.where(
-            claim_opener & in_claim & (line_number > 0) & not_se, line_number, NONE))
-        change_hl = np.where(claim_opener, level_hl, NONE)
+        opener_rows = rows[opener]
+        change[opener_rows] = True
+        change_loop[opener_rows] = np.where(remit_loop >= 0, remit_loop, claim_loop)[opener]
+        change_claim[opener_rows] = np.where(remit & ((codes == _CLP) | line_opener), claim_number, np.where(
+            claim_opener & in_claim & not_se, claim_number, NONE))[opener]
+        change_line[opener_rows] = np.where(line_opener, line_number, np.where(
+            claim_opener & in_claim & (line_number > 0) & not_se, line_number, NONE))[opener]
+        change_hl[opener_rows] = np.where(claim_opener, level_hl, NONE)[opener]
 
-        last_change = np.maximum.accumulate(np.where(change, rows, -1))
-        from_carry = last_change < 0
-        source = np.where(from_carry, 0, last_change)
-        hl_values.append(carry.hl_id or "")
-        carried_context_hl = len(hl_values) - 1 if carry.hl_id is not None else NONE
-        context = BlockContext(
-            interchange_seq=interchange,
-            group_seq=group,
-            transaction_seq=transaction,
-            loop=np.where(from_carry, carry.loop, change_loop[source]).astype(np.int8),
-            hl_index=np.where(from_carry, carried_context_hl, change_hl[source]),
-            hl_values=hl_values,
-            claim_seq=np.where(from_carry, carry.claim_seq, change_claim[source]),
-            line_seq=np.where(from_carry, carry.line_seq, change_line[source]),
-        )
-
-        self.claims += int(np.count_nonzero(np.isin(codes, _COUNTED_CLAIMS) & (context.claim_seq >= 0)))
-        self.service_lines += int(np.count_nonzero(np.isin(codes, _COUNTED_LINES) & (context.line_seq >= 0)))
         last = count - 1
         self._carry = _Carry(
             transaction_seq=int(transaction[last]),
@@ -206,12 +249,8 @@ class LoopContext:
             last_level_position=int(last_level_position[last]),
             level_hl_id=hl_values[level_hl[last]] if level_hl[last] >= 0 else None,
             last_major_loop=int(last_major[last]),
-            loop=int(context.loop[last]),
-            hl_id=hl_values[context.hl_index[last]] if context.hl_index[last] >= 0 else None,
-            claim_seq=int(context.claim_seq[last]),
-            line_seq=int(context.line_seq[last]),
+            loop=carry.loop, hl_id=carry.hl_id, claim_seq=carry.claim_seq, line_seq=carry.line_seq,
         )
-        return context
 
 
 @dataclass
@@ -243,17 +282,17 @@ class _Segmented:
         return np.where(inside, values[np.maximum(last, 0)], fallback)
 
 
-def _elements(segments: BlockSegments, mask: np.ndarray, separator: str,
-              indexes: tuple[int, ...]) -> dict[int, list[str | None]]:
-    """Chosen elements of the few segments that decide a loop (N1, HL), keyed by row."""
-    rows = np.flatnonzero(mask)
-    if not len(rows):
+def _elements(segments: BlockSegments, rows: np.ndarray, mask: np.ndarray, separator: str,
+              index: int) -> dict[int, str | None]:
+    """One element of the few segments that decide a loop (N1, HL), keyed by index into `rows`."""
+    chosen = np.flatnonzero(mask)
+    if not len(chosen):
         return {}
-    texts = segments.texts.take(pa.array(rows)).to_pylist()
+    texts = segments.texts.take(pa.array(rows[chosen])).to_pylist()
     result = {}
-    for row, text in zip(rows.tolist(), texts, strict=True):
+    for position, text in zip(chosen.tolist(), texts, strict=True):
         elements = text.split(separator)
-        result[row] = [elements[i] if len(elements) > i else None for i in indexes]
+        result[position] = elements[index] if len(elements) > index else None
     return result
 
 

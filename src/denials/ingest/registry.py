@@ -54,6 +54,12 @@ def record(con: duckdb.DuckDBPyConnection, entry: RegistryEntry) -> None:
     insert_rows(con, "raw.file_registry", [asdict(entry)])
 
 
+def size_seen(con: duckdb.DuckDBPyConnection, size_bytes: int) -> bool:
+    """Whether any earlier file had this size (only such a file can be a duplicate)."""
+    return bool(con.execute("select count(*) from raw.file_registry where size_bytes = ?",
+                            [size_bytes]).fetchall()[0][0])
+
+
 def find_previous(con: duckdb.DuckDBPyConnection, sha256: str) -> tuple[int, str, str | None] | None:
     """An earlier file with the same content that settles this one: loaded or unsupported, or rejected
     by this same loader version (a newer loader gets to try again)."""

@@ -15,7 +15,7 @@ import duckdb
 from denials.ingest import registry
 from denials.ingest.administrations import load_administrations
 from denials.ingest.registry import DUPLICATE, LOADED, REJECTED, UNSUPPORTED, RegistryEntry
-from denials.ingest.sniff import sniff
+from denials.ingest.sniff import ContentCheck, Sniffed, binary_problem, sniff, sniff_head
 from denials.ingest.sources import InputFile, iter_inputs
 from denials.ingest.x12_loader import insert_envelopes, load_x12, remove_unregistered_rows
 from denials.warehouse import connect
@@ -119,11 +119,18 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, item: InputFile, quarantine_dir:
         entry.size_bytes = item.size_hint
         return _finish(con, entry, started, on_bytes_total=(on_bytes, item.size_hint))
 
+    if item.size_hint and not registry.size_seen(con, item.size_hint):
+        # No earlier file has this size, so this one cannot be a duplicate: hash it while loading
+        # instead of reading it twice.
+        head = sniff_head(item.open_binary, item.display_name)
+        if head.kind == "x12" and head.problem is None and head.encoding is not None:
+            streamed = _ingest_x12_in_one_pass(con, entry, item, head.encoding, quarantine_dir, on_bytes,
+                                               started)
+            if streamed is not None:
+                return streamed
+
     sniffed = sniff(item.open_binary, item.display_name)
-    entry.content_sha256 = sniffed.sha256
-    entry.size_bytes = sniffed.size_bytes
-    entry.text_encoding = sniffed.encoding
-    entry.file_kind = sniffed.kind if sniffed.kind in ("x12", "administrations_csv") else "unknown"
+    _take_content(entry, sniffed)
     if sniffed.problem:
         entry.reason = sniffed.problem
         return _finish(con, entry, started, item=item, quarantine_dir=quarantine_dir,
@@ -149,34 +156,8 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, item: InputFile, quarantine_dir:
             if on_bytes is not None:
                 on_bytes(sniffed.size_bytes)
         else:
-            # Segments are appended outside the transaction (twice as fast in DuckDB); they stay
-            # invisible until the registry row below commits, and are deleted again on failure.
-            loaded = load_x12(con, entry.file_id, item.open_binary, sniffed.encoding, on_bytes)
-            envelope = loaded.envelope
-            entry.claim_count, entry.service_line_count = loaded.claim_count, loaded.service_line_count
-            con.begin()
-            insert_envelopes(con, entry.file_id, envelope)
-            entry.transaction_types = loaded.transaction_types
-            entry.warnings = loaded.warnings
-            entry.interchange_count = len(envelope.interchanges)
-            entry.group_count = len(envelope.groups)
-            entry.transaction_count = len(envelope.transactions)
-            entry.segment_count = loaded.segment_count
-            entry.trailing_text = loaded.trailing_text
-            supported = [t for t in envelope.transactions if t.set_id not in loaded.unsupported_types]
-            if not envelope.transactions:
-                entry.status, entry.reason = UNSUPPORTED, "no transaction sets (ST/SE) in the file"
-            elif not supported:
-                entry.status = UNSUPPORTED
-                entry.reason = (f"only unsupported transaction sets ({', '.join(loaded.unsupported_types)}): "
-                                "segments kept in raw, not modelled")
-            else:
-                entry.status = LOADED
-                if loaded.unsupported_types:
-                    entry.warnings.append(
-                        f"unsupported transaction sets kept in raw but not modelled: "
-                        f"{', '.join(loaded.unsupported_types)}"
-                    )
+            progress = None if on_bytes is None else (lambda chunk: on_bytes(len(chunk)))
+            _load_x12_entry(con, entry, item, sniffed.encoding, progress)
         outcome = _finish(con, entry, started)
         con.commit()
         return outcome
@@ -188,6 +169,84 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, item: InputFile, quarantine_dir:
         entry.reason = f"internal error while loading ({type(error).__name__}); file kept in quarantine"
     _reset_counts(entry)
     return _finish(con, entry, started, item=item, quarantine_dir=quarantine_dir)
+
+
+def _ingest_x12_in_one_pass(con: duckdb.DuckDBPyConnection, entry: RegistryEntry, item: InputFile,
+                            encoding: str, quarantine_dir: Path, on_bytes: ProgressHook | None,
+                            started: float) -> FileOutcome | None:
+    """Load an X12 file while hashing and checking its bytes. Returns None when the file is not the
+    UTF-8 its head suggested: nothing is kept and the caller sniffs it whole and loads it again."""
+    check = ContentCheck()
+
+    def on_chunk(chunk: bytes) -> None:
+        check.feed(chunk)
+        if check.binary_at is not None:
+            raise X12Rejected(binary_problem(check.binary_at))
+        if on_bytes is not None:
+            on_bytes(len(chunk))
+
+    entry.file_kind, entry.text_encoding = "x12", encoding
+    try:
+        _load_x12_entry(con, entry, item, encoding, on_chunk)
+        _take_content(entry, check.result(entry.file_name))
+        outcome = _finish(con, entry, started)
+        con.commit()
+        return outcome
+    except UnicodeDecodeError:
+        _rollback(con, entry.file_id)
+        _reset_counts(entry)
+        entry.status, entry.warnings, entry.transaction_types = REJECTED, [], None
+        return None
+    except X12Rejected as rejection:
+        _rollback(con, entry.file_id)
+        entry.reason = str(rejection)
+    except Exception as error:  # noqa: BLE001 - a bad file must never stop the run or print values
+        _rollback(con, entry.file_id)
+        entry.reason = f"internal error while loading ({type(error).__name__}); file kept in quarantine"
+    # The registry keeps the hash of the whole file, also for a file rejected halfway through.
+    _take_content(entry, sniff(item.open_binary, item.display_name))
+    _reset_counts(entry)
+    return _finish(con, entry, started, item=item, quarantine_dir=quarantine_dir)
+
+
+def _take_content(entry: RegistryEntry, content: Sniffed) -> None:
+    entry.content_sha256 = content.sha256
+    entry.size_bytes = content.size_bytes
+    entry.text_encoding = content.encoding
+    entry.file_kind = content.kind if content.kind in ("x12", "administrations_csv") else "unknown"
+
+
+def _load_x12_entry(con: duckdb.DuckDBPyConnection, entry: RegistryEntry, item: InputFile, encoding: str,
+                    on_chunk: Callable[[bytes], None] | None) -> None:
+    """Load the segments, then open the transaction that the caller commits with the registry row.
+    Segments are appended outside that transaction (twice as fast in DuckDB); they stay invisible
+    until the registry row commits, and are deleted again on failure."""
+    loaded = load_x12(con, entry.file_id, item.open_binary, encoding, on_chunk)
+    envelope = loaded.envelope
+    entry.claim_count, entry.service_line_count = loaded.claim_count, loaded.service_line_count
+    con.begin()
+    insert_envelopes(con, entry.file_id, envelope)
+    entry.transaction_types = loaded.transaction_types
+    entry.warnings = loaded.warnings
+    entry.interchange_count = len(envelope.interchanges)
+    entry.group_count = len(envelope.groups)
+    entry.transaction_count = len(envelope.transactions)
+    entry.segment_count = loaded.segment_count
+    entry.trailing_text = loaded.trailing_text
+    supported = [t for t in envelope.transactions if t.set_id not in loaded.unsupported_types]
+    if not envelope.transactions:
+        entry.status, entry.reason = UNSUPPORTED, "no transaction sets (ST/SE) in the file"
+    elif not supported:
+        entry.status = UNSUPPORTED
+        entry.reason = (f"only unsupported transaction sets ({', '.join(loaded.unsupported_types)}): "
+                        "segments kept in raw, not modelled")
+    else:
+        entry.status = LOADED
+        if loaded.unsupported_types:
+            entry.warnings.append(
+                f"unsupported transaction sets kept in raw but not modelled: "
+                f"{', '.join(loaded.unsupported_types)}"
+            )
 
 
 def _rollback(con: duckdb.DuckDBPyConnection, file_id: int) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 READ_SIZE = 8 * 1024 * 1024
+HEAD_BYTES = 4096
 ADMINISTRATION_HEADER_MARK = "administration_id"
 UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 # Control characters other than tab, CR, LF, form feed and the X12-customary FS/GS/RS/US separators.
@@ -28,43 +29,71 @@ class Sniffed:
     problem: str | None = None
 
 
+class ContentCheck:
+    """Hash, size, encoding and control bytes of a file, fed chunk by chunk in order."""
+
+    def __init__(self) -> None:
+        self._digest = hashlib.sha256()
+        self._decoder = codecs.getincrementaldecoder("utf-8")()
+        self.size = 0
+        self.utf8_ok = True
+        self.binary_at: int | None = None
+        self.head = b""
+
+    def feed(self, chunk: bytes) -> None:
+        self._digest.update(chunk)
+        if len(self.head) < HEAD_BYTES:
+            self.head += chunk[: HEAD_BYTES - len(self.head)]
+        if self.binary_at is None:
+            translated = chunk.translate(None, BINARY_BYTES)
+            if len(translated) != len(chunk):
+                self.binary_at = self.size + next(i for i, b in enumerate(chunk) if b in BINARY_BYTES)
+        # ASCII is valid UTF-8 whatever came before, unless a multi-byte character is still open.
+        if self.utf8_ok and not (chunk.isascii() and not self._decoder.getstate()[0]):
+            try:
+                self._decoder.decode(chunk)
+            except UnicodeDecodeError:
+                self.utf8_ok = False
+        self.size += len(chunk)
+
+    def result(self, file_name: str) -> Sniffed:
+        if self.utf8_ok:
+            try:
+                self._decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                self.utf8_ok = False
+        return classify(self._digest.hexdigest(), self.size, self.head, self.utf8_ok, self.binary_at,
+                        file_name)
+
+
 def sniff(open_binary: Callable[[], BinaryIO], file_name: str) -> Sniffed:
-    digest = hashlib.sha256()
-    size = 0
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    utf8_ok = True
-    binary_at: int | None = None
-    head = b""
+    check = ContentCheck()
     with open_binary() as stream:
         while True:
             block = stream.read(READ_SIZE)
             if not block:
                 break
-            digest.update(block)
-            if len(head) < 4096:
-                head += block[: 4096 - len(head)]
-            if binary_at is None:
-                translated = block.translate(None, BINARY_BYTES)
-                if len(translated) != len(block):
-                    binary_at = size + next(i for i, b in enumerate(block) if b in BINARY_BYTES)
-            if utf8_ok:
-                try:
-                    decoder.decode(block)
-                except UnicodeDecodeError:
-                    utf8_ok = False
-            size += len(block)
-    if utf8_ok:
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            utf8_ok = False
-    sha = digest.hexdigest()
+            check.feed(block)
+    return check.result(file_name)
+
+
+def sniff_head(open_binary: Callable[[], BinaryIO], file_name: str) -> Sniffed:
+    """What the first bytes say (kind, likely encoding); hash and size cover the head only."""
+    check = ContentCheck()
+    with open_binary() as stream:
+        check.feed(stream.read(HEAD_BYTES))
+    # A head cut inside a multi-byte character is still UTF-8 so far.
+    return classify("", check.size, check.head, check.utf8_ok, check.binary_at, file_name)
+
+
+def classify(sha: str, size: int, head: bytes, utf8_ok: bool, binary_at: int | None,
+             file_name: str) -> Sniffed:
     if size == 0:
         return Sniffed(sha, 0, None, "empty", "the file is empty (0 bytes)")
     if head.startswith(UTF16_BOMS) or (len(head) > 8 and head[1:8:2] == b"\x00\x00\x00\x00"):
         return Sniffed(sha, size, None, "utf16", "the file is UTF-16 encoded; X12 files must be 8-bit text")
     if binary_at is not None:
-        return Sniffed(sha, size, None, "binary", f"binary content (control byte at offset {binary_at})")
+        return Sniffed(sha, size, None, "binary", binary_problem(binary_at))
     encoding = "utf-8" if utf8_ok else "latin-1"
     text_head = head.decode(encoding, errors="replace").lstrip("\ufeff \t\r\n")
     if text_head.startswith("ISA"):
@@ -75,3 +104,7 @@ def sniff(open_binary: Callable[[], BinaryIO], file_name: str) -> Sniffed:
     if not text_head.strip():
         return Sniffed(sha, size, encoding, "empty", "the file holds only whitespace")
     return Sniffed(sha, size, encoding, "x12")  # the X12 reader names what is wrong with it
+
+
+def binary_problem(offset: int) -> str:
+    return f"binary content (control byte at offset {offset})"

@@ -2,9 +2,10 @@
 
 Each block of complete segments is cut into arrays (numpy), its envelope segments are checked (the
 only per-segment Python work), its segments are placed in their loops (numpy, carried from block to
-block) and appended to raw.x12_segment_rows. Appends are not wrapped in a transaction (DuckDB appends
-twice as fast outside one): models only see a file once its registry row commits, and the runner
-deletes the rows of a file that fails, so a file is still all or nothing.
+block) and handed to a writer thread that appends them to raw.x12_segment_rows. Appends are not
+wrapped in a transaction (DuckDB appends twice as fast outside one): models only see a file once its
+registry row commits, and the runner deletes the rows of a file that fails, so a file is still all
+or nothing.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import numpy as np
 import pyarrow as pa
 
 from denials.ingest.loop_context import BlockContext, LoopContext
+from denials.ingest.segment_writer import SegmentWriter
 from denials.x12.blocks import BlockReader
 from denials.x12.envelope import ENVELOPE_IDS, SUPPORTED_TRANSACTIONS, EnvelopeResult, EnvelopeTracker
 from denials.x12.segments import EMPTY_ID_CODE, BlockSegments, codes_of, segment_id_of, split_block
@@ -34,18 +36,6 @@ _PROBE_CODES = codes_of(*COMPOSITE_PROBES)
 _837_VARIANTS = (("X222", "837P"), ("X098", "837P"), ("X223", "837I"), ("X096", "837I"),
                  ("X224", "837D"), ("X097", "837D"))
 
-APPEND_SEGMENTS = """
-insert into raw.x12_segment_rows (
-    file_id, segment_position, interchange_seq, group_seq, transaction_seq, segment_id, segment_text,
-    loop_code, hl_id, claim_seq, line_seq, leading_text, is_terminated
-)
-select
-    $file_id, segment_position, interchange_seq, group_seq, transaction_seq, segment_id, segment_text,
-    loop_code, hl_id, claim_seq, line_seq, leading_text, is_terminated
-from x12_block
-"""
-
-
 @dataclass
 class X12LoadResult:
     envelope: EnvelopeResult
@@ -60,15 +50,15 @@ class X12LoadResult:
 
 
 def iter_text(open_binary: Callable[[], BinaryIO], encoding: str,
-              on_bytes: Callable[[int], None] | None = None) -> Iterator[str]:
+              on_chunk: Callable[[bytes], None] | None = None) -> Iterator[str]:
     decoder = codecs.getincrementaldecoder(encoding)()
     with open_binary() as stream:
         while True:
             block = stream.read(CHUNK_BYTES)
             if not block:
                 break
-            if on_bytes is not None:
-                on_bytes(len(block))
+            if on_chunk is not None:
+                on_chunk(block)
             yield decoder.decode(block)
     tail = decoder.decode(b"", final=True)
     if tail:
@@ -76,7 +66,7 @@ def iter_text(open_binary: Callable[[], BinaryIO], encoding: str,
 
 
 def load_x12(con: duckdb.DuckDBPyConnection, file_id: int, open_binary: Callable[[], BinaryIO],
-             encoding: str, on_bytes: Callable[[int], None] | None = None) -> X12LoadResult:
+             encoding: str, on_chunk: Callable[[bytes], None] | None = None) -> X12LoadResult:
     """Append the file's segments to raw.x12_segments and check its envelopes. Raises X12Rejected for
     a fatal problem; the caller then removes the rows appended so far."""
     reader = BlockReader()
@@ -86,6 +76,7 @@ def load_x12(con: duckdb.DuckDBPyConnection, file_id: int, open_binary: Callable
         # Only asked when naming a segment in a rejection, which may sit in an earlier block.
         if current and current[0].first_position <= position < current[0].first_position + len(current[0]):
             return segment_id_of(int(current[0].id_codes[position - current[0].first_position]))
+        writer.wait()
         return con.execute(
             "select segment_id from raw.x12_segment_rows where file_id = ? and segment_position = ?",
             [file_id, position]).fetchall()[0][0]
@@ -94,19 +85,20 @@ def load_x12(con: duckdb.DuckDBPyConnection, file_id: int, open_binary: Callable
     context = LoopContext(tracker.result.runs)
     probe = _ComponentProbe()
     empty_segments = 0
-    for block in reader.read(iter_text(open_binary, encoding, on_bytes)):
-        segments = split_block(block)
-        current[:] = [segments]
-        envelope_rows = np.flatnonzero(np.isin(segments.id_codes, _ENVELOPE_CODES))
-        envelope_texts = segments.texts.take(pa.array(envelope_rows)).to_pylist()
-        for row, text in zip(envelope_rows.tolist(), envelope_texts, strict=True):
-            tracker.feed(block.first_position + row, segment_id_of(int(segments.id_codes[row])), text,
-                         block.delimiters)
-        empty_segments += int(np.count_nonzero(segments.id_codes == EMPTY_ID_CODE))
-        placed = context.place(segments, block.delimiters.element)
-        probe.see(segments, placed, block.delimiters.element)
-        _append(con, file_id, segments, placed)
-    tracker.finish(reader.result.segment_count)
+    with SegmentWriter(con, file_id) as writer:
+        for block in reader.read(iter_text(open_binary, encoding, on_chunk)):
+            segments = split_block(block)
+            current[:] = [segments]
+            envelope_rows = np.flatnonzero(np.isin(segments.id_codes, _ENVELOPE_CODES))
+            envelope_texts = segments.texts.take(pa.array(envelope_rows)).to_pylist()
+            for row, text in zip(envelope_rows.tolist(), envelope_texts, strict=True):
+                tracker.feed(block.first_position + row, segment_id_of(int(segments.id_codes[row])), text,
+                             block.delimiters)
+            empty_segments += int(np.count_nonzero(segments.id_codes == EMPTY_ID_CODE))
+            placed = context.place(segments, block.delimiters.element)
+            probe.see(segments, placed, block.delimiters.element)
+            writer.append(_block_table(segments, placed))
+        tracker.finish(reader.result.segment_count)
     envelope = tracker.result
     warnings = envelope.warnings
     if empty_segments:
@@ -131,9 +123,8 @@ def load_x12(con: duckdb.DuckDBPyConnection, file_id: int, open_binary: Callable
     )
 
 
-def _append(con: duckdb.DuckDBPyConnection, file_id: int, segments: BlockSegments,
-            placed: BlockContext) -> None:
-    table = pa.table({
+def _block_table(segments: BlockSegments, placed: BlockContext) -> pa.Table:
+    return pa.table({
         "segment_position": pa.array(segments.positions),
         "segment_id": segments.segment_ids(),
         "segment_text": segments.texts,
@@ -141,11 +132,6 @@ def _append(con: duckdb.DuckDBPyConnection, file_id: int, segments: BlockSegment
         "is_terminated": pa.array(segments.is_terminated),
         **placed.arrow_columns(),
     })
-    con.register("x12_block", table)
-    try:
-        con.execute(APPEND_SEGMENTS, {"file_id": file_id})
-    finally:
-        con.unregister("x12_block")
 
 
 class _ComponentProbe:

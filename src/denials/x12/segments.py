@@ -84,61 +84,33 @@ def _split_bytes(block: Block, lead: str) -> BlockSegments:
     size = len(data)
     # Padding lets the gathers below read a few bytes past the end without bounds checks.
     padded = np.frombuffer(data + b"\0\0\0\0", dtype=np.uint8)
-    bytes_ = padded[:size]
-    ends = np.flatnonzero(bytes_ == ord(block.delimiters.segment))
+    terminator = block.delimiters.segment.encode()
+    ends = np.flatnonzero(padded[:size] == terminator[0])
     count = len(ends)
     raw_starts = np.empty(count, dtype=np.int64)
     raw_starts[0] = 0
     raw_starts[1:] = ends[:-1] + 1
 
-    lead_bytes = np.zeros(257, dtype=bool)
-    for character in lead:
-        if ord(character) < 128:
-            lead_bytes[ord(character)] = True
-    lead_lengths = np.zeros(count, dtype=np.int64)
-    # Leading characters are rare and short (a newline or CRLF, a BOM); widen only where found.
-    active = np.arange(count)
-    while len(active):
-        cursor = raw_starts[active] + lead_lengths[active]
-        inside = cursor < ends[active]
-        at = padded[cursor]
-        step = np.where(inside & lead_bytes[at], 1, 0)
-        is_bom = inside & (at == BOM[0]) & (padded[cursor + 1] == BOM[1]) & (padded[cursor + 2] == BOM[2])
-        step = np.where(is_bom, 3, step)
-        moving = step > 0
-        lead_lengths[active[moving]] += step[moving]
-        active = active[moving]
+    lead_lengths = _lead_lengths(padded, raw_starts, ends, lead)
     starts = raw_starts + lead_lengths
     lengths = ends - starts
-
-    keep = np.ones(size, dtype=bool)
-    keep[ends] = False
     has_lead = np.flatnonzero(lead_lengths)
     if len(has_lead):
+        keep = np.ones(size, dtype=bool)
+        keep[ends] = False
         lead_mask = np.zeros(size, dtype=bool)
         for offset in range(int(lead_lengths.max())):
             rows = has_lead[lead_lengths[has_lead] > offset]
             lead_mask[raw_starts[rows] + offset] = True
         keep &= ~lead_mask
-        leading = _string_array(bytes_[lead_mask], lead_lengths, valid=lead_lengths > 0)
+        texts = _string_array(padded[:size][keep], lengths)
+        leading = _string_array(padded[:size][lead_mask], lead_lengths, valid=lead_lengths > 0)
     else:
+        # Without leading characters the texts are the block minus its terminators.
+        texts = _string_array(np.frombuffer(data.replace(terminator, b""), dtype=np.uint8), lengths)
         leading = pa.nulls(count, pa.string())
-    texts = _string_array(bytes_[keep], lengths)
 
-    separator = ord(block.delimiters.element)
-    id_lengths = np.full(count, 4, dtype=np.int64)  # 4 = longer than any valid id
-    for length in (3, 2, 1, 0):
-        at = padded[starts + length]
-        stops = (length == lengths) | ((length < lengths) & (at == separator))
-        id_lengths = np.where(stops, length, id_lengths)
-    digits = []
-    for index in range(3):
-        digit = _CHARACTER_CODES[padded[starts + index]]
-        digits.append(np.where(index < id_lengths, digit, 0))
-    codes = (digits[0] * _BASE + digits[1]) * _BASE + digits[2]
-    invalid = (id_lengths == 1) | (id_lengths > 3) | (digits[0] > 26)
-    for digit in digits:
-        invalid |= digit == _INVALID_CHARACTER
+    codes, invalid = _segment_id_codes(padded, starts, lengths, ord(block.delimiters.element))
     _reject_invalid_ids(invalid, block.first_position)
 
     terminated = np.ones(count, dtype=bool)
@@ -147,11 +119,51 @@ def _split_bytes(block: Block, lead: str) -> BlockSegments:
     return BlockSegments(
         first_position=block.first_position,
         positions=np.arange(block.first_position, block.first_position + count, dtype=np.int32),
-        id_codes=codes.astype(np.int32),
+        id_codes=codes,
         texts=texts,
         leading=leading,
         is_terminated=terminated,
     )
+
+
+def _lead_lengths(padded: np.ndarray, raw_starts: np.ndarray, ends: np.ndarray, lead: str) -> np.ndarray:
+    """Length in bytes of the whitespace (and BOMs) between each terminator and the next segment."""
+    lead_bytes = np.zeros(256, dtype=bool)
+    for character in lead:
+        if ord(character) < 128:
+            lead_bytes[ord(character)] = True
+    lead_bytes[BOM[0]] = True
+    lead_lengths = np.zeros(len(raw_starts), dtype=np.int64)
+    # Leading characters are rare and short (a newline or CRLF, a BOM): only those rows are widened.
+    active = np.flatnonzero(lead_bytes[padded[raw_starts]] & (raw_starts < ends))
+    while len(active):
+        cursor = raw_starts[active] + lead_lengths[active]
+        at = padded[cursor]
+        is_bom = (at == BOM[0]) & (padded[cursor + 1] == BOM[1]) & (padded[cursor + 2] == BOM[2])
+        step = np.where(is_bom, 3, np.where((at != BOM[0]) & lead_bytes[at], 1, 0))
+        step = np.where(cursor < ends[active], step, 0)
+        moving = step > 0
+        lead_lengths[active[moving]] += step[moving]
+        active = active[moving]
+    return lead_lengths
+
+
+def _segment_id_codes(padded: np.ndarray, starts: np.ndarray, lengths: np.ndarray,
+                      separator: int) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of the segment ids (the text before the first element separator), and which are invalid."""
+    # The first four bytes of every segment in one gather, through an unaligned 4-byte view.
+    words = np.ndarray(shape=(len(padded) - 3,), dtype="<u4", buffer=padded, strides=(1,))[starts]
+    heads = [(words >> (8 * index)) & 0xFF for index in range(4)]
+    id_lengths = np.full(len(starts), 4, dtype=np.int32)  # 4 = longer than any valid id
+    for length in (3, 2, 1, 0):
+        stops = (lengths == length) | ((lengths > length) & (heads[length] == separator))
+        id_lengths[stops] = length
+    digits = [np.where(id_lengths > index, _CHARACTER_CODES[heads[index]], 0) for index in range(3)]
+    codes = (digits[0] * _BASE + digits[1]) * _BASE + digits[2]
+    invalid = (id_lengths == 1) | (id_lengths > 3) | (digits[0] > 26)
+    for digit in digits:
+        invalid |= digit == _INVALID_CHARACTER
+    return codes.astype(np.int32), invalid
 
 
 def _string_array(data: np.ndarray, lengths: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:

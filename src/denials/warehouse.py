@@ -12,6 +12,8 @@ from pathlib import Path
 
 import duckdb
 
+from denials.x12.segments import ID_ALPHABET
+
 DEFAULT_WAREHOUSE = Path("warehouse") / "denials.duckdb"
 WAREHOUSE_ENV = "DENIALS_WAREHOUSE"
 
@@ -135,15 +137,16 @@ create table if not exists raw.x12_transactions (
     is_supported boolean not null
 );
 
--- Stored segments. Loop ids are stored as codes into X12_LOOP_IDS (a small integer appends far
--- faster than text); raw.x12_segments below is what everything reads.
+-- Stored segments. Segment ids and loop ids are stored as small integer codes (they append several
+-- times faster than short texts); raw.x12_segments below is what everything reads. segment_text is
+-- zstd-compressed: faster to append than the default for one-off texts, about the same size.
 create table if not exists raw.x12_segment_rows (
     file_id bigint not null,
     segment_position integer not null,
     interchange_seq integer,
     group_seq integer,
     transaction_seq integer,
-    segment_id varchar not null,
+    segment_code usmallint not null,
     segment_text varchar not null using compression zstd,
     loop_code utinyint,
     hl_id varchar,
@@ -153,29 +156,38 @@ create table if not exists raw.x12_segment_rows (
     is_terminated boolean not null
 );
 
+-- Every possible segment id (2-3 capitals/digits, and '' for an empty segment) with its code.
+create table if not exists raw.x12_segment_ids (
+    segment_code usmallint not null,
+    segment_id varchar not null
+);
+
 -- Computed on read from the stored text, so they cost nothing to load and stay exact. The element
 -- separator is the character after the segment id; a segment without elements has none.
 create or replace view raw.x12_segments as
 select
-    file_id,
-    segment_position,
-    interchange_seq,
-    group_seq,
-    transaction_seq,
-    segment_id,
-    segment_text,
-    substr(segment_text, length(segment_id) + 1, 1) as element_separator,
-    case when length(segment_text) > length(segment_id)
-        then string_split(segment_text, substr(segment_text, length(segment_id) + 1, 1))[2:]
+    segments.file_id,
+    segments.segment_position,
+    segments.interchange_seq,
+    segments.group_seq,
+    segments.transaction_seq,
+    ids.segment_id,
+    segments.segment_text,
+    substr(segments.segment_text, length(ids.segment_id) + 1, 1) as element_separator,
+    case when length(segments.segment_text) > length(ids.segment_id)
+        then string_split(
+            segments.segment_text, substr(segments.segment_text, length(ids.segment_id) + 1, 1))[2:]
         else []
     end as elements,
-    {loop_ids}[loop_code + 1] as loop_id,
-    hl_id,
-    claim_seq,
-    line_seq,
-    leading_text,
-    is_terminated
-from raw.x12_segment_rows;
+    {loop_ids}[segments.loop_code + 1] as loop_id,
+    segments.hl_id,
+    segments.claim_seq,
+    segments.line_seq,
+    segments.leading_text,
+    segments.is_terminated
+from raw.x12_segment_rows as segments
+inner join raw.x12_segment_ids as ids
+    on segments.segment_code = ids.segment_code;
 
 create table if not exists raw.drug_administrations (
     file_id bigint not null,
@@ -195,6 +207,19 @@ create table if not exists raw.drug_administrations (
 
 
 RAW_DDL = RAW_DDL.replace("{loop_ids}", "[" + ", ".join(f"'{loop_id}'" for loop_id in X12_LOOP_IDS) + "]")
+
+# The code of a segment id is its characters in base 37 (see denials.x12.segments): every valid id,
+# a capital then one or two capitals/digits, and '' (code 0) for an empty segment.
+SEGMENT_IDS_SQL = f"""
+insert into raw.x12_segment_ids
+select 0, ''
+union all
+select
+    (first.range * 37 + second.range) * 37 + third.range,
+    substr('{ID_ALPHABET}', first.range + 1, 1) || substr('{ID_ALPHABET}', second.range + 1, 1)
+        || case when third.range > 0 then substr('{ID_ALPHABET}', third.range + 1, 1) else '' end
+from range(1, 27) as first, range(1, 37) as second, range(0, 37) as third
+"""
 
 RAW_SCHEMA_VERSION = "3"
 
@@ -221,5 +246,6 @@ def create_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
         )
     con.execute(RAW_DDL)
     if found is None:
+        con.execute(SEGMENT_IDS_SQL)
         con.execute("insert into raw.warehouse_metadata values ('raw_schema_version', ?)",
                     [RAW_SCHEMA_VERSION])

@@ -185,6 +185,19 @@ def test_a_latin_1_file_whose_first_accent_comes_late_is_kept_exactly(
     con.close()
 
 
+def test_a_file_without_its_declared_terminator_is_rejected_without_reading_it_whole(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(x12_loader, "CHUNK_BYTES", 1000)
+    monkeypatch.setattr("denials.x12.blocks.MAX_SEGMENT_BYTES", 5000)
+    # The ISA declares "~" but every later segment ends with a newline.
+    header, body = remittance(claims=100).split("~", 1)
+    source = tmp_path / "wrong_terminator.835"
+    source.write_text(header + "~" + body.replace("~", "\n"))
+    outcome = ingest_paths([source], tmp_path / "w.duckdb").files[0]
+    assert outcome.status == "rejected"
+    assert outcome.reason.startswith("no segment terminator in the 0 MB after segment 1")
+
+
 def test_count_mismatches_load_with_warnings(tmp_path: Path) -> None:
     content = re.sub(r"SE\*\d+\*0001", "SE*99*0001", remittance(claims=2)).replace("GE*1*1", "GE*3*7")
     source = tmp_path / "counts.835"
@@ -293,8 +306,10 @@ def test_rows_left_by_a_killed_load_are_removed_at_the_next_start(tmp_path: Path
     con = duckdb.connect(str(warehouse))
     # What a process killed between publishing segments and committing the registry row leaves.
     con.execute("""
-        insert into raw.x12_segment_rows (file_id, segment_position, segment_id, segment_text, is_terminated)
-        values (999, 1, 'ISA', 'ISA*00', true)
+        insert into raw.x12_segment_rows (
+            file_id, segment_position, segment_code, segment_text, is_terminated
+        )
+        values (999, 1, 1, 'ISA*00', true)
     """)
     con.close()
     other = tmp_path / "two.835"

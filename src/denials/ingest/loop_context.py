@@ -19,8 +19,9 @@ import numpy as np
 import pyarrow as pa
 
 from denials.warehouse import X12_LOOP_IDS
+from denials.x12.arrow_arrays import dictionary, integers
 from denials.x12.envelope import Run
-from denials.x12.segments import CODE_SPACE, BlockSegments, codes_of, segment_id_code
+from denials.x12.segments import BlockSegments, code_lookup, segment_id_code
 
 LOOP = {loop_id: code for code, loop_id in enumerate(X12_LOOP_IDS)}
 NONE = -1  # null in the integer arrays below
@@ -40,15 +41,9 @@ _NAME_LOOPS[LOOP["2410"]] = LOOP["2420"]
 _NAME_LOOPS[NONE] = LOOP["header"]  # no major loop yet: the last slot, indexed by -1
 
 
-def _lookup(*segment_ids: str) -> np.ndarray:
-    table = np.zeros(CODE_SPACE, dtype=bool)
-    table[codes_of(*segment_ids)] = True
-    return table
-
-
-_DECISIVE = _lookup("ST", "SE", "CLP", "SVC", "LX", "PLB", "N1", "HL", "CLM", "SBR", "LIN", "SVD", "NM1")
-_COUNTED_CLAIMS = _lookup("CLP", "CLM")
-_COUNTED_LINES = _lookup("SVC", "LX")
+_DECISIVE = code_lookup("ST", "SE", "CLP", "SVC", "LX", "PLB", "N1", "HL", "CLM", "SBR", "LIN", "SVD", "NM1")
+_COUNTED_CLAIMS = code_lookup("CLP", "CLM")
+_COUNTED_LINES = code_lookup("SVC", "LX")
 
 
 @dataclass
@@ -83,16 +78,22 @@ class BlockContext:
             "interchange_seq": _nullable(self.interchange_seq),
             "group_seq": _nullable(self.group_seq),
             "transaction_seq": _nullable(self.transaction_seq),
-            "loop_code": pa.array(self.loop.astype(np.uint8), mask=self.loop < 0),
-            "hl_id": pa.DictionaryArray.from_arrays(
-                pa.array(self.hl_index, mask=self.hl_index < 0), pa.array(self.hl_values, pa.string())),
+            "loop_code": integers(self.loop.astype(np.uint8), self.loop < 0),
+            "hl_id": _hl_ids(self.hl_index, self.hl_values),
             "claim_seq": _nullable(self.claim_seq),
             "line_seq": _nullable(self.line_seq),
         }
 
 
 def _nullable(values: np.ndarray) -> pa.Array:
-    return pa.array(values, mask=values < 0)
+    return integers(values, values < 0)
+
+
+def _hl_ids(indexes: np.ndarray, values: list[str]) -> pa.Array:
+    missing = indexes < 0
+    if missing.all():  # every 835, most 837 blocks outside the levels: no dictionary to build
+        return pa.nulls(len(indexes), pa.string())
+    return dictionary(indexes.astype(np.int32), values, missing)
 
 
 @dataclass
@@ -288,7 +289,7 @@ def _elements(segments: BlockSegments, rows: np.ndarray, mask: np.ndarray, separ
     chosen = np.flatnonzero(mask)
     if not len(chosen):
         return {}
-    texts = segments.texts.take(pa.array(rows[chosen])).to_pylist()
+    texts = segments.texts_at(rows[chosen])
     result = {}
     for position, text in zip(chosen.tolist(), texts, strict=True):
         elements = text.split(separator)

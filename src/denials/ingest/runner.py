@@ -182,6 +182,8 @@ def _ingest_x12_in_one_pass(con: duckdb.DuckDBPyConnection, entry: RegistryEntry
         check.feed(chunk)
         if check.binary_at is not None:
             raise X12Rejected(binary_problem(check.binary_at))
+        if not check.utf8_ok:
+            raise _NotUtf8
         if on_bytes is not None:
             on_bytes(len(chunk))
 
@@ -192,7 +194,7 @@ def _ingest_x12_in_one_pass(con: duckdb.DuckDBPyConnection, entry: RegistryEntry
         outcome = _finish(con, entry, started)
         con.commit()
         return outcome
-    except UnicodeDecodeError:
+    except _NotUtf8:
         _rollback(con, entry.file_id)
         _reset_counts(entry)
         entry.status, entry.warnings, entry.transaction_types = REJECTED, [], None
@@ -207,6 +209,10 @@ def _ingest_x12_in_one_pass(con: duckdb.DuckDBPyConnection, entry: RegistryEntry
     _take_content(entry, sniff(item.open_binary, item.display_name))
     _reset_counts(entry)
     return _finish(con, entry, started, item=item, quarantine_dir=quarantine_dir)
+
+
+class _NotUtf8(Exception):  # noqa: N818 - a signal between two functions here, not an error
+    """The file turned out not to be the UTF-8 its head suggested."""
 
 
 def _take_content(entry: RegistryEntry, content: Sniffed) -> None:

@@ -16,11 +16,11 @@ import pyarrow as pa
 
 APPEND_SEGMENTS = """
 insert into raw.x12_segment_rows (
-    file_id, segment_position, interchange_seq, group_seq, transaction_seq, segment_id, segment_text,
+    file_id, segment_position, interchange_seq, group_seq, transaction_seq, segment_code, segment_text,
     loop_code, hl_id, claim_seq, line_seq, leading_text, is_terminated
 )
 select
-    $file_id, segment_position, interchange_seq, group_seq, transaction_seq, segment_id, segment_text,
+    $file_id, segment_position, interchange_seq, group_seq, transaction_seq, segment_code, segment_text,
     loop_code, hl_id, claim_seq, line_seq, leading_text, is_terminated
 from x12_block
 """

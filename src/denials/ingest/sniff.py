@@ -41,6 +41,10 @@ class ContentCheck:
         self.head = b""
 
     def feed(self, chunk: bytes) -> None:
+        """Take the next chunk; b"" marks the end of the file."""
+        if not chunk:
+            self._finish_utf8()
+            return
         self._digest.update(chunk)
         if len(self.head) < HEAD_BYTES:
             self.head += chunk[: HEAD_BYTES - len(self.head)]
@@ -56,12 +60,15 @@ class ContentCheck:
                 self.utf8_ok = False
         self.size += len(chunk)
 
-    def result(self, file_name: str) -> Sniffed:
+    def _finish_utf8(self) -> None:
         if self.utf8_ok:
             try:
                 self._decoder.decode(b"", final=True)
             except UnicodeDecodeError:
                 self.utf8_ok = False
+
+    def result(self, file_name: str) -> Sniffed:
+        self._finish_utf8()
         return classify(self._digest.hexdigest(), self.size, self.head, self.utf8_ok, self.binary_at,
                         file_name)
 

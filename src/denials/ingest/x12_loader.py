@@ -10,9 +10,8 @@ or nothing.
 
 from __future__ import annotations
 
-import codecs
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import BinaryIO
 
 import duckdb
@@ -21,16 +20,26 @@ import pyarrow as pa
 
 from denials.ingest.loop_context import BlockContext, LoopContext
 from denials.ingest.segment_writer import SegmentWriter
-from denials.x12.blocks import BlockReader
+from denials.x12.arrow_arrays import booleans, column_array, integers
+from denials.x12.blocks import Block, BlockReader
+from denials.x12.delimiters import read_isa
 from denials.x12.envelope import ENVELOPE_IDS, SUPPORTED_TRANSACTIONS, EnvelopeResult, EnvelopeTracker
-from denials.x12.segments import EMPTY_ID_CODE, BlockSegments, codes_of, segment_id_of, split_block
+from denials.x12.segments import (
+    EMPTY_ID_CODE,
+    BlockSegments,
+    code_lookup,
+    segment_id_code,
+    segment_id_of,
+    split_block,
+)
 
 CHUNK_BYTES = 8 * 1024 * 1024
 # Composite elements looked at to notice a body that uses another component separator than ISA16.
 COMPOSITE_PROBES = {"SVC": 1, "SV1": 1, "SV2": 2, "CLM": 5}
 COMPONENT_CANDIDATES = ":>^|\\<"
-_ENVELOPE_CODES = codes_of(*ENVELOPE_IDS)
-_PROBE_CODES = codes_of(*COMPOSITE_PROBES)
+_ENVELOPE_IDS = code_lookup(*ENVELOPE_IDS)
+_ISA_CODE = segment_id_code("ISA")
+_PROBE_IDS = code_lookup(*COMPOSITE_PROBES)
 
 # Implementation guide ids (GS08/ST03) that tell professional from institutional 837s.
 _837_VARIANTS = (("X222", "837P"), ("X098", "837P"), ("X223", "837I"), ("X096", "837I"),
@@ -49,20 +58,19 @@ class X12LoadResult:
     unsupported_types: list[str] = field(default_factory=list)
 
 
-def iter_text(open_binary: Callable[[], BinaryIO], encoding: str,
-              on_chunk: Callable[[bytes], None] | None = None) -> Iterator[str]:
-    decoder = codecs.getincrementaldecoder(encoding)()
+def iter_utf8(open_binary: Callable[[], BinaryIO], encoding: str,
+              on_chunk: Callable[[bytes], None] | None = None) -> Iterator[bytes]:
+    """The file's bytes as UTF-8 in chunks. `on_chunk` sees each raw chunk before it is used, and b""
+    at the end. UTF-8 files pass through untouched; Latin-1 is one byte per character, so each chunk
+    converts on its own."""
     with open_binary() as stream:
         while True:
-            block = stream.read(CHUNK_BYTES)
-            if not block:
-                break
+            chunk = stream.read(CHUNK_BYTES)
             if on_chunk is not None:
-                on_chunk(block)
-            yield decoder.decode(block)
-    tail = decoder.decode(b"", final=True)
-    if tail:
-        yield tail
+                on_chunk(chunk)
+            if not chunk:
+                break
+            yield chunk if encoding == "utf-8" else chunk.decode(encoding).encode("utf-8")
 
 
 def load_x12(con: duckdb.DuckDBPyConnection, file_id: int, open_binary: Callable[[], BinaryIO],
@@ -78,7 +86,7 @@ def load_x12(con: duckdb.DuckDBPyConnection, file_id: int, open_binary: Callable
             return segment_id_of(int(current[0].id_codes[position - current[0].first_position]))
         writer.wait()
         return con.execute(
-            "select segment_id from raw.x12_segment_rows where file_id = ? and segment_position = ?",
+            "select segment_id from raw.x12_segments where file_id = ? and segment_position = ?",
             [file_id, position]).fetchall()[0][0]
 
     tracker = EnvelopeTracker(segment_id_at)
@@ -86,11 +94,13 @@ def load_x12(con: duckdb.DuckDBPyConnection, file_id: int, open_binary: Callable
     probe = _ComponentProbe()
     empty_segments = 0
     with SegmentWriter(con, file_id) as writer:
-        for block in reader.read(iter_text(open_binary, encoding, on_chunk)):
-            segments = split_block(block)
+        for whole_block in reader.read(iter_utf8(open_binary, encoding, on_chunk)):
+            block, segments = _up_to_other_delimiters(reader, whole_block, split_block(whole_block))
+            if block is None:
+                continue
             current[:] = [segments]
-            envelope_rows = np.flatnonzero(np.isin(segments.id_codes, _ENVELOPE_CODES))
-            envelope_texts = segments.texts.take(pa.array(envelope_rows)).to_pylist()
+            envelope_rows = np.flatnonzero(_ENVELOPE_IDS[segments.id_codes])
+            envelope_texts = segments.texts_at(envelope_rows)
             for row, text in zip(envelope_rows.tolist(), envelope_texts, strict=True):
                 tracker.feed(block.first_position + row, segment_id_of(int(segments.id_codes[row])), text,
                              block.delimiters)
@@ -123,13 +133,29 @@ def load_x12(con: duckdb.DuckDBPyConnection, file_id: int, open_binary: Callable
     )
 
 
+def _up_to_other_delimiters(reader: BlockReader, block: Block,
+                            segments: BlockSegments) -> tuple[Block | None, BlockSegments]:
+    """Cut the block before an ISA that declares other delimiters (the reader reads the rest again)."""
+    for row in np.flatnonzero(segments.id_codes == _ISA_CODE).tolist():
+        header = read_isa(segments.text_at(row) + block.delimiters.segment, 0, block.first_position + row,
+                          True)
+        if header.delimiters != block.delimiters:
+            offset = int(segments.raw_starts[row])
+            reader.cut(block, offset, row)
+            if row == 0:
+                return None, segments
+            kept = replace(block, data=block.data[:offset], segment_count=row, unterminated=False)
+            return kept, split_block(kept)
+    return block, segments
+
+
 def _block_table(segments: BlockSegments, placed: BlockContext) -> pa.Table:
     return pa.table({
-        "segment_position": pa.array(segments.positions),
-        "segment_id": segments.segment_ids(),
+        "segment_position": integers(segments.positions),
+        "segment_code": integers(segments.id_codes.astype(np.uint16)),
         "segment_text": segments.texts,
         "leading_text": segments.leading,
-        "is_terminated": pa.array(segments.is_terminated),
+        "is_terminated": booleans(segments.is_terminated),
         **placed.arrow_columns(),
     })
 
@@ -142,7 +168,7 @@ class _ComponentProbe:
         self._first: dict[int, tuple[int, str, str]] = {}
 
     def see(self, segments: BlockSegments, placed: BlockContext, element_separator: str) -> None:
-        rows = np.flatnonzero(np.isin(segments.id_codes, _PROBE_CODES))
+        rows = np.flatnonzero(_PROBE_IDS[segments.id_codes])
         if not len(rows):
             return
         interchanges, first = np.unique(placed.interchange_seq[rows], return_index=True)
@@ -203,10 +229,17 @@ def remove_unregistered_rows(con: duckdb.DuckDBPyConnection, file_id: int | None
 def insert_rows(con: duckdb.DuckDBPyConnection, table_name: str, rows: list[dict]) -> None:
     if not rows:
         return
-    con.register("rows_to_insert", pa.Table.from_pylist(rows))
+    names = list(rows[0])
+    columns = {name: column_array([row[name] for row in rows]) for name in names}
+    listed = ", ".join(names)
+    if any(array is None for array in columns.values()):
+        # Lists and timestamps (the registry's single row): plain parameters.
+        con.executemany(f"insert into {table_name} ({listed}) values ({', '.join('?' for _ in names)})",
+                        [[row[name] for name in names] for row in rows])
+        return
+    con.register("rows_to_insert", pa.table(columns))
     try:
-        columns = ", ".join(rows[0].keys())
-        con.execute(f"insert into {table_name} ({columns}) select {columns} from rows_to_insert")
+        con.execute(f"insert into {table_name} ({listed}) select {listed} from rows_to_insert")
     finally:
         con.unregister("rows_to_insert")
 

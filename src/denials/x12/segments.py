@@ -1,4 +1,4 @@
-"""Cut a block of X12 text into segment arrays with numpy, without a Python step per segment.
+"""Cut a block of X12 bytes into segment arrays with numpy, without a Python step per segment.
 
 The block's bytes are scanned once for terminators; everything else (text between blocks, segment
 ids, leading whitespace) is found by gathering a few bytes at each segment start. Texts become one
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
+from denials.x12.arrow_arrays import strings, utf8_from_buffers
 from denials.x12.blocks import Block, lead_characters
 from denials.x12.errors import X12Rejected
 
@@ -27,7 +28,8 @@ BOM = "\ufeff".encode()
 _CHARACTER_CODES = np.full(256, _INVALID_CHARACTER, dtype=np.int32)
 for _offset, _character in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", start=1):
     _CHARACTER_CODES[ord(_character)] = _offset
-_ALPHABET = " ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+ID_ALPHABET = " ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"  # digit value -> character; 0 is "none"
+_ALPHABET = ID_ALPHABET
 
 
 def segment_id_code(segment_id: str) -> int:
@@ -46,6 +48,13 @@ def codes_of(*segment_ids: str) -> np.ndarray:
     return np.array([segment_id_code(s) for s in segment_ids], dtype=np.int32)
 
 
+def code_lookup(*segment_ids: str) -> np.ndarray:
+    """A table indexed by segment id code: True for the given ids (a mask is one gather)."""
+    table = np.zeros(CODE_SPACE, dtype=bool)
+    table[codes_of(*segment_ids)] = True
+    return table
+
+
 @dataclass
 class BlockSegments:
     first_position: int
@@ -54,21 +63,20 @@ class BlockSegments:
     texts: pa.StringArray  # segment text without terminator and leading characters
     leading: pa.Array  # text between the previous terminator and the segment; null when none
     is_terminated: np.ndarray  # bool
+    raw_starts: np.ndarray  # byte offset in the block where each segment's leading text begins
 
     def __len__(self) -> int:
         return len(self.positions)
 
-    def segment_ids(self) -> pa.DictionaryArray:
-        present = np.zeros(CODE_SPACE, dtype=bool)
-        present[self.id_codes] = True
-        used = np.flatnonzero(present)
-        compact = np.zeros(CODE_SPACE, dtype=np.int32)
-        compact[used] = np.arange(len(used), dtype=np.int32)
-        return pa.DictionaryArray.from_arrays(
-            pa.array(compact[self.id_codes]), pa.array([segment_id_of(int(c)) for c in used], pa.string()))
-
     def text_at(self, index: int) -> str:
         return self.texts[index].as_py()
+
+    def texts_at(self, rows: np.ndarray) -> list[str]:
+        """Texts of a few rows, read from the array's buffers (Arrow's `take` would import pandas)."""
+        _, offsets_buffer, data_buffer = self.texts.buffers()
+        offsets = np.frombuffer(offsets_buffer, dtype=np.int32)[self.texts.offset:]
+        data = memoryview(data_buffer)
+        return [str(data[offsets[row]:offsets[row + 1]], "utf-8") for row in rows.tolist()]
 
 
 def split_block(block: Block) -> BlockSegments:
@@ -80,7 +88,7 @@ def split_block(block: Block) -> BlockSegments:
 
 
 def _split_bytes(block: Block, lead: str) -> BlockSegments:
-    data = block.text.encode("utf-8")
+    data = block.data
     size = len(data)
     # Padding lets the gathers below read a few bytes past the end without bounds checks.
     padded = np.frombuffer(data + b"\0\0\0\0", dtype=np.uint8)
@@ -103,11 +111,11 @@ def _split_bytes(block: Block, lead: str) -> BlockSegments:
             rows = has_lead[lead_lengths[has_lead] > offset]
             lead_mask[raw_starts[rows] + offset] = True
         keep &= ~lead_mask
-        texts = _string_array(padded[:size][keep], lengths)
-        leading = _string_array(padded[:size][lead_mask], lead_lengths, valid=lead_lengths > 0)
+        texts = utf8_from_buffers(padded[:size][keep], lengths)
+        leading = utf8_from_buffers(padded[:size][lead_mask], lead_lengths, valid=lead_lengths > 0)
     else:
         # Without leading characters the texts are the block minus its terminators.
-        texts = _string_array(np.frombuffer(data.replace(terminator, b""), dtype=np.uint8), lengths)
+        texts = utf8_from_buffers(np.frombuffer(data.replace(terminator, b""), dtype=np.uint8), lengths)
         leading = pa.nulls(count, pa.string())
 
     codes, invalid = _segment_id_codes(padded, starts, lengths, ord(block.delimiters.element))
@@ -123,6 +131,7 @@ def _split_bytes(block: Block, lead: str) -> BlockSegments:
         texts=texts,
         leading=leading,
         is_terminated=terminated,
+        raw_starts=raw_starts,
     )
 
 
@@ -166,24 +175,15 @@ def _segment_id_codes(padded: np.ndarray, starts: np.ndarray, lengths: np.ndarra
     return codes.astype(np.int32), invalid
 
 
-def _string_array(data: np.ndarray, lengths: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
-    offsets = np.zeros(len(lengths) + 1, dtype=np.int32)
-    np.cumsum(lengths, out=offsets[1:])
-    validity = None
-    null_count = 0
-    if valid is not None:
-        null_count = int(len(valid) - np.count_nonzero(valid))
-        validity = pa.py_buffer(np.packbits(valid, bitorder="little"))
-    return pa.StringArray.from_buffers(len(lengths), pa.py_buffer(offsets), pa.py_buffer(data),
-                                       validity, null_count)
-
-
 def _split_text(block: Block, lead: str) -> BlockSegments:
     """Same result for the rare interchange with non-ASCII delimiters, one Python step per segment."""
-    pieces = block.text.split(block.delimiters.segment)[:-1]
-    texts, leading, codes = [], [], []
-    invalid = []
+    terminator = block.delimiters.segment
+    pieces = block.data.decode("utf-8").split(terminator)[:-1]
+    texts, leading, codes, invalid, raw_starts = [], [], [], [], []
+    offset = 0
     for piece in pieces:
+        raw_starts.append(offset)
+        offset += len(piece.encode()) + len(terminator.encode())
         text = piece.lstrip(lead)
         texts.append(text)
         leading.append(piece[: len(piece) - len(text)] or None)
@@ -201,9 +201,10 @@ def _split_text(block: Block, lead: str) -> BlockSegments:
         first_position=block.first_position,
         positions=np.arange(block.first_position, block.first_position + len(pieces), dtype=np.int32),
         id_codes=np.array(codes, dtype=np.int32),
-        texts=pa.array(texts, pa.string()),
-        leading=pa.array(leading, pa.string()),
+        texts=strings(texts),
+        leading=strings(leading),
         is_terminated=terminated,
+        raw_starts=np.array(raw_starts, dtype=np.int64),
     )
 
 

@@ -174,7 +174,7 @@ def test_rejected_files_add_no_rows(loaded) -> None:
     rejected = [o.file_id for o in report.files if o.status == "rejected"]
     assert rejected
     leftovers = con.execute(
-        "select count(*) from raw.x12_segments where list_contains(?, file_id)", [rejected]
+        "select count(*) from raw.x12_segment_rows where list_contains(?, file_id)", [rejected]
     ).fetchall()[0][0]
     assert leftovers == 0
 

@@ -21,7 +21,7 @@ from .x12_builders import remittance
 def _segments(warehouse: Path, file_id: int | None = None) -> int:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        sql = "select count(*) from raw.x12_segments"
+        sql = "select count(*) from raw.x12_segment_rows"
         if file_id is None:
             return con.execute(sql).fetchall()[0][0]
         return con.execute(sql + " where file_id = ?", [file_id]).fetchall()[0][0]
@@ -198,6 +198,23 @@ def test_a_file_without_its_declared_terminator_is_rejected_without_reading_it_w
     assert outcome.reason.startswith("no segment terminator in the 0 MB after segment 1")
 
 
+def test_a_segment_outside_a_transaction_is_named_even_blocks_before_the_fault_shows(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Without its ST, the transaction's segments are only known to be outside one when SE arrives,
+    # many blocks later; the message still names the first of them by id.
+    monkeypatch.setattr(x12_loader, "CHUNK_BYTES", 300)
+    source = tmp_path / "no_st.835"
+    source.write_text(remittance(claims=50).replace("ST*835*0001~", ""))
+    warehouse = tmp_path / "w.duckdb"
+    outcome = ingest_paths([source], warehouse).files[0]
+    assert outcome.status == "rejected"
+    assert outcome.reason == "segment 3 (BPR) is outside a transaction set (no ST before it)"
+    assert _segments(warehouse) == 0
+    con = duckdb.connect(str(warehouse), read_only=True)
+    assert con.execute("select count(*) from raw.x12_segment_rows").fetchall()[0][0] == 0
+    con.close()
+
+
 def test_count_mismatches_load_with_warnings(tmp_path: Path) -> None:
     content = re.sub(r"SE\*\d+\*0001", "SE*99*0001", remittance(claims=2)).replace("GE*1*1", "GE*3*7")
     source = tmp_path / "counts.835"
@@ -311,12 +328,14 @@ def test_rows_left_by_a_killed_load_are_removed_at_the_next_start(tmp_path: Path
         )
         values (999, 1, 1, 'ISA*00', true)
     """)
+    # Readers never see a file without its registry row, even before the clean-up.
+    assert con.execute("select count(*) from raw.x12_segments where file_id = 999").fetchall()[0][0] == 0
     con.close()
     other = tmp_path / "two.835"
     other.write_text(remittance(claims=2, control="000000002"))
     ingest_paths([other], warehouse)
     con = duckdb.connect(str(warehouse), read_only=True)
-    orphans = con.execute("select count(*) from raw.x12_segments where file_id = 999").fetchall()[0][0]
+    orphans = con.execute("select count(*) from raw.x12_segment_rows where file_id = 999").fetchall()[0][0]
     registered = con.execute("select count(distinct file_id) from raw.x12_segments").fetchall()[0][0]
     con.close()
     assert orphans == 0

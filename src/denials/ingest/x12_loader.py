@@ -85,9 +85,12 @@ def load_x12(con: duckdb.DuckDBPyConnection, file_id: int, open_binary: Callable
         if current and current[0].first_position <= position < current[0].first_position + len(current[0]):
             return segment_id_of(int(current[0].id_codes[position - current[0].first_position]))
         writer.wait()
-        return con.execute(
-            "select segment_id from raw.x12_segments where file_id = ? and segment_position = ?",
-            [file_id, position]).fetchall()[0][0]
+        return con.execute("""
+            select ids.segment_id
+            from raw.x12_segment_rows as segments
+            inner join raw.x12_segment_ids as ids on segments.segment_code = ids.segment_code
+            where segments.file_id = ? and segments.segment_position = ?
+        """, [file_id, position]).fetchall()[0][0]
 
     tracker = EnvelopeTracker(segment_id_at)
     context = LoopContext(tracker.result.runs)

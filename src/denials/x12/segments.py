@@ -4,8 +4,8 @@ The block's bytes are scanned once for terminators; everything else (text betwee
 ids, leading whitespace) is found by gathering a few bytes at each segment start. Texts become one
 Arrow string array over a copy of the block with terminators and leading characters removed.
 
-Segment ids are coded as small integers (base 37 over A-Z0-9) so that masks such as "is CLP" are
-integer comparisons, and the id column is built as an Arrow dictionary of the ids in the block.
+Segment ids are coded as small integers (base 37 over A-Z0-9): masks such as "is CLP" are one
+gather, and the codes are what raw.x12_segment_rows stores (raw.x12_segment_ids spells them out).
 """
 
 from __future__ import annotations
@@ -25,33 +25,28 @@ CODE_SPACE = _BASE**3
 EMPTY_ID_CODE = 0
 BOM = "\ufeff".encode()
 
-_CHARACTER_CODES = np.full(256, _INVALID_CHARACTER, dtype=np.int32)
-for _offset, _character in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", start=1):
-    _CHARACTER_CODES[ord(_character)] = _offset
 ID_ALPHABET = " ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"  # digit value -> character; 0 is "none"
-_ALPHABET = ID_ALPHABET
+_CHARACTER_CODES = np.full(256, _INVALID_CHARACTER, dtype=np.int32)
+for _digit, _character in enumerate(ID_ALPHABET[1:], start=1):
+    _CHARACTER_CODES[ord(_character)] = _digit
 
 
 def segment_id_code(segment_id: str) -> int:
     """The code of a valid segment id (2-3 capitals/digits, a capital first)."""
-    digits = [_ALPHABET.index(c) for c in segment_id] + [0] * (3 - len(segment_id))
+    digits = [ID_ALPHABET.index(c) for c in segment_id] + [0] * (3 - len(segment_id))
     return (digits[0] * _BASE + digits[1]) * _BASE + digits[2]
 
 
 def segment_id_of(code: int) -> str:
     first, rest = divmod(code, _BASE * _BASE)
     second, third = divmod(rest, _BASE)
-    return "".join(_ALPHABET[d] for d in (first, second, third) if d)
-
-
-def codes_of(*segment_ids: str) -> np.ndarray:
-    return np.array([segment_id_code(s) for s in segment_ids], dtype=np.int32)
+    return "".join(ID_ALPHABET[d] for d in (first, second, third) if d)
 
 
 def code_lookup(*segment_ids: str) -> np.ndarray:
     """A table indexed by segment id code: True for the given ids (a mask is one gather)."""
     table = np.zeros(CODE_SPACE, dtype=bool)
-    table[codes_of(*segment_ids)] = True
+    table[[segment_id_code(segment_id) for segment_id in segment_ids]] = True
     return table
 
 
@@ -189,8 +184,8 @@ def _split_text(block: Block, lead: str) -> BlockSegments:
         leading.append(piece[: len(piece) - len(text)] or None)
         segment_id = text.split(block.delimiters.element, 1)[0]
         valid = segment_id == "" or (
-            2 <= len(segment_id) <= 3 and segment_id[0] in _ALPHABET[1:27]
-            and all(c in _ALPHABET[1:] for c in segment_id))
+            2 <= len(segment_id) <= 3 and segment_id[0] in ID_ALPHABET[1:27]
+            and all(c in ID_ALPHABET[1:] for c in segment_id))
         invalid.append(not valid)
         codes.append(segment_id_code(segment_id) if valid and segment_id else EMPTY_ID_CODE)
     _reject_invalid_ids(np.array(invalid, dtype=bool), block.first_position)

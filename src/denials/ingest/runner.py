@@ -161,12 +161,8 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, item: InputFile, quarantine_dir:
         outcome = _finish(con, entry, started)
         con.commit()
         return outcome
-    except X12Rejected as rejection:
-        _rollback(con, entry.file_id)
-        entry.reason = str(rejection)
     except Exception as error:  # noqa: BLE001 - a bad file must never stop the run or print values
-        _rollback(con, entry.file_id)
-        entry.reason = f"internal error while loading ({type(error).__name__}); file kept in quarantine"
+        entry.reason = _undo(con, entry.file_id, error)
     _reset_counts(entry)
     return _finish(con, entry, started, item=item, quarantine_dir=quarantine_dir)
 
@@ -199,12 +195,8 @@ def _ingest_x12_in_one_pass(con: duckdb.DuckDBPyConnection, entry: RegistryEntry
         _reset_counts(entry)
         entry.status, entry.warnings, entry.transaction_types = REJECTED, [], None
         return None
-    except X12Rejected as rejection:
-        _rollback(con, entry.file_id)
-        entry.reason = str(rejection)
     except Exception as error:  # noqa: BLE001 - a bad file must never stop the run or print values
-        _rollback(con, entry.file_id)
-        entry.reason = f"internal error while loading ({type(error).__name__}); file kept in quarantine"
+        entry.reason = _undo(con, entry.file_id, error)
     # The registry keeps the hash of the whole file, also for a file rejected halfway through.
     _take_content(entry, sniff(item.open_binary, item.display_name))
     _reset_counts(entry)
@@ -253,6 +245,15 @@ def _load_x12_entry(con: duckdb.DuckDBPyConnection, entry: RegistryEntry, item: 
                 f"unsupported transaction sets kept in raw but not modelled: "
                 f"{', '.join(loaded.unsupported_types)}"
             )
+
+
+def _undo(con: duckdb.DuckDBPyConnection, file_id: int, error: Exception) -> str:
+    """Remove what the failed file left; returns the reason to record. Only a rejection's own text is
+    kept: an unexpected error's message may quote element values."""
+    _rollback(con, file_id)
+    if isinstance(error, X12Rejected):
+        return str(error)
+    return f"internal error while loading ({type(error).__name__}); file kept in quarantine"
 
 
 def _rollback(con: duckdb.DuckDBPyConnection, file_id: int) -> None:

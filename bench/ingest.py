@@ -37,8 +37,9 @@ def _claim(index: int) -> str:
     )
 
 
-def build_835(path: Path, megabytes: float) -> int:
-    """Write a valid 835 of at least `megabytes` MB, streaming; returns the claim count."""
+def build_835(path: Path, megabytes: float, newline: bool = False) -> int:
+    """Write a valid 835 of at least `megabytes` MB, streaming; returns the claim count. With
+    `newline`, every terminator is followed by a line break, as many payers send them."""
     target = int(megabytes * 1e6)
     written = 0
     claims = 0
@@ -46,6 +47,8 @@ def build_835(path: Path, megabytes: float) -> int:
     with open(path, "w", encoding="ascii", newline="") as sink:
         header = ("ISA*00*          *00*          *ZZ*PAYERSENDER    *ZZ*PROVIDERRECV   *260105*1200*^*00501*"
                   "000000001*0*P*:~GS*HP*PAYERSENDER*PROVIDERRECV*20260105*1200*1*X*005010X221A1~")
+        if newline:
+            header = header.replace("~", "~\n")
         sink.write(header)
         written += len(header)
         while written < target:
@@ -63,9 +66,11 @@ def build_835(path: Path, megabytes: float) -> int:
             text = "".join(body)
             count = text.count("~") + 2
             chunk = f"ST*835*{transaction:04d}~{text}SE*{count}*{transaction:04d}~"
+            if newline:
+                chunk = chunk.replace("~", "~\n")
             sink.write(chunk)
             written += len(chunk)
-        trailer = f"GE*{transaction}*1~IEA*1*000000001~\n"
+        trailer = f"GE*{transaction}*1~{chr(10) if newline else ''}IEA*1*000000001~\n"
         sink.write(trailer)
     return claims
 
@@ -109,6 +114,7 @@ def main() -> None:
     parser.add_argument("--mb", type=float, default=100.0, help="size of the generated 835 (MB)")
     parser.add_argument("--file", type=Path, help="ingest this file instead of generating one")
     parser.add_argument("--skip-peer", action="store_true", help="do not run edi-835-parser")
+    parser.add_argument("--newline", action="store_true", help="a line break after every terminator")
     options = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="denials-bench-") as scratch:
         scratch_path = Path(scratch)
@@ -117,7 +123,7 @@ def main() -> None:
         else:
             source = scratch_path / "bench.835"
             started = time.perf_counter()
-            claims = build_835(source, options.mb)
+            claims = build_835(source, options.mb, options.newline)
             print(f"built {source.stat().st_size / 1e6:,.1f} MB 835 with {claims:,} claims "
                   f"in {time.perf_counter() - started:,.1f} s")
         size_mb = source.stat().st_size / 1e6

@@ -32,6 +32,7 @@ _ST, _SE, _CLP, _SVC, _LX, _PLB, _N1, _HL, _CLM, _SBR, _LIN, _SVD, _NM1 = (segme
 _REMIT_OPENERS = {_ST: LOOP["header"], _CLP: LOOP["2100"], _LX: LOOP["2000"], _PLB: LOOP["summary"],
                   _SE: LOOP["envelope"]}
 _LEVELS = {"20": LOOP["2000A"], "22": LOOP["2000B"], "23": LOOP["2000C"]}
+_PARTY_LOOPS = {"PR": LOOP["1000A"], "PE": LOOP["1000B"]}
 # The name loop an NM1 opens under the current major loop (others keep the major loop's id).
 _NAME_LOOPS = np.arange(len(X12_LOOP_IDS) + 1, dtype=np.int8)
 _NAME_LOOPS[LOOP["2300"]] = LOOP["2310"]
@@ -188,16 +189,17 @@ class LoopContext:
         claim_start = (remit & (codes == _CLP)) | (claim & (codes == _CLM))
         claim_number = segmented.cumsum(claim_start, carry.claim_number)
 
-        element_1 = _elements(segments, rows, (codes == _N1) | (codes == _HL), element_separator, 1)
         # 835 loop openers
         remit_loop = np.full(count, NONE, dtype=np.int64)
         for code, loop in _REMIT_OPENERS.items():
             remit_loop[remit & (codes == code)] = loop
         line_opener = remit & (codes == _SVC) & (claim_number > 0)
         remit_loop[line_opener] = LOOP["2110"]
-        for index, value in element_1.items():
-            if remit[index] and claim_number[index] == 0 and value in ("PR", "PE"):
-                remit_loop[index] = LOOP["1000A"] if value == "PR" else LOOP["1000B"]
+        party_indexes = np.flatnonzero(remit & (codes == _N1) & (claim_number == 0))
+        parties = segments.element_texts(rows[party_indexes], 1, element_separator)
+        for index, party in zip(party_indexes.tolist(), parties, strict=True):
+            if party in _PARTY_LOOPS:
+                remit_loop[index] = _PARTY_LOOPS[party]
 
         # 837 levels and claims
         level = claim & (codes == _HL)
@@ -207,7 +209,8 @@ class LoopContext:
         level_indexes = np.flatnonzero(level)
         first_hl = len(hl_values)
         hl_values.append(carry.level_hl_id or "")
-        hl_values.extend(element_1[int(index)] or "" for index in level_indexes)
+        level_rows = rows[level_indexes]
+        hl_values.extend(hl_id or "" for hl_id in segments.element_texts(level_rows, 1, element_separator))
         hl_of_row = np.full(count, NONE, dtype=np.int64)
         hl_of_row[level_indexes] = first_hl + 1 + np.arange(len(level_indexes))
         level_hl = segmented.fill(level, hl_of_row, first_hl if carry.level_hl_id is not None else NONE, NONE)
@@ -217,8 +220,8 @@ class LoopContext:
         line_number = by_claim.cumsum(line_start, carry.line_number)
 
         major = np.full(count, NONE, dtype=np.int64)
-        for index, value in _elements(segments, rows, level, element_separator, 3).items():
-            major[index] = _LEVELS.get(value, LOOP["2000"])
+        level_codes = segments.element_texts(level_rows, 3, element_separator)
+        major[level_indexes] = [_LEVELS.get(level_code, LOOP["2000"]) for level_code in level_codes]
         major[claim & (codes == _CLM)] = LOOP["2300"]
         major[claim & (codes == _SBR) & in_claim & (line_number == 0)] = LOOP["2320"]
         major[claim & (codes == _LX) & in_claim] = LOOP["2400"]
@@ -281,20 +284,6 @@ class _Segmented:
         if self.first_continues:
             fallback[self.group_of_row == 0] = carried
         return np.where(inside, values[np.maximum(last, 0)], fallback)
-
-
-def _elements(segments: BlockSegments, rows: np.ndarray, mask: np.ndarray, separator: str,
-              index: int) -> dict[int, str | None]:
-    """One element of the few segments that decide a loop (N1, HL), keyed by index into `rows`."""
-    chosen = np.flatnonzero(mask)
-    if not len(chosen):
-        return {}
-    texts = segments.texts_at(rows[chosen])
-    result = {}
-    for position, text in zip(chosen.tolist(), texts, strict=True):
-        elements = text.split(separator)
-        result[position] = elements[index] if len(elements) > index else None
-    return result
 
 
 def _or_none(value: int | None) -> int:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from denials.x12.arrow_arrays import strings, utf8_from_buffers
+from denials.x12.arrow_arrays import dictionary, strings, utf8_from_buffers
 from denials.x12.blocks import Block, lead_characters
 from denials.x12.errors import X12Rejected
 
@@ -24,6 +24,7 @@ _INVALID_CHARACTER = _BASE  # any other byte
 CODE_SPACE = _BASE**3
 EMPTY_ID_CODE = 0
 BOM = "\ufeff".encode()
+_ELEMENT_WINDOW = 48  # bytes read per segment to find one of its first elements
 
 ID_ALPHABET = " ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"  # digit value -> character; 0 is "none"
 _CHARACTER_CODES = np.full(256, _INVALID_CHARACTER, dtype=np.int32)
@@ -66,12 +67,47 @@ class BlockSegments:
     def text_at(self, index: int) -> str:
         return self.texts[index].as_py()
 
+    def element_texts(self, rows: np.ndarray, index: int, separator: str) -> list[str | None]:
+        """Element `index` (1 = XX01) of each row, None where the segment has fewer elements. Read from
+        a window of bytes per row with numpy; a row whose element runs past the window, or holds
+        non-ASCII text, is split in Python."""
+        if not len(rows):
+            return []
+        _, offsets_buffer, data_buffer = self.texts.buffers()
+        offsets = np.frombuffer(offsets_buffer, dtype=np.int32)[self.texts.offset:]
+        data = np.concatenate((np.frombuffer(data_buffer, dtype=np.uint8),
+                               np.zeros(_ELEMENT_WINDOW, dtype=np.uint8)))
+        row_lengths = offsets[rows + 1] - offsets[rows]
+        window = np.lib.stride_tricks.sliding_window_view(data, _ELEMENT_WINDOW)[offsets[rows]]
+        inside = np.arange(_ELEMENT_WINDOW) < row_lengths[:, None]
+        is_separator = (window == ord(separator)) & inside
+        field = np.cumsum(is_separator, axis=1, dtype=np.int16)
+        in_element = (field == index) & ~is_separator & inside
+        lengths = in_element.sum(axis=1)
+        # Elements end to end with a NUL after each (control bytes never reach here), split in one call.
+        picked = np.insert(window[in_element], np.cumsum(lengths), 0)
+        values: list[str | None] = picked.tobytes().decode("latin-1").split("\0")[:-1]
+        absent = np.flatnonzero(field[:, -1] < index)
+        inexact = np.flatnonzero(((row_lengths > _ELEMENT_WINDOW) & (field[:, -1] <= index))
+                                 | (window >= 128).any(axis=1))
+        for position in absent.tolist():
+            values[position] = None
+        for position in inexact.tolist():
+            text = self.texts_at(rows[position : position + 1])[0]
+            values[position] = _split_element(text, index, separator)
+        return values
+
     def texts_at(self, rows: np.ndarray) -> list[str]:
         """Texts of a few rows, read from the array's buffers (Arrow's `take` would import pandas)."""
         _, offsets_buffer, data_buffer = self.texts.buffers()
         offsets = np.frombuffer(offsets_buffer, dtype=np.int32)[self.texts.offset:]
         data = memoryview(data_buffer)
         return [str(data[offsets[row]:offsets[row + 1]], "utf-8") for row in rows.tolist()]
+
+
+def _split_element(text: str, index: int, separator: str) -> str | None:
+    elements = text.split(separator)
+    return elements[index] if len(elements) > index else None
 
 
 def split_block(block: Block) -> BlockSegments:
@@ -94,11 +130,31 @@ def _split_bytes(block: Block, lead: str) -> BlockSegments:
     raw_starts[0] = 0
     raw_starts[1:] = ends[:-1] + 1
 
-    lead_lengths = _lead_lengths(padded, raw_starts, ends, lead)
+    lead_lengths, uniform_lead = _leads(padded, raw_starts, ends, lead)
     starts = raw_starts + lead_lengths
     lengths = ends - starts
-    has_lead = np.flatnonzero(lead_lengths)
-    if len(has_lead):
+    if not lead_lengths.any():
+        # Without leading characters the texts are the block minus its terminators.
+        texts = utf8_from_buffers(np.frombuffer(data.replace(terminator, b""), dtype=np.uint8), lengths)
+        leading = pa.nulls(count, pa.string())
+    elif uniform_lead is not None:
+        # Every segment after the first follows "terminator + the same lead" (e.g. "~" and a newline).
+        first_lead = int(lead_lengths[0])
+        body = data[first_lead : size - len(terminator)]
+        # Deleting bytes is faster than replacing pairs, and exact when the lead bytes occur nowhere
+        # but after terminators (terminators occur nowhere else by definition).
+        expected = {byte: (count - 1) * uniform_lead.count(byte) for byte in set(uniform_lead)}
+        if all(body.count(bytes([byte])) == times for byte, times in expected.items()):
+            body = body.translate(None, terminator + uniform_lead)
+        else:
+            body = body.replace(terminator + uniform_lead, b"")
+        texts = utf8_from_buffers(np.frombuffer(body, dtype=np.uint8), lengths)
+        lead_index = np.zeros(count, dtype=np.int32)
+        lead_index[0] = 1
+        leading = dictionary(lead_index, [uniform_lead.decode(), data[:first_lead].decode()],
+                             null=np.arange(count) == (0 if first_lead == 0 else -1))
+    else:
+        has_lead = np.flatnonzero(lead_lengths)
         keep = np.ones(size, dtype=bool)
         keep[ends] = False
         lead_mask = np.zeros(size, dtype=bool)
@@ -108,10 +164,6 @@ def _split_bytes(block: Block, lead: str) -> BlockSegments:
         keep &= ~lead_mask
         texts = utf8_from_buffers(padded[:size][keep], lengths)
         leading = utf8_from_buffers(padded[:size][lead_mask], lead_lengths, valid=lead_lengths > 0)
-    else:
-        # Without leading characters the texts are the block minus its terminators.
-        texts = utf8_from_buffers(np.frombuffer(data.replace(terminator, b""), dtype=np.uint8), lengths)
-        leading = pa.nulls(count, pa.string())
 
     codes, invalid = _segment_id_codes(padded, starts, lengths, ord(block.delimiters.element))
     _reject_invalid_ids(invalid, block.first_position)
@@ -130,23 +182,63 @@ def _split_bytes(block: Block, lead: str) -> BlockSegments:
     )
 
 
-def _lead_lengths(padded: np.ndarray, raw_starts: np.ndarray, ends: np.ndarray, lead: str) -> np.ndarray:
-    """Length in bytes of the whitespace (and BOMs) between each terminator and the next segment."""
-    lead_bytes = np.zeros(256, dtype=bool)
+def _leads(padded: np.ndarray, raw_starts: np.ndarray, ends: np.ndarray,
+           lead: str) -> tuple[np.ndarray, bytes | None]:
+    """Length in bytes of the whitespace (and BOMs) between each terminator and the next segment, and
+    the lead itself when every segment after the first has the same one (such as a newline)."""
+    ascii_lead = np.zeros(256, dtype=bool)
     for character in lead:
         if ord(character) < 128:
-            lead_bytes[ord(character)] = True
-    lead_bytes[BOM[0]] = True
+            ascii_lead[ord(character)] = True
+    uniform = _uniform_lead(padded, raw_starts, ends, ascii_lead)
+    if uniform is not None:
+        lead_lengths = np.full(len(raw_starts), len(uniform), dtype=np.int64)
+        lead_lengths[:1] = _widen(padded, raw_starts[:1], ends[:1], ascii_lead)
+        return lead_lengths, uniform
+    return _widen(padded, raw_starts, ends, ascii_lead), None
+
+
+def _uniform_lead(padded: np.ndarray, raw_starts: np.ndarray, ends: np.ndarray,
+                  ascii_lead: np.ndarray) -> bytes | None:
+    """Checked byte column by byte column: the same ASCII lead byte after every terminator, then
+    something that is not one."""
+    following = raw_starts[1:]
+    if not len(following):
+        return None
+    lead = b""
+    while len(lead) <= 4:
+        at = padded[following + len(lead)]
+        inside = following + len(lead) < ends[1:]
+        if not (ascii_lead[at] & inside).any():
+            # A BOM may follow (files appended to one another): the general path handles it.
+            return lead or None if not (at == BOM[0]).any() else None
+        if not (inside.all() and (at == at[0]).all() and ascii_lead[at[0]]):
+            return None
+        lead += bytes([int(at[0])])
+    return None
+
+
+def _widen(padded: np.ndarray, raw_starts: np.ndarray, ends: np.ndarray,
+           ascii_lead: np.ndarray) -> np.ndarray:
+    """Lead lengths found row by row in steps (BOMs, mixed or missing leads)."""
+    candidate = ascii_lead.copy()
+    candidate[BOM[0]] = True
     lead_lengths = np.zeros(len(raw_starts), dtype=np.int64)
-    # Leading characters are rare and short (a newline or CRLF, a BOM): only those rows are widened.
-    active = np.flatnonzero(lead_bytes[padded[raw_starts]] & (raw_starts < ends))
+    first_bytes = padded[raw_starts]
+    if not candidate[first_bytes].any():
+        return lead_lengths
+    active = np.flatnonzero(candidate[first_bytes] & (raw_starts < ends))
     while len(active):
         cursor = raw_starts[active] + lead_lengths[active]
         at = padded[cursor]
-        is_bom = (at == BOM[0]) & (padded[cursor + 1] == BOM[1]) & (padded[cursor + 2] == BOM[2])
-        step = np.where(is_bom, 3, np.where((at != BOM[0]) & lead_bytes[at], 1, 0))
-        step = np.where(cursor < ends[active], step, 0)
-        moving = step > 0
+        step = ascii_lead[at].astype(np.int64)
+        maybe_bom = np.flatnonzero(at == BOM[0])
+        if len(maybe_bom):
+            bom_cursor = cursor[maybe_bom]
+            is_bom = (padded[bom_cursor + 1] == BOM[1]) & (padded[bom_cursor + 2] == BOM[2])
+            step[maybe_bom[is_bom]] = len(BOM)
+        step[cursor >= ends[active]] = 0
+        moving = np.flatnonzero(step)
         lead_lengths[active[moving]] += step[moving]
         active = active[moving]
     return lead_lengths

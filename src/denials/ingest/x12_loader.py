@@ -3,9 +3,9 @@
 Each block of complete segments is cut into arrays (numpy), its envelope segments are checked (the
 only per-segment Python work), its segments are placed in their loops (numpy, carried from block to
 block) and handed to a writer thread that appends them to raw.x12_segment_rows. Appends are not
-wrapped in a transaction (DuckDB appends twice as fast outside one): models only see a file once its
-registry row commits, and the runner deletes the rows of a file that fails, so a file is still all
-or nothing.
+wrapped in a transaction (DuckDB appends twice as fast outside one): readers only see a file once
+its registry row commits, and the runner deletes the rows of a file that fails, so a file is still
+all or nothing.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ _PROBE_IDS = code_lookup(*COMPOSITE_PROBES)
 _837_VARIANTS = (("X222", "837P"), ("X098", "837P"), ("X223", "837I"), ("X096", "837I"),
                  ("X224", "837D"), ("X097", "837D"))
 
+
 @dataclass
 class X12LoadResult:
     envelope: EnvelopeResult
@@ -75,7 +76,7 @@ def iter_utf8(open_binary: Callable[[], BinaryIO], encoding: str,
 
 def load_x12(con: duckdb.DuckDBPyConnection, file_id: int, open_binary: Callable[[], BinaryIO],
              encoding: str, on_chunk: Callable[[bytes], None] | None = None) -> X12LoadResult:
-    """Append the file's segments to raw.x12_segments and check its envelopes. Raises X12Rejected for
+    """Append the file's segments to raw.x12_segment_rows and check its envelopes. Raises X12Rejected for
     a fatal problem; the caller then removes the rows appended so far."""
     reader = BlockReader()
     current: list[BlockSegments] = []

@@ -16,9 +16,11 @@ from decimal import Decimal, InvalidOperation
 from typing import BinaryIO
 
 import duckdb
+import numpy as np
+import pyarrow as pa
 
 from denials.contracts import ADMINISTRATION_COLUMNS
-from denials.ingest.x12_loader import insert_rows
+from denials.x12.arrow_arrays import integers, strings
 from denials.x12.errors import X12Rejected
 
 COLUMNS = ADMINISTRATION_COLUMNS
@@ -49,25 +51,101 @@ def _timestamp_ok(value: str) -> bool:
     return True
 
 
-def _check_value(column: str, value: str) -> str | None:
-    """Return what is wrong with the value, without repeating the value."""
-    if value == "":
-        return None if column in OPTIONAL_COLUMNS else "is empty"
-    if column in ("administered_amount", "wasted_amount"):
-        number = _decimal(value)
-        return None if number is not None and number >= 0 else "is not a number >= 0"
-    if column == "patient_weight_kg":
-        number = _decimal(value)
-        return None if number is not None and 0 < number < 500 else "is not a weight in kg (0-500)"
-    if column == "administered_unit":
-        return None if value.lower() in UNITS else "is not one of mcg, mg, IU"
-    if column == "hcpcs_code":
-        return None if HCPCS.fullmatch(value) else "is not a 5-character HCPCS code"
-    if column == "ndc":
-        return None if NDC.fullmatch(value) else "is not an 11-digit NDC (5-4-2)"
-    if column == "administered_at":
-        return None if _timestamp_ok(value) else "is not an ISO 8601 timestamp"
-    return None
+def _text(value: str) -> str | None:
+    return None if value else "is empty"
+
+
+def _amount(value: str) -> str | None:
+    if not value:
+        return "is empty"
+    number = _decimal(value)
+    return None if number is not None and number >= 0 else "is not a number >= 0"
+
+
+def _weight(value: str) -> str | None:
+    if not value:
+        return None
+    number = _decimal(value)
+    return None if number is not None and 0 < number < 500 else "is not a weight in kg (0-500)"
+
+
+def _unit(value: str) -> str | None:
+    if not value:
+        return "is empty"
+    return None if value.lower() in UNITS else "is not one of mcg, mg, IU"
+
+
+def _hcpcs(value: str) -> str | None:
+    if not value:
+        return "is empty"
+    return None if HCPCS.fullmatch(value) else "is not a 5-character HCPCS code"
+
+
+def _ndc(value: str) -> str | None:
+    if not value:
+        return "is empty"
+    return None if NDC.fullmatch(value) else "is not an 11-digit NDC (5-4-2)"
+
+
+def _administered_at(value: str) -> str | None:
+    if not value:
+        return "is empty"
+    return None if _timestamp_ok(value) else "is not an ISO 8601 timestamp"
+
+
+# What is wrong with a value of each column, without repeating the value (values may be identifiers).
+_CHECKS: dict[str, Callable[[str], str | None]] = {
+    "administration_id": _text,
+    "claim_control_number": _text,
+    "line_control_number": _text,
+    "hcpcs_code": _hcpcs,
+    "ndc": _ndc,
+    "administered_amount": _amount,
+    "administered_unit": _unit,
+    "wasted_amount": _amount,
+    "patient_weight_kg": _weight,
+    "administered_at": _administered_at,
+}
+
+
+class _Batch:
+    """Validated rows until they are inserted, column by column."""
+
+    def __init__(self, header: list[str]) -> None:
+        self._header = header
+        self._lines: list[int] = []
+        self._rows: list[list[str]] = []
+
+    @property
+    def size(self) -> int:
+        return len(self._lines)
+
+    def add(self, line: int, values: list[str]) -> None:
+        self._lines.append(line)
+        self._rows.append(values)
+
+    def insert(self, con: duckdb.DuckDBPyConnection, file_id: int) -> None:
+        if not self._lines:
+            return
+        # Every row has one value per header column (checked when it was read).
+        columns = zip(*self._rows, strict=True)
+        by_name = dict(zip(self._header, (list(column) for column in columns), strict=True))
+        # A column the file does not have (the optional weight) is null; a blank value stays "".
+        absent = [None] * len(self._lines)
+        table = pa.table({
+            "file_id": integers(np.full(len(self._lines), file_id, dtype=np.int64)),
+            "row_number": integers(np.array(self._lines, dtype=np.int32)),
+            **{name: strings(by_name.get(name, absent)) for name in COLUMNS},
+        })
+        con.register("administrations_batch", table)
+        try:
+            names = ", ".join(table.column_names)
+            con.execute(f"insert into raw.drug_administrations ({names}) select {names} "
+                        "from administrations_batch")
+        finally:
+            con.unregister("administrations_batch")
+        self._lines = []
+        self._rows = []
 
 
 def load_administrations(con: duckdb.DuckDBPyConnection, file_id: int,
@@ -91,42 +169,42 @@ def load_administrations(con: duckdb.DuckDBPyConnection, file_id: int,
             raise CsvRejected(f"administrations CSV line 1: missing column(s) {', '.join(missing)}")
         if len(set(header)) != len(header):
             raise CsvRejected("administrations CSV line 1: a column appears twice")
+        checks = [_CHECKS[name] for name in header]
+        id_position = header.index("administration_id")
         seen_ids: set[str] = set()
-        rows: list[dict] = []
+        batch = _Batch(header)
         count = 0
         try:
             for record in reader:
                 line = reader.line_num
-                if not record or all(not field.strip() for field in record):
+                values = [field.strip() for field in record]
+                if not any(values):
                     continue
-                if len(record) != len(header):
+                if len(values) != len(header):
                     raise CsvRejected(
                         f"administrations CSV line {line}: {len(record)} fields where the header has "
                         f"{len(header)}"
                     )
-                values = dict(zip(header, (field.strip() for field in record), strict=True))
-                for column in header:
-                    problem = _check_value(column, values[column])
+                for column, check, value in zip(header, checks, values, strict=True):
+                    problem = check(value)
                     if problem:
                         raise CsvRejected(
                             f"administrations CSV line {line}, column {column}: value {problem}"
                         )
-                if values["administration_id"] in seen_ids:
+                if values[id_position] in seen_ids:
                     raise CsvRejected(
                         f"administrations CSV line {line}, column administration_id: repeats an earlier row"
                     )
-                seen_ids.add(values["administration_id"])
-                rows.append({"file_id": file_id, "row_number": line,
-                             **{column: values.get(column) for column in COLUMNS}})
+                seen_ids.add(values[id_position])
+                batch.add(line, values)
                 count += 1
-                if len(rows) >= BATCH_ROWS:
-                    insert_rows(con, "raw.drug_administrations", rows)
-                    rows = []
+                if batch.size >= BATCH_ROWS:
+                    batch.insert(con, file_id)
         except csv.Error as error:
             raise CsvRejected(
                 f"administrations CSV line {reader.line_num} cannot be parsed ({error})"
             ) from None
-        insert_rows(con, "raw.drug_administrations", rows)
+        batch.insert(con, file_id)
     if count == 0:
         raise CsvRejected("administrations CSV has a header but no rows")
     return count

@@ -42,6 +42,7 @@ def test_elements_read_by_window_match_a_plain_split() -> None:
     rows = ["HL*1**20*1", "HL*2*1*22*0", "HL**", "HL", f"HL*{long_id}*1*23", "HL*\u00c9T\u00c9*1*22"]
     segments = split_block(_block("".join(row + "~" for row in rows)))
     every_row = np.arange(len(rows))
-    for index in (1, 2, 3, 4, 5):
-        expected = [row.split("*")[index] if len(row.split("*")) > index else None for row in rows]
-        assert segments.element_texts(every_row, index, "*") == expected, index
+    indexes = (1, 2, 3, 4, 5)
+    expected = [[row.split("*")[index] if len(row.split("*")) > index else None for row in rows]
+                for index in indexes]
+    assert segments.element_texts(every_row, indexes, "*") == expected

@@ -196,7 +196,7 @@ class LoopContext:
         line_opener = remit & (codes == _SVC) & (claim_number > 0)
         remit_loop[line_opener] = LOOP["2110"]
         party_indexes = np.flatnonzero(remit & (codes == _N1) & (claim_number == 0))
-        parties = segments.element_texts(rows[party_indexes], 1, element_separator)
+        [parties] = segments.element_texts(rows[party_indexes], (1,), element_separator)
         for index, party in zip(party_indexes.tolist(), parties, strict=True):
             if party in _PARTY_LOOPS:
                 remit_loop[index] = _PARTY_LOOPS[party]
@@ -210,7 +210,8 @@ class LoopContext:
         first_hl = len(hl_values)
         hl_values.append(carry.level_hl_id or "")
         level_rows = rows[level_indexes]
-        hl_values.extend(hl_id or "" for hl_id in segments.element_texts(level_rows, 1, element_separator))
+        hl_ids, level_codes = segments.element_texts(level_rows, (1, 3), element_separator)
+        hl_values.extend(hl_id or "" for hl_id in hl_ids)
         hl_of_row = np.full(count, NONE, dtype=np.int64)
         hl_of_row[level_indexes] = first_hl + 1 + np.arange(len(level_indexes))
         level_hl = segmented.fill(level, hl_of_row, first_hl if carry.level_hl_id is not None else NONE, NONE)
@@ -220,7 +221,6 @@ class LoopContext:
         line_number = by_claim.cumsum(line_start, carry.line_number)
 
         major = np.full(count, NONE, dtype=np.int64)
-        level_codes = segments.element_texts(level_rows, 3, element_separator)
         major[level_indexes] = [_LEVELS.get(level_code, LOOP["2000"]) for level_code in level_codes]
         major[claim & (codes == _CLM)] = LOOP["2300"]
         major[claim & (codes == _SBR) & in_claim & (line_number == 0)] = LOOP["2320"]

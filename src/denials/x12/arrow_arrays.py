@@ -23,11 +23,9 @@ def booleans(values: np.ndarray) -> pa.Array:
 
 def strings(values: list[str | None]) -> pa.Array:
     encoded = [value.encode() if value is not None else b"" for value in values]
-    offsets = np.zeros(len(values) + 1, dtype=np.int32)
-    np.cumsum([len(value) for value in encoded], out=offsets[1:])
-    null = np.array([value is None for value in values], dtype=bool)
-    return pa.StringArray.from_buffers(len(values), pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded)),
-                                       _validity(null)[0], _null_count(null))
+    data = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+    return utf8_from_buffers(data, np.array([len(value) for value in encoded], dtype=np.int64),
+                             np.array([value is not None for value in values], dtype=bool))
 
 
 def utf8_from_buffers(data: np.ndarray, lengths: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:

@@ -67,12 +67,13 @@ class BlockSegments:
     def text_at(self, index: int) -> str:
         return self.texts[index].as_py()
 
-    def element_texts(self, rows: np.ndarray, index: int, separator: str) -> list[str | None]:
-        """Element `index` (1 = XX01) of each row, None where the segment has fewer elements. Read from
-        a window of bytes per row with numpy; a row whose element runs past the window, or holds
-        non-ASCII text, is split in Python."""
+    def element_texts(self, rows: np.ndarray, indexes: tuple[int, ...],
+                      separator: str) -> list[list[str | None]]:
+        """For each element index (1 = XX01), that element of each row; None where the segment has
+        fewer elements. Read from one window of bytes per row with numpy; a row whose element runs
+        past the window, or holds non-ASCII text, is split in Python."""
         if not len(rows):
-            return []
+            return [[] for _ in indexes]
         _, offsets_buffer, data_buffer = self.texts.buffers()
         offsets = np.frombuffer(offsets_buffer, dtype=np.int32)[self.texts.offset:]
         data = np.concatenate((np.frombuffer(data_buffer, dtype=np.uint8),
@@ -82,20 +83,23 @@ class BlockSegments:
         inside = np.arange(_ELEMENT_WINDOW) < row_lengths[:, None]
         is_separator = (window == ord(separator)) & inside
         field = np.cumsum(is_separator, axis=1, dtype=np.int16)
-        in_element = (field == index) & ~is_separator & inside
-        lengths = in_element.sum(axis=1)
-        # Elements end to end with a NUL after each (control bytes never reach here), split in one call.
-        picked = np.insert(window[in_element], np.cumsum(lengths), 0)
-        values: list[str | None] = picked.tobytes().decode("latin-1").split("\0")[:-1]
-        absent = np.flatnonzero(field[:, -1] < index)
-        inexact = np.flatnonzero(((row_lengths > _ELEMENT_WINDOW) & (field[:, -1] <= index))
-                                 | (window >= 128).any(axis=1))
-        for position in absent.tolist():
-            values[position] = None
-        for position in inexact.tolist():
-            text = self.texts_at(rows[position : position + 1])[0]
-            values[position] = _split_element(text, index, separator)
-        return values
+        separators = field[:, -1]
+        non_ascii = (window >= 128).any(axis=1)
+        result = []
+        for index in indexes:
+            in_element = (field == index) & ~is_separator & inside
+            lengths = in_element.sum(axis=1)
+            # Elements end to end with a NUL after each (control bytes never reach here), split at once.
+            picked = np.insert(window[in_element], np.cumsum(lengths), 0)
+            values: list[str | None] = picked.tobytes().decode("latin-1").split("\0")[:-1]
+            for position in np.flatnonzero(separators < index).tolist():
+                values[position] = None
+            inexact = ((row_lengths > _ELEMENT_WINDOW) & (separators <= index)) | non_ascii
+            for position in np.flatnonzero(inexact).tolist():
+                text = self.texts_at(rows[position : position + 1])[0]
+                values[position] = _split_element(text, index, separator)
+            result.append(values)
+        return result
 
     def texts_at(self, rows: np.ndarray) -> list[str]:
         """Texts of a few rows, read from the array's buffers (Arrow's `take` would import pandas)."""

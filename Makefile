@@ -2,19 +2,27 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-WAREHOUSE ?= warehouse/demo.duckdb
+WAREHOUSE ?= warehouse/denials.duckdb
 DEMO_DATA := data/demo
 DEMO_CLAIMS ?= 3000
 
-.PHONY: install demo test lint lab bench clean
+.PHONY: install install-dev demo test lint lab bench clean
 
+## install: what the demo, the app and the notebooks need (requirements/runtime.lock)
 install: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.lock pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+## install-dev: install, plus what the tests and linters need (requirements/dev.lock)
+install-dev: $(VENV)/.installed-dev
+
+$(VENV)/.installed: requirements/runtime.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet -r requirements/runtime.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements/dev.lock
+	$(BIN)/python -m pip install --quiet -r requirements/runtime.lock -r requirements/dev.lock
 	touch $@
 
 ## demo: generate a sample (truth kept apart in data/demo/truth), then the scheduled run:
@@ -27,7 +35,7 @@ demo: install
 	@echo "dashboard: dashboards/denials.html   notebooks: make lab"
 
 ## test: lint, then every test (pytest runs the Python and dbt suites)
-test: install
+test: install-dev
 	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m pytest -q
 
@@ -35,7 +43,7 @@ test: install
 lab: install
 	DENIALS_WAREHOUSE=$(abspath $(WAREHOUSE)) $(BIN)/jupyter lab notebooks/
 
-lint: install
+lint: install-dev
 	$(BIN)/ruff check src tests bench
 
 ## bench: throughput figures (not tests)

@@ -1,57 +1,135 @@
-"""End-to-end scale figures: `python bench/build.py [--claims 1000000] [--keep DIR]`.
+"""End-to-end scale figures: `python bench/build.py [--claims 1000000] [--claims 100000 ...] [--keep DIR]`.
 
-Generates N claims, ingests the 837, 835 and administration files into a fresh warehouse, then runs
-`dbt build` (seeds, staging, intermediate, marts and their tests) and the data-quality checks.
-Prints seconds per stage and the warehouse size. Not a test: figures vary with the machine.
+For each size: generates N claims, ingests the 837, 835 and administration files into a fresh
+warehouse, runs `dbt build` (seeds, staging, intermediate, marts and their tests) and the data-quality
+checks, then a daily increment (1% more claims as new files: ingest, build, checks again). Every stage
+runs in a child process of its own, so its peak RSS is its own. With two or more sizes it prints how
+each stage grows against the claim count. Not a test: figures vary with the machine.
 """
 
 from __future__ import annotations
 
 import argparse
-import resource
+import os
+import sys
 import tempfile
 import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from denials.generate import generate
-from denials.ingest import ingest_paths
-from denials.quality import run_checks
-from denials.transform import run_dbt
+INPUT_FOLDERS = ("837", "835", "administrations")
 
 
-def _stage(label: str, started: float) -> float:
-    now = time.perf_counter()
-    print(f"{label:<28} {now - started:8.1f} s")
-    return now
+@dataclass
+class Stage:
+    name: str
+    seconds: float
+    peak_rss_mb: float
+    ok: bool
+
+
+def in_child(name: str, work: Callable[[], None]) -> Stage:
+    """Run `work` in a forked child (imports happen there, so the parent stays small)."""
+    started = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:  # child
+        code = 0
+        try:
+            work()
+        except BaseException:  # noqa: BLE001 - report and exit, whatever it was
+            traceback.print_exc()
+            code = 1
+        sys.stdout.flush()
+        os._exit(code)
+    _, status, usage = os.wait4(pid, 0)
+    ok = os.waitstatus_to_exitcode(status) == 0
+    stage = Stage(name, time.perf_counter() - started, usage.ru_maxrss / 1024, ok)
+    flag = "" if stage.ok else "  FAILED"
+    print(f"  {name:<26} {stage.seconds:8.1f} s  peak RSS {stage.peak_rss_mb:8,.0f} MB{flag}", flush=True)
+    return stage
+
+
+def _generate(out: Path, claims: int, seed: int) -> None:
+    from denials.generate import generate
+
+    generate(out, claims=claims, seed=seed)
+
+
+def _ingest(data: Path, warehouse: Path) -> None:
+    from denials.ingest import ingest_paths
+
+    report = ingest_paths([data / folder for folder in INPUT_FOLDERS], warehouse)
+    megabytes = report.bytes_loaded / 1e6
+    print(f"  {'':<26} {megabytes:8,.0f} MB at {megabytes / max(report.seconds, 1e-9):,.1f} MB/s, "
+          f"{report.segments:,} segments")
+    if report.exit_code:
+        raise RuntimeError(f"ingest exited {report.exit_code}")
+
+
+def _build(root: Path, warehouse: Path) -> None:
+    from denials.transform import run_dbt
+
+    outcome = run_dbt(["build", "--quiet"], warehouse, target_path=root / "target", log_path=root / "logs")
+    if not outcome.success:
+        raise RuntimeError("dbt build failed: " + "; ".join(outcome.failed_nodes[:10]))
+
+
+def _check(warehouse: Path) -> None:
+    from denials.quality import run_checks
+
+    if not run_checks(warehouse, build_docs=False).success:
+        raise RuntimeError("a critical data-quality check failed")
+
+
+def bench_size(claims: int, seed: int, root: Path) -> dict[str, Stage]:
+    print(f"{claims:,} claims")
+    data, daily, warehouse = root / "data", root / "daily", root / "warehouse.duckdb"
+    stages = [
+        in_child("generate", lambda: _generate(data, claims, seed)),
+        in_child("ingest", lambda: _ingest(data, warehouse)),
+        in_child("dbt build", lambda: _build(root, warehouse)),
+        in_child("checks", lambda: _check(warehouse)),
+    ]
+    full = sum(stage.seconds for stage in stages[1:])
+    size_mb = warehouse.stat().st_size / 1e6
+    print(f"  {'ingest + build + checks':<26} {full:8.1f} s   warehouse {size_mb:,.0f} MB")
+    in_child("generate daily 1%", lambda: _generate(daily, max(claims // 100, 1), seed + 1))
+    increment = [
+        in_child("daily ingest", lambda: _ingest(daily, warehouse)),
+        in_child("daily dbt build", lambda: _build(root, warehouse)),
+        in_child("daily checks", lambda: _check(warehouse)),
+    ]
+    daily_seconds = sum(stage.seconds for stage in increment)
+    print(f"  {'daily run':<26} {daily_seconds:8.1f} s   {daily_seconds / full:.0%} of the full run")
+    by_name = {stage.name: stage for stage in stages + increment}
+    by_name["full run"] = Stage("full run", full, max(s.peak_rss_mb for s in stages[1:]), True)
+    by_name["daily run"] = Stage("daily run", daily_seconds, max(s.peak_rss_mb for s in increment), True)
+    return by_name
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--claims", type=int, default=1_000_000)
+    parser.add_argument("--claims", type=int, action="append",
+                        help="claim count (repeat for a growth comparison; default 1,000,000)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
-    parser.add_argument("--select", nargs="*", default=None, help="dbt selection (default: everything)")
     options = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="denials-build-bench-") as scratch:
-        root = options.keep or Path(scratch)
-        data, warehouse = root / "data", root / "warehouse.duckdb"
-        started = time.perf_counter()
-        generate(data, claims=options.claims, seed=options.seed)
-        clock = _stage(f"generate {options.claims:,} claims", started)
-        report = ingest_paths([data / "837", data / "835", data / "administrations"], warehouse)
-        megabytes = report.bytes_loaded / 1e6
-        clock = _stage(f"ingest {megabytes:,.0f} MB", clock)
-        print(f"{'':<28} {megabytes / report.seconds:8.1f} MB/s, {report.segments:,} segments")
-        args = ["build", "--quiet"] + (["--select", *options.select] if options.select else [])
-        outcome = run_dbt(args, warehouse, target_path=root / "target", log_path=root / "logs")
-        clock = _stage("dbt build", clock)
-        if not outcome.success:
-            print("dbt build failed:", *outcome.failed_nodes[:10], sep="\n  ")
-        checks = run_checks(warehouse, build_docs=False)
-        clock = _stage(f"data-quality checks ({'passed' if checks.success else 'CRITICAL failure'})", clock)
-        print(f"{'total':<28} {clock - started:8.1f} s")
-        print(f"warehouse size {warehouse.stat().st_size / 1e6:,.0f} MB; "
-              f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
+    sizes = sorted(options.claims or [1_000_000])
+    results: dict[int, dict[str, Stage]] = {}
+    for claims in sizes:
+        with tempfile.TemporaryDirectory(prefix="denials-build-bench-") as scratch:
+            root = (options.keep / str(claims)) if options.keep else Path(scratch)
+            root.mkdir(parents=True, exist_ok=True)
+            results[claims] = bench_size(claims, options.seed, root)
+    if len(sizes) > 1:
+        small, large = sizes[0], sizes[-1]
+        print(f"growth {small:,} -> {large:,} claims ({large / small:.0f}x the claims)")
+        for name in ("ingest", "dbt build", "checks", "full run", "daily run"):
+            before, after = results[small][name], results[large][name]
+            print(f"  {name:<26} {after.seconds / max(before.seconds, 1e-9):6.1f}x time, "
+                  f"{after.peak_rss_mb / max(before.peak_rss_mb, 1e-9):5.1f}x peak RSS")
 
 
 if __name__ == "__main__":

@@ -182,7 +182,7 @@ def bill_mcg_as_mg(claim: Claim) -> list[Line]:
     line = administered_lines(claim)[0]
     assert line.dose is not None
     drug = line.dose.drug
-    milligrams = float(drug.amount(line.dose.administered_units)) / 1000
+    milligrams = float(drug.amount_in(line.dose.administered_units, "mg"))
     line.units = max(1, round(milligrams / float(drug.unit_size)))
     return [line]
 

@@ -8,9 +8,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from denials.paths import PROJECT_ROOT, project_root
+
+__all__ = ["PROJECT_ROOT", "DbtOutcome", "release_warehouse", "run_dbt"]
 from denials.warehouse import WAREHOUSE_ENV
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 LOG_TAIL_LINES = 60
 
 
@@ -29,15 +31,6 @@ class DbtOutcome:
             return f"(no dbt log at {log_file})"
         text = log_file.read_text(encoding="utf-8", errors="replace").splitlines()
         return "\n".join(text[-lines:])
-
-
-def project_root() -> Path:
-    if not (PROJECT_ROOT / "dbt_project.yml").exists():
-        raise FileNotFoundError(
-            f"dbt_project.yml not found under {PROJECT_ROOT}: "
-            "install denials from its checkout (pip install -e .)"
-        )
-    return PROJECT_ROOT
 
 
 @contextmanager

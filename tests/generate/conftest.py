@@ -8,9 +8,7 @@ import pytest
 
 from denials.generate import generate
 from denials.generate.reference import SEED_FILES
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SEEDS = REPO_ROOT / "seeds"
+from denials.paths import SEEDS_DIR as SEEDS
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""The denial marts recover every scenario the generator planted (issue #5 acceptance).
+"""The denial marts recover every scenario the generator planted.
 
 One generated set (2,500 claims) is ingested into a temporary warehouse and the whole project is built
 with `dbt build` (seeds, models, contracts, data tests, singular tests and unit tests). Then, against

@@ -2,8 +2,8 @@
 
 Built once per session: 1,000 claims in files of 40 claims (about 25 files of each kind, so one bad
 claim is about 2% of its file), ingested with the 835 folder sent twice (duplicates give the registry
-non-loaded rows to check), then `dbt build` of the seeds and staging. The marts are built by their own
-test (test_marts.py), so these tests do not depend on the marts' progress.
+non-loaded rows to check), then `dbt build` of the seeds, staging and the 835 balancing models. The marts
+are built by their own test (test_marts.py), so these tests do not depend on the marts' progress.
 
 Every run here uses a copy of expectations/ in a temporary folder: validation results and Data Docs
 never land in the checkout.
@@ -30,8 +30,9 @@ CLAIMS_PER_FILE = 40
 SEED = 7
 # A recognisable fake identifier planted in failing rows: it must never show up in any output.
 CANARY = "ZZCANARY7731"
+# Staging, and the balancing models the staging.balancing suite reads (they only read staging).
 STAGING_BUILD = ["build", "--quiet", "--select", "resource_type:seed", "path:models/staging",
-                 "--indirect-selection", "cautious"]
+                 "path:models/intermediate/balancing", "--indirect-selection", "cautious"]
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Synthetic claims, remittances and drug administrations with planted truth (issue #3).
+"""Synthetic claims, remittances and drug administrations with planted truth.
 
 `generate()` writes DIR/837/*.837, DIR/835/*.835, DIR/administrations/administrations.csv,
 DIR/truth/truth_lines.csv and DIR/manifest.json; `generate_command` is the click command for

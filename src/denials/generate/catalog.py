@@ -1,9 +1,10 @@
-"""Synthetic assumptions the seeds do not carry: charges, indications, providers, payer pricing.
+"""Synthetic assumptions the seeds do not carry: charges, conditions, providers, payer pricing.
 
-These numbers shape how realistic the data looks, never what a unit means: billing units, vials
-and caps always come from the seeds (reference.py). Prices are stated per unit of a drug's
-*measure* (per mcg, per IU, per mg) and converted through the seed's billing_unit_size, so a seed
-that changes a code's billing unit changes the billed units, not the dollars per dose.
+These numbers shape how realistic the data looks, never what a unit means or which diagnosis a drug is
+labeled for: billing units, vials, caps, measures and labeled diagnoses always come from the seeds
+(reference.py). Prices are stated per unit of a drug's *measure* (per mcg, per IU, per mg) and converted
+through the seed's billing_unit_size, so a seed that changes a code's billing unit changes the billed
+units, not the dollars per dose.
 """
 
 from __future__ import annotations
@@ -48,28 +49,11 @@ REVENUE_CODES: dict[str, str] = {
 }
 DRUG_REVENUE_CODE = "0636"
 
-# Labeled dose per kg for a drug whose seed row leaves the dose blank, in the drug's measure.
-# Afstyla (J7210): 20-50 IU/kg for on-demand treatment and prophylaxis (US label).
-DOSE_PER_KG_FALLBACK: dict[str, tuple[float, float]] = {"J7210": (20.0, 50.0)}
+# The measure 837 CTP05-1 NDC quantities are stated in, per dimension of the drug's billing measure:
+# mass as milligrams (ME), activity as international units (F2). The codes and factors are the
+# measure_units seed's.
+NDC_QUANTITY_MEASURE: dict[str, str] = {"mass": "mg", "activity": "IU"}
 
-# Fallback when the seeds have no labeled_diagnoses.csv: ICD-10-CM (without the dot, as X12 HI
-# carries it) labeled and off-label for each drug.
-# Sources: DOMAIN.md section 4 (NovoSeven RT covered list, Sevenfact not for FVII deficiency,
-# Hemlibra D66, FEIBA hemophilia A/B with inhibitors).
-LABELED_DIAGNOSES: dict[str, tuple[str, ...]] = {
-    "J7189": ("D66", "D67", "D682", "D68311", "D68318", "D691"),
-    "J7212": ("D66", "D67"),
-    "J7210": ("D66",),
-    "J7170": ("D66",),
-    "J7198": ("D66", "D67"),
-}
-OFF_LABEL_DIAGNOSES: dict[str, tuple[str, ...]] = {
-    "J7189": ("D68312", "D6832"),
-    "J7212": ("D682",),
-    "J7210": ("D67",),
-    "J7170": ("D67",),
-    "J7198": ("D6832",),
-}
 # Patient conditions and how common they are among the generated patients.
 CONDITIONS: tuple[tuple[str, int], ...] = (
     ("D66", 55),

@@ -1,8 +1,10 @@
-"""Reference data the generator reads from the project's seeds.
+"""Reference data the generator reads from the project's seeds: the one module that reads them.
 
-Billing units, vial sizes, caps, payer filing codes and payer policies come from the same seed
-files dbt loads (`drug_reference`, `drug_ndcs`, `payers`, `payer_policies`), so the planted truth and
-the warehouse's rules can never disagree about what one unit of a drug is.
+Billing units, vial sizes, caps, labeled doses, labeled and off-label diagnoses, measures and their
+conversions, payer filing codes and payer policies come from the same seed files dbt loads
+(`drug_reference`, `drug_ndcs`, `labeled_diagnoses`, `measure_units`, `payers`, `payer_policies`), so the
+planted truth and the warehouse's rules can never disagree about what one unit of a drug is or which
+diagnosis a drug is labeled for.
 """
 
 from __future__ import annotations
@@ -15,34 +17,16 @@ from decimal import Decimal
 from pathlib import Path
 
 from denials.generate import catalog
+from denials.paths import SEEDS_DIR
 
-SEED_FILES = ("drug_reference.csv", "drug_ndcs.csv", "payers.csv", "payer_policies.csv")
-# Read when present, so planted off-label claims follow the same list the warehouse's rule uses;
-# without it the generator falls back to catalog.py.
-OPTIONAL_SEED_FILES = ("labeled_diagnoses.csv",)
-
-# How many of the smallest unit of each dimension one unit of a measure holds. Vials in
-# `drug_ndcs` may be labelled in another measure than the HCPCS billing unit (a NovoSeven vial is
-# "1 mg", the code is billed per mcg), so sizes are converted through this table, never by code.
-_MEASURES: dict[str, tuple[str, Decimal]] = {
-    "mcg": ("mass", Decimal(1)),
-    "mg": ("mass", Decimal(1000)),
-    "g": ("mass", Decimal(1_000_000)),
-    "iu": ("activity", Decimal(1)),
-    "units": ("activity", Decimal(1)),
-    "u": ("activity", Decimal(1)),
-}
-
-# NDC quantity (837 CTP05-1) unit for a drug measured in each billing measure, and the factor
-# from the billing measure to that NDC unit: mass goes as milligrams (ME), activity as IU (F2).
-NDC_UNIT_BY_MEASURE: dict[str, tuple[str, Decimal]] = {
-    "mcg": ("ME", Decimal("0.001")),
-    "mg": ("ME", Decimal(1)),
-    "g": ("ME", Decimal(1000)),
-    "iu": ("F2", Decimal(1)),
-    "units": ("F2", Decimal(1)),
-    "u": ("F2", Decimal(1)),
-}
+SEED_FILES = (
+    "drug_reference.csv",
+    "drug_ndcs.csv",
+    "labeled_diagnoses.csv",
+    "measure_units.csv",
+    "payers.csv",
+    "payer_policies.csv",
+)
 
 
 class ReferenceDataError(ValueError):
@@ -50,16 +34,34 @@ class ReferenceDataError(ValueError):
 
 
 def default_reference_dir() -> Path:
-    # src/denials/generate/reference.py -> the project root holds seeds/ beside src/.
-    return Path(__file__).resolve().parents[3] / "seeds"
+    return SEEDS_DIR
 
 
-def convert(amount: Decimal, from_measure: str, to_measure: str) -> Decimal:
-    source = _MEASURES.get(from_measure.lower())
-    target = _MEASURES.get(to_measure.lower())
-    if source is None or target is None or source[0] != target[0]:
-        raise ReferenceDataError(f"cannot convert {from_measure} to {to_measure}")
-    return amount * source[1] / target[1]
+@dataclass(frozen=True, slots=True)
+class Measure:
+    name: str  # as the seed spells it (mcg, mg, IU)
+    dimension: str  # mass | activity: only measures of one dimension convert
+    base_unit_factor: Decimal  # how many of the dimension's smallest unit one of this measure holds
+    x12_unit_code: str  # 837 CTP05-1 code for a quantity in this measure ('' when X12 has none)
+
+
+@dataclass(frozen=True, slots=True)
+class Measures:
+    """The measure_units seed: measures by lower-case name."""
+
+    by_name: dict[str, Measure]
+
+    def get(self, name: str) -> Measure:
+        measure = self.by_name.get(name.lower())
+        if measure is None:
+            raise ReferenceDataError(f"measure {name!r} is not in measure_units.csv")
+        return measure
+
+    def convert(self, amount: Decimal, from_measure: str, to_measure: str) -> Decimal:
+        source, target = self.get(from_measure), self.get(to_measure)
+        if source.dimension != target.dimension:
+            raise ReferenceDataError(f"cannot convert {from_measure} to {to_measure}")
+        return amount * source.base_unit_factor / target.base_unit_factor
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -77,10 +79,15 @@ class Drug:
     ndc_by_vial_units: dict[int, str]  # vial size in billing units -> 11-digit NDC
     ndc_unit: str  # CTP05-1 for this drug's NDC quantity
     ndc_factor: Decimal  # billing measure -> NDC unit
+    measures: Measures
 
     def amount(self, units: int) -> Decimal:
         """The drug amount, in `measure`, that `units` billing units stand for."""
         return self.unit_size * units
+
+    def amount_in(self, units: int, measure: str) -> Decimal:
+        """The drug amount `units` billing units stand for, in another measure of the same dimension."""
+        return self.measures.convert(self.amount(units), self.measure, measure)
 
     def ndc_quantity(self, units: int) -> Decimal:
         return (self.unit_size * units * self.ndc_factor).normalize()
@@ -114,6 +121,7 @@ class Reference:
     payers: dict[str, Payer]
     policies: dict[tuple[str, str], list[Policy]]
     source_dir: Path
+    measures: Measures
     # ICD-10-CM codes without the dot (as X12 HI carries them), per HCPCS code.
     labeled: dict[str, tuple[str, ...]] = field(default_factory=dict)
     off_label: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -162,15 +170,33 @@ def _whole_units(amount: Decimal, drug_code: str) -> int:
 
 def _dose_range(row: dict[str, str]) -> tuple[float, float]:
     low, high = row.get("labeled_dose_per_kg_min", ""), row.get("labeled_dose_per_kg_max", "")
-    if low and high:
-        return float(low), float(high)
-    fallback = catalog.DOSE_PER_KG_FALLBACK.get(row["hcpcs_code"])
-    if fallback is None:
-        raise ReferenceDataError(f"{row['hcpcs_code']}: no labeled dose per kg in the seed and no fallback")
-    return fallback
+    if not (low and high):
+        raise ReferenceDataError(f"drug_reference.csv: {row['hcpcs_code']} has no labeled dose per kg")
+    return float(low), float(high)
 
 
-def _drugs(rows: list[dict[str, str]], ndc_rows: list[dict[str, str]]) -> dict[str, Drug]:
+def _measures(rows: list[dict[str, str]]) -> Measures:
+    return Measures({
+        row["measure"].lower(): Measure(
+            name=row["measure"],
+            dimension=row["dimension"],
+            base_unit_factor=Decimal(row["base_unit_factor"]),
+            x12_unit_code=row.get("x12_unit_code", ""),
+        )
+        for row in rows
+    })
+
+
+def _ndc_unit(measure: str, measures: Measures) -> tuple[str, Decimal]:
+    """CTP05-1 code and the factor from the billing measure to it (catalog.NDC_QUANTITY_MEASURE)."""
+    dimension = measures.get(measure).dimension
+    ndc_measure = catalog.NDC_QUANTITY_MEASURE.get(dimension)
+    if ndc_measure is None or not measures.get(ndc_measure).x12_unit_code:
+        raise ReferenceDataError(f"measure_units.csv: no CTP05-1 unit code for a {dimension} quantity")
+    return measures.get(ndc_measure).x12_unit_code, measures.convert(Decimal(1), measure, ndc_measure)
+
+
+def _drugs(rows: list[dict[str, str]], ndc_rows: list[dict[str, str]], measures: Measures) -> dict[str, Drug]:
     ndcs_by_code: dict[str, list[dict[str, str]]] = {}
     for row in ndc_rows:
         ndcs_by_code.setdefault(row["hcpcs_code"], []).append(row)
@@ -186,14 +212,15 @@ def _drugs(rows: list[dict[str, str]], ndc_rows: list[dict[str, str]]) -> dict[s
         )
         by_vial: dict[int, str] = {}
         for ndc_row in ndcs_by_code.get(code, []):
-            size = convert(Decimal(ndc_row["vial_size"]), ndc_row["vial_measure"] or measure, measure)
+            vial_measure = ndc_row["vial_measure"] or measure
+            size = measures.convert(Decimal(ndc_row["vial_size"]), vial_measure, measure)
             by_vial.setdefault(_whole_units(size / unit_size, code), _digits(ndc_row["ndc"]))
         # A listed vial size with no NDC cannot be dispensed in a generated claim (2410 needs the
         # NDC); when none of the listed sizes has one, fall back to the sizes drug_ndcs knows.
         usable = tuple(v for v in vial_units if v in by_vial) or tuple(sorted(by_vial))
         if not usable:
             raise ReferenceDataError(f"{code}: no NDC in drug_ndcs matches a vial size")
-        ndc_unit, ndc_factor = NDC_UNIT_BY_MEASURE.get(measure.lower(), ("UN", Decimal(1)))
+        ndc_unit, ndc_factor = _ndc_unit(measure, measures)
         dose_min, dose_max = _dose_range(row)
         drugs[code] = Drug(
             hcpcs=code,
@@ -209,6 +236,7 @@ def _drugs(rows: list[dict[str, str]], ndc_rows: list[dict[str, str]]) -> dict[s
             ndc_by_vial_units=by_vial,
             ndc_unit=ndc_unit,
             ndc_factor=ndc_factor,
+            measures=measures,
         )
     return drugs
 
@@ -246,9 +274,7 @@ def _policies(rows: list[dict[str, str]]) -> dict[tuple[str, str], list[Policy]]
     return policies
 
 
-def _diagnoses(rows: list[dict[str, str]] | None, labeled: bool) -> dict[str, tuple[str, ...]]:
-    if rows is None:
-        return dict(catalog.LABELED_DIAGNOSES if labeled else catalog.OFF_LABEL_DIAGNOSES)
+def _diagnoses(rows: list[dict[str, str]], labeled: bool) -> dict[str, tuple[str, ...]]:
     found: dict[str, list[str]] = {}
     for row in rows:
         if _flag(row["is_labeled"]) == labeled:
@@ -259,18 +285,15 @@ def _diagnoses(rows: list[dict[str, str]] | None, labeled: bool) -> dict[str, tu
 def load_reference(directory: Path | None = None) -> Reference:
     source = Path(directory) if directory is not None else default_reference_dir()
     rows = {name: _read(source / name) for name in SEED_FILES}
-    present = [name for name in OPTIONAL_SEED_FILES if (source / name).exists()]
-    optional = {name: _read(source / name) for name in present}
-    fingerprints = {
-        name: hashlib.sha256((source / name).read_bytes()).hexdigest() for name in (*SEED_FILES, *present)
-    }
-    diagnoses = optional.get("labeled_diagnoses.csv")
+    fingerprints = {name: hashlib.sha256((source / name).read_bytes()).hexdigest() for name in SEED_FILES}
+    measures = _measures(rows["measure_units.csv"])
     return Reference(
-        drugs=_drugs(rows["drug_reference.csv"], rows["drug_ndcs.csv"]),
+        drugs=_drugs(rows["drug_reference.csv"], rows["drug_ndcs.csv"], measures),
         payers=_payers(rows["payers.csv"]),
         policies=_policies(rows["payer_policies.csv"]),
         source_dir=source,
-        labeled=_diagnoses(diagnoses, labeled=True),
-        off_label=_diagnoses(diagnoses, labeled=False),
+        labeled=_diagnoses(rows["labeled_diagnoses.csv"], labeled=True),
+        off_label=_diagnoses(rows["labeled_diagnoses.csv"], labeled=False),
+        measures=measures,
         fingerprints=fingerprints,
     )

@@ -20,207 +20,39 @@ deny on N362/M53/M119/N822/N823, where the RARC decides the category over the CA
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
 from denials.generate.adjudicate import adjudicate_prior
 from denials.generate.encounters import Context, plain
-from denials.generate.model import Claim, Denial, Line, PriorPayer
-from denials.generate.reference import Drug, Payer, Reference
-
-Builder = Callable[[Context], list[Claim]]
-KINDS = ("clean", "denial", "overturn", "split", "secondary", "not_remitted", "prebill")
-
-
-@dataclass(frozen=True, slots=True)
-class Scenario:
-    name: str
-    kind: str
-    weight: float
-    build: Builder
-    claims: int  # claims one build emits
-    available: Callable[[Reference], bool]
-    summary: str
-
-
-SCENARIOS: dict[str, Scenario] = {}
-
-
-def _always(_: Reference) -> bool:
-    return True
-
-
-def scenario(
-    name: str,
-    *,
-    kind: str,
-    weight: float = 1.0,
-    claims: int = 1,
-    available: Callable[[Reference], bool] = _always,
-) -> Callable[[Builder], Builder]:
-    """Register a builder. `available` says whether the loaded seeds can support it at all."""
-    if kind not in KINDS:
-        raise ValueError(f"unknown scenario kind {kind!r}")
-
-    def register(build: Builder) -> Builder:
-        if name in SCENARIOS:
-            raise ValueError(f"scenario {name!r} registered twice")
-        summary = (build.__doc__ or name).strip().splitlines()[0]
-        SCENARIOS[name] = Scenario(name, kind, weight, build, claims, available, summary)
-        return build
-
-    return register
-
-
-# ------------------------------------------------------------------------------- helpers
-
-UNIT_DENIALS: dict[str, tuple[str, str, str]] = {
-    "mcg_billed_as_mg": ("CO", "16", "M53"),
-    "waste_without_jw": ("CO", "4", "N822"),
-    "jz_with_waste": ("CO", "4", "N823"),
-    "jw_and_jz_same_line": ("CO", "4", "N823"),
-    "over_9999_without_split": ("CO", "16", "N362"),
-    "over_per_line_limit": ("CO", "151", "N362"),
-    "ndc_quantity_mismatch": ("CO", "16", "M119"),
-}
-
-
-def unit_denial(root_cause: str, units: int | None = None) -> Denial:
-    group, carc, rarc = UNIT_DENIALS[root_cause]
-    return Denial(group, carc, rarc, "unit_error", root_cause, units)
-
-
-def drug_lines(claim: Claim) -> list[Line]:
-    return [line for line in claim.lines if line.ndc]
-
-
-def administered_lines(claim: Claim) -> list[Line]:
-    return [line for line in claim.lines if line.ndc and "JW" not in line.modifiers]
-
-
-def deny(lines: list[Line], denial: Denial) -> None:
-    for line in lines:
-        line.denial = denial
-
-
-def flag_prebill(lines: list[Line], rule: str, root_cause: str = "") -> None:
-    for line in lines:
-        line.prebill_rule = rule
-        line.root_cause = root_cause
-
-
-def _mcg_drugs(reference: Reference) -> list[Drug]:
-    return sorted((d for d in reference.drugs.values() if d.measure.lower() == "mcg"), key=lambda d: d.hcpcs)
-
-
-def _has_mcg_drug(reference: Reference) -> bool:
-    return bool(_mcg_drugs(reference))
-
-
-def _payers_where(ctx: Context, drug: Drug, test: Callable[..., bool]) -> frozenset[str]:
-    on = ctx.nominal_date
-    return frozenset(p.payer_id for p in ctx.payers if test(ctx.reference.policy(p.payer_id, drug.hcpcs, on)))
-
-
-def _drug_with_payers(ctx: Context, test: Callable[..., bool]) -> tuple[Drug, frozenset[str]] | None:
-    options = [(drug, payers) for drug in ctx.drugs if (payers := _payers_where(ctx, drug, test))]
-    return ctx.rng.choice(options) if options else None
-
-
-def _any_policy(reference: Reference, test: Callable[..., bool]) -> bool:
-    return any(test(policy) for versions in reference.policies.values() for policy in versions)
-
-
-def _needs_auth(policy: object) -> bool:
-    return bool(getattr(policy, "requires_prior_auth", False))
-
-
-def _needs_modifiers(policy: object) -> bool:
-    return bool(getattr(policy, "requires_jw_jz", False))
-
-
-def _can_exceed_cap(drug: Drug) -> bool:
-    # Could a heavy adult on the top labeled dose need more units than one line may carry?
-    return drug.dose_max * 125 / float(drug.unit_size) > drug.line_cap * 1.05
-
-
-def _has_high_dose_drug(reference: Reference) -> bool:
-    return any(_can_exceed_cap(drug) for drug in reference.drugs.values())
-
-
-def _per_line_limits(ctx: Context) -> list[tuple[str, Drug, int]]:
-    found = []
-    for drug in ctx.drugs:
-        for payer in ctx.payers:
-            limit = ctx.reference.line_limit(payer.payer_id, drug, ctx.nominal_date)
-            reachable = drug.dose_max * 125 / float(drug.unit_size) > limit * 1.05
-            if limit < drug.line_cap and reachable:
-                found.append((payer.payer_id, drug, limit))
-    return found
-
-
-def _has_per_line_limit(reference: Reference) -> bool:
-    return _any_policy(reference, lambda p: p.max_units_per_line is not None)
-
-
-def _off_label_drugs(ctx: Context) -> list[Drug]:
-    return [d for d in ctx.drugs if ctx.reference.off_label.get(d.hcpcs)]
-
-
-def _has_off_label(reference: Reference) -> bool:
-    return any(reference.off_label.get(code) for code in reference.drugs)
-
-
-# Mutations shared by the denial scenarios and their never-remitted twins. Each takes a claim
-# built the way it needs (see MODIFIER_PROBLEMS) and returns the lines it made wrong.
-
-
-def bill_mcg_as_mg(claim: Claim) -> list[Line]:
-    """Bill the dose's milligram figure as units of a per-mcg code (7 instead of 7,200)."""
-    line = administered_lines(claim)[0]
-    assert line.dose is not None
-    drug = line.dose.drug
-    milligrams = float(drug.amount(line.dose.administered_units)) / 1000
-    line.units = max(1, round(milligrams / float(drug.unit_size)))
-    return [line]
-
-
-def drop_jw_line(claim: Claim) -> list[Line]:
-    claim.lines = [line for line in claim.lines if "JW" not in line.modifiers]
-    return administered_lines(claim)
-
-
-def jz_despite_waste(claim: Claim) -> list[Line]:
-    claim.lines = [line for line in claim.lines if "JW" not in line.modifiers]
-    lines = administered_lines(claim)
-    for line in lines:
-        line.modifiers = ("JZ", *(m for m in line.modifiers if m != "JZ"))
-    return lines
-
-
-def jw_and_jz_on_one_line(claim: Claim) -> list[Line]:
-    line = administered_lines(claim)[0]
-    line.modifiers = ("JW", "JZ", *(m for m in line.modifiers if m not in ("JW", "JZ")))
-    return [line]
-
-
-# root cause -> (waste the dose must have, mutation)
-MODIFIER_PROBLEMS: dict[str, tuple[bool, Callable[[Claim], list[Line]]]] = {
-    "waste_without_jw": (True, drop_jw_line),
-    "jz_with_waste": (True, jz_despite_waste),
-    "jw_and_jz_same_line": (False, jw_and_jz_on_one_line),
-}
-
-
-def _modifier_claim(ctx: Context, name: str, root_cause: str) -> tuple[Claim, list[Line]]:
-    waste, mutate = MODIFIER_PROBLEMS[root_cause]
-    picked = _drug_with_payers(ctx, _needs_modifiers)
-    drug, payers = picked if picked else (ctx.rng.choice([d for d in ctx.drugs if d.single_dose]), None)
-    claim = ctx.drug_claim(name, drug=drug, payer_ids=payers, waste=waste, doses=1)
-    return claim, mutate(claim)
-
+from denials.generate.model import Claim, Denial, PriorPayer
+from denials.generate.mutations import (
+    MODIFIER_PROBLEMS,
+    administered_lines,
+    any_policy,
+    bill_mcg_as_mg,
+    can_exceed_cap,
+    deny,
+    drug_lines,
+    drug_with_payers,
+    flag_prebill,
+    has_high_dose_drug,
+    has_mcg_drug,
+    has_off_label,
+    has_per_line_limit,
+    mcg_drugs,
+    modifier_claim,
+    needs_auth,
+    off_label_drugs,
+    payers_where,
+    per_line_limits,
+    unit_denial,
+)
+from denials.generate.reference import Payer
+from denials.generate.registry import KINDS, SCENARIOS, Scenario, scenario
+
+__all__ = ["KINDS", "SCENARIOS", "Scenario", "scenario"]
 
 # ------------------------------------------------------------------------------- clean
 
@@ -245,11 +77,11 @@ def separate_encounter_xe(ctx: Context) -> list[Claim]:
     return [claim]
 
 
-@scenario("correct_76_split", kind="split", available=_has_high_dose_drug)
+@scenario("correct_76_split", kind="split", available=has_high_dose_drug)
 def correct_76_split(ctx: Context) -> list[Claim]:
     """A dose above the per-line cap split 9,999 + 9,999 + rest with modifier 76 on lines 2+; paid."""
-    drug = ctx.rng.choice([d for d in ctx.drugs if _can_exceed_cap(d)])
-    payers = _payers_where(ctx, drug, lambda p: p.max_units_per_line is None) or None
+    drug = ctx.rng.choice([d for d in ctx.drugs if can_exceed_cap(d)])
+    payers = payers_where(ctx, drug, lambda p: p.max_units_per_line is None) or None
     return [
         ctx.drug_claim("correct_76_split", drug=drug, payer_ids=payers, min_units=drug.line_cap + 1, doses=1)
     ]
@@ -287,10 +119,10 @@ def secondary_claim(ctx: Context) -> list[Claim]:
 # ------------------------------------------------------------------------------- unit errors
 
 
-@scenario("mcg_billed_as_mg", kind="denial", weight=5, available=_has_mcg_drug)
+@scenario("mcg_billed_as_mg", kind="denial", weight=5, available=has_mcg_drug)
 def mcg_billed_as_mg(ctx: Context) -> list[Claim]:
     """Factor VIIa billed in mg-sized units (1000x too few); CO-16 + M53."""
-    drug = ctx.rng.choice(_mcg_drugs(ctx.reference))
+    drug = ctx.rng.choice(mcg_drugs(ctx.reference))
     claim = ctx.drug_claim("mcg_billed_as_mg", drug=drug, waste=False, split=False, doses=1)
     deny(bill_mcg_as_mg(claim), unit_denial("mcg_billed_as_mg"))
     return [claim]
@@ -299,7 +131,7 @@ def mcg_billed_as_mg(ctx: Context) -> list[Claim]:
 @scenario("waste_without_jw", kind="denial", weight=4)
 def waste_without_jw(ctx: Context) -> list[Claim]:
     """Waste recorded, but no JW line and no JW/JZ on the administered line; CO-4 + N822."""
-    claim, lines = _modifier_claim(ctx, "waste_without_jw", "waste_without_jw")
+    claim, lines = modifier_claim(ctx, "waste_without_jw", "waste_without_jw")
     deny(lines, unit_denial("waste_without_jw"))
     return [claim]
 
@@ -307,7 +139,7 @@ def waste_without_jw(ctx: Context) -> list[Claim]:
 @scenario("jz_with_waste", kind="denial", weight=3)
 def jz_with_waste(ctx: Context) -> list[Claim]:
     """JZ (nothing discarded) billed while the administration record shows waste; CO-4 + N823."""
-    claim, lines = _modifier_claim(ctx, "jz_with_waste", "jz_with_waste")
+    claim, lines = modifier_claim(ctx, "jz_with_waste", "jz_with_waste")
     deny(lines, unit_denial("jz_with_waste"))
     return [claim]
 
@@ -315,15 +147,15 @@ def jz_with_waste(ctx: Context) -> list[Claim]:
 @scenario("jw_and_jz_same_line", kind="denial", weight=2)
 def jw_and_jz_same_line(ctx: Context) -> list[Claim]:
     """JW and JZ on the same line; CO-4 + N823."""
-    claim, lines = _modifier_claim(ctx, "jw_and_jz_same_line", "jw_and_jz_same_line")
+    claim, lines = modifier_claim(ctx, "jw_and_jz_same_line", "jw_and_jz_same_line")
     deny(lines, unit_denial("jw_and_jz_same_line"))
     return [claim]
 
 
-@scenario("over_9999_without_split", kind="denial", weight=3, available=_has_high_dose_drug)
+@scenario("over_9999_without_split", kind="denial", weight=3, available=has_high_dose_drug)
 def over_9999_without_split(ctx: Context) -> list[Claim]:
     """A dose above the per-line cap billed on one line; CO-16 + N362."""
-    drug = ctx.rng.choice([d for d in ctx.drugs if _can_exceed_cap(d)])
+    drug = ctx.rng.choice([d for d in ctx.drugs if can_exceed_cap(d)])
     claim = ctx.drug_claim(
         "over_9999_without_split", drug=drug, min_units=drug.line_cap + 1, split=False, doses=1
     )
@@ -334,10 +166,10 @@ def over_9999_without_split(ctx: Context) -> list[Claim]:
     return [claim]
 
 
-@scenario("over_per_line_limit", kind="denial", weight=3, available=_has_per_line_limit)
+@scenario("over_per_line_limit", kind="denial", weight=3, available=has_per_line_limit)
 def over_per_line_limit(ctx: Context) -> list[Claim]:
     """Units above the payer's max per line; the excess denied CO-151 + N362, the rest paid."""
-    limits = _per_line_limits(ctx)
+    limits = per_line_limits(ctx)
     if not limits:
         return waste_without_jw(ctx)
     payer_id, drug, limit = ctx.rng.choice(limits)
@@ -376,10 +208,10 @@ def ndc_quantity_mismatch(ctx: Context) -> list[Claim]:
 # ------------------------------------------------------------------------------- other denials
 
 
-@scenario("missing_prior_auth", kind="denial", weight=12, available=lambda r: _any_policy(r, _needs_auth))
+@scenario("missing_prior_auth", kind="denial", weight=12, available=lambda r: any_policy(r, needs_auth))
 def missing_prior_auth(ctx: Context) -> list[Claim]:
     """The payer requires auth for the drug and none was sent (CO-197); some exceed it (CO-198)."""
-    picked = _drug_with_payers(ctx, _needs_auth)
+    picked = drug_with_payers(ctx, needs_auth)
     drug, payers = picked if picked else (None, None)
     claim = ctx.drug_claim("missing_prior_auth", drug=drug, payer_ids=payers)
     if claim.prior_auth and ctx.rng.random() < 0.25:
@@ -391,10 +223,10 @@ def missing_prior_auth(ctx: Context) -> list[Claim]:
     return [claim]
 
 
-@scenario("off_label_diagnosis", kind="denial", weight=8, available=_has_off_label)
+@scenario("off_label_diagnosis", kind="denial", weight=8, available=has_off_label)
 def off_label_diagnosis(ctx: Context) -> list[Claim]:
     """A diagnosis the drug is not labeled for (e.g. D68.2 with J7212); CO-50 + N115 or CO-167."""
-    drug = ctx.rng.choice(_off_label_drugs(ctx))
+    drug = ctx.rng.choice(off_label_drugs(ctx))
     claim = ctx.drug_claim("off_label_diagnosis", drug=drug)
     claim.diagnoses[0] = ctx.rng.choice(ctx.reference.off_label[drug.hcpcs])
     if ctx.rng.random() < 0.7:
@@ -498,10 +330,10 @@ def not_remitted(ctx: Context) -> list[Claim]:
     return [claim]
 
 
-@scenario("not_remitted_mcg_billed_as_mg", kind="prebill", weight=1, available=_has_mcg_drug)
+@scenario("not_remitted_mcg_billed_as_mg", kind="prebill", weight=1, available=has_mcg_drug)
 def not_remitted_mcg_billed_as_mg(ctx: Context) -> list[Claim]:
     """Unremitted; a per-mcg drug billed in mg-sized units. Pre-bill rule unit_error."""
-    drug = ctx.rng.choice(_mcg_drugs(ctx.reference))
+    drug = ctx.rng.choice(mcg_drugs(ctx.reference))
     claim = ctx.drug_claim("not_remitted_mcg_billed_as_mg", drug=drug, waste=False, split=False, doses=1)
     claim.remit = "none"
     flag_prebill(bill_mcg_as_mg(claim), "unit_error", "mcg_billed_as_mg")
@@ -509,11 +341,11 @@ def not_remitted_mcg_billed_as_mg(ctx: Context) -> list[Claim]:
 
 
 @scenario(
-    "not_remitted_missing_auth", kind="prebill", weight=1, available=lambda r: _any_policy(r, _needs_auth)
+    "not_remitted_missing_auth", kind="prebill", weight=1, available=lambda r: any_policy(r, needs_auth)
 )
 def not_remitted_missing_auth(ctx: Context) -> list[Claim]:
     """Unremitted; the payer requires auth for the drug and the claim has no REF*G1."""
-    picked = _drug_with_payers(ctx, _needs_auth)
+    picked = drug_with_payers(ctx, needs_auth)
     drug, payers = picked if picked else (None, None)
     claim = ctx.drug_claim("not_remitted_missing_auth", drug=drug, payer_ids=payers)
     claim.remit = "none"
@@ -522,10 +354,10 @@ def not_remitted_missing_auth(ctx: Context) -> list[Claim]:
     return [claim]
 
 
-@scenario("not_remitted_off_label", kind="prebill", weight=1, available=_has_off_label)
+@scenario("not_remitted_off_label", kind="prebill", weight=1, available=has_off_label)
 def not_remitted_off_label(ctx: Context) -> list[Claim]:
     """Unremitted; the principal diagnosis is off-label for the drug."""
-    drug = ctx.rng.choice(_off_label_drugs(ctx))
+    drug = ctx.rng.choice(off_label_drugs(ctx))
     claim = ctx.drug_claim("not_remitted_off_label", drug=drug)
     claim.remit = "none"
     claim.diagnoses[0] = ctx.rng.choice(ctx.reference.off_label[drug.hcpcs])
@@ -537,7 +369,7 @@ def not_remitted_off_label(ctx: Context) -> list[Claim]:
 def not_remitted_modifier_error(ctx: Context) -> list[Claim]:
     """Unremitted; a JW/JZ error (waste without JW, JZ with waste, or both on one line)."""
     root_cause = ctx.rng.choice(sorted(MODIFIER_PROBLEMS))
-    claim, lines = _modifier_claim(ctx, "not_remitted_modifier_error", root_cause)
+    claim, lines = modifier_claim(ctx, "not_remitted_modifier_error", root_cause)
     claim.remit = "none"
     flag_prebill(lines, "modifier_error", root_cause)
     return [claim]

@@ -1,4 +1,4 @@
-"""Data quality with Great Expectations at every layer of the warehouse (issue #6).
+"""Data quality with Great Expectations at every layer of the warehouse.
 
 `run_checks(warehouse, suites=None, build_docs=True) -> CheckReport` validates the registry and raw layer,
 staging and the marts with the suites in expectations/ (a GX 1.x file context), writes the outcomes to

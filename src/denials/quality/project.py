@@ -18,8 +18,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from denials.paths import PROJECT_ROOT
 from denials.quality.datasets import DATASETS, Dataset
-from denials.transform import PROJECT_ROOT
 
 if TYPE_CHECKING:
     from great_expectations.data_context import FileDataContext

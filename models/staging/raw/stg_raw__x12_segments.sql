@@ -1,3 +1,9 @@
+{{
+    config(
+        materialized='view'
+    )
+}}
+
 -- Segments of loaded files with the envelope facts every entity model needs (transaction type,
 -- component separator actually used). Rejected, duplicate and unsupported files never reach here.
 with

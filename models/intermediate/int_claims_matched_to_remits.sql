@@ -56,6 +56,11 @@ chain_pairs as (
     from {{ ref('int_remit_chains_paired') }}
 ),
 
+claims_paired as (
+    select distinct claim_id
+    from chain_pairs
+),
+
 ---------- full outer: matched pairs (one row per version), claims left alone, remit versions left alone
 match_rows as (
     select
@@ -73,7 +78,7 @@ match_rows as (
         'unmatched' as match_method,
         0 as matched_line_pair_count
     from claims
-    left join (select distinct claim_id from chain_pairs) as claims_paired
+    left join claims_paired
         on claims.claim_id = claims_paired.claim_id
     where claims_paired.claim_id is null
     union all

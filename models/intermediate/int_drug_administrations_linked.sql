@@ -65,6 +65,11 @@ administrations_by_line as (
             and administrations.claim_control_number = drug_lines.claim_control_number
 ),
 
+administrations_linked_by_line as (
+    select distinct drug_administration_id
+    from administrations_by_line
+),
+
 administrations_by_claim_hcpcs_date as (
     select
         dose_groups.dose_group_key,
@@ -75,9 +80,9 @@ administrations_by_claim_hcpcs_date as (
             administrations.claim_control_number = dose_groups.claim_control_number
             and administrations.hcpcs_code = dose_groups.hcpcs_code
             and cast(administrations.administered_at as date) = dose_groups.service_from_date
-    left join (select distinct drug_administration_id from administrations_by_line) as linked_by_line
-        on administrations.drug_administration_id = linked_by_line.drug_administration_id
-    where linked_by_line.drug_administration_id is null
+    left join administrations_linked_by_line
+        on administrations.drug_administration_id = administrations_linked_by_line.drug_administration_id
+    where administrations_linked_by_line.drug_administration_id is null
 ),
 
 administration_links as (

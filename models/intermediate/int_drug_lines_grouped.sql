@@ -64,7 +64,9 @@ drug_lines as (
         drug_reference.per_line_unit_cap,
         {{ dbt.concat([
             "service_lines.claim_id", "':'", "service_lines.procedure_code", "':'",
-            "coalesce(" ~ dbt.safe_cast("service_lines.service_from_date", api.Column.translate_type("string")) ~ ", '')"
+            "coalesce("
+            ~ dbt.safe_cast("service_lines.service_from_date", api.Column.translate_type("string"))
+            ~ ", '')"
         ]) }} as dose_group_key
     from service_lines
     inner join drug_reference

@@ -157,11 +157,16 @@ final as (
                 when upper(drug_identification.ndc_unit_code) = 'UN'
                     then
                         drug_identification.ndc_quantity * drug_ndcs.vial_size
-                        * {{ measure_conversion_factor('drug_ndcs.vial_measure', 'drug_lines_with_role.billing_unit_measure') }}
+                        * {{ measure_conversion_factor(
+                            'drug_ndcs.vial_measure', 'drug_lines_with_role.billing_unit_measure'
+                        ) }}
                         / drug_lines_with_role.billing_unit_size
                 else
                     drug_identification.ndc_quantity
-                    * {{ measure_conversion_factor(ctp_unit_measure('drug_identification.ndc_unit_code'), 'drug_lines_with_role.billing_unit_measure') }}
+                    * {{ measure_conversion_factor(
+                        ctp_unit_measure('drug_identification.ndc_unit_code'),
+                        'drug_lines_with_role.billing_unit_measure'
+                    ) }}
                     / drug_lines_with_role.billing_unit_size
             end
             as decimal(18, 4)
@@ -183,9 +188,15 @@ final as (
         dose_group_administrations.administered_amount,
         dose_group_administrations.wasted_amount,
         dose_group_administrations.patient_weight_kg,
-        case when dose_group_administrations.unconvertible_count = 0 then dose_group_administrations.administered_billing_units end
+        case
+            when
+                dose_group_administrations.unconvertible_count = 0
+                then dose_group_administrations.administered_billing_units
+        end
             as administered_billing_units,
-        case when dose_group_administrations.unconvertible_count = 0 then dose_group_administrations.wasted_billing_units end
+        case
+            when dose_group_administrations.unconvertible_count = 0 then dose_group_administrations.wasted_billing_units
+        end
             as wasted_billing_units,
 
         ---------- billed vs expected, for the line's role in its dose group
@@ -199,7 +210,8 @@ final as (
             case
                 when dose_group_administrations.unconvertible_count > 0 then null
                 when drug_lines_with_role.dose_role = 'waste'
-                    then role_billed_units.role_billed_units / nullif(dose_group_administrations.wasted_billing_units, 0)
+                    then
+                        role_billed_units.role_billed_units / nullif(dose_group_administrations.wasted_billing_units, 0)
                 else
                     role_billed_units.role_billed_units
                     / nullif(dose_group_administrations.administered_billing_units, 0)

@@ -74,8 +74,8 @@ chain_line_evidence_ranked as (
             partition by chain_line_evidence.chain_key
             order by
                 chain_line_evidence.matched_line_pair_count desc,
-                claims.file_id,
-                claims.segment_position
+                claims.file_id asc,
+                claims.segment_position asc
         ) as evidence_rank
     from chain_line_evidence
     inner join claims
@@ -105,6 +105,11 @@ chains_open_after_lines as (
     where pairs_by_line_control_number.chain_key is null
 ),
 
+claims_paired_by_lines as (
+    select distinct claim_id
+    from pairs_by_line_control_number
+),
+
 claims_open_after_lines as (
     select
         claims.claim_id,
@@ -114,9 +119,9 @@ claims_open_after_lines as (
         claims.claim_control_number,
         claims.total_charge_amount
     from claims
-    left join (select distinct claim_id from pairs_by_line_control_number) as claims_paired
-        on claims.claim_id = claims_paired.claim_id
-    where claims_paired.claim_id is null
+    left join claims_paired_by_lines
+        on claims.claim_id = claims_paired_by_lines.claim_id
+    where claims_paired_by_lines.claim_id is null
 ),
 
 chains_ranked_by_charge as (

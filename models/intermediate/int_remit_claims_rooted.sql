@@ -83,14 +83,14 @@ segment_ancestors_0 as (
 ),
 
 {% for jump in range(1, chain_jumps + 1) -%}
-segment_ancestors_{{ jump }} as (
-    select
-        descendants.segment_start_remit_claim_id,
-        ancestors.ancestor_remit_claim_id
-    from segment_ancestors_{{ jump - 1 }} as descendants
-    inner join segment_ancestors_{{ jump - 1 }} as ancestors
-        on descendants.ancestor_remit_claim_id = ancestors.segment_start_remit_claim_id
-),
+    segment_ancestors_{{ jump }} as (
+        select
+            descendants.segment_start_remit_claim_id,
+            ancestors.ancestor_remit_claim_id
+        from segment_ancestors_{{ jump - 1 }} as descendants
+        inner join segment_ancestors_{{ jump - 1 }} as ancestors
+            on descendants.ancestor_remit_claim_id = ancestors.segment_start_remit_claim_id
+    ),
 
 {% endfor -%}
 

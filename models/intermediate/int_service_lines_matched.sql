@@ -159,6 +159,17 @@ line_pairs as (
     from claim_level_matches
 ),
 
+claim_lines_paired as (
+    select distinct claim_line_id
+    from line_pairs
+),
+
+remit_lines_paired as (
+    select distinct remit_line_id
+    from line_pairs
+    where remit_line_id is not null
+),
+
 ---------- full outer: pairs, 837 lines left alone, remit lines left alone
 match_rows as (
     select
@@ -176,7 +187,7 @@ match_rows as (
         cast(null as {{ api.Column.translate_type('string') }}) as remit_claim_id,
         'unmatched' as match_method
     from claim_lines
-    left join (select distinct claim_line_id from line_pairs) as claim_lines_paired
+    left join claim_lines_paired
         on claim_lines.claim_line_id = claim_lines_paired.claim_line_id
     where claim_lines_paired.claim_line_id is null
     union all
@@ -187,7 +198,7 @@ match_rows as (
         remit_lines.remit_claim_id,
         'unmatched' as match_method
     from remit_lines
-    left join (select distinct remit_line_id from line_pairs where remit_line_id is not null) as remit_lines_paired
+    left join remit_lines_paired
         on remit_lines.remit_line_id = remit_lines_paired.remit_line_id
     left join claim_pairs
         on remit_lines.remit_claim_id = claim_pairs.remit_claim_id

@@ -69,12 +69,13 @@ names as (
         case
             when loop_id = '2330' then case when {{ x12_element(1) }} = 'PR' then 'other_payer' end
             when loop_id = '2000B' then case when {{ x12_element(1) }} = 'PR' then 'payer' end
-            when loop_id = '2000A' then
-                case {{ x12_element(1) }}
-                    when '85' then 'billing_provider'
-                    when '87' then 'pay_to_provider'
-                    when 'PE' then 'payee'
-                end
+            when loop_id = '2000A'
+                then
+                    case {{ x12_element(1) }}
+                        when '85' then 'billing_provider'
+                        when '87' then 'pay_to_provider'
+                        when 'PE' then 'payee'
+                    end
             when loop_id = '2310' then
                 case {{ x12_element(1) }}
                     when '82' then 'rendering_provider'

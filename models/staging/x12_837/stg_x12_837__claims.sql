@@ -250,10 +250,12 @@ renamed as (
         length(claim_loop_pivot.claim_note_text) as claim_note_length,
 
         ---------- dates (DTP)
-        {{ x12_837_date_in_range('claim_loop_pivot.statement_date_format', 'claim_loop_pivot.statement_date_value', 1) }}
-            as statement_from_date,
-        {{ x12_837_date_in_range('claim_loop_pivot.statement_date_format', 'claim_loop_pivot.statement_date_value', 2) }}
-            as statement_to_date,
+        {{ x12_837_date_in_range(
+            'claim_loop_pivot.statement_date_format', 'claim_loop_pivot.statement_date_value', 1
+        ) }} as statement_from_date,
+        {{ x12_837_date_in_range(
+            'claim_loop_pivot.statement_date_format', 'claim_loop_pivot.statement_date_value', 2
+        ) }} as statement_to_date,
         {{ x12_date('claim_loop_pivot.onset_date_value') }} as onset_date,
         {{ x12_date('claim_loop_pivot.initial_treatment_date_value') }} as initial_treatment_date,
 

@@ -42,16 +42,32 @@
 {%- endmacro %}
 
 
-{#- The share of `amount` that `weight` earns out of `total_weight`, truncated toward zero to whole cents:
-    floor(|amount| x weight / total) with the amount's sign, computed on integer cents so no float rounding
-    creeps in, and a reversal's (negated) share is exactly the negation of the original share. The caller
-    gives the rounding remainder to the last share. Null when total_weight is zero. Dispatched: DuckDB has
-    integer division (//); the default floors a decimal division. -#}
-{% macro marts_allocate_cents(amount, weight, total_weight) -%}
-    {{ return(adapter.dispatch('marts_allocate_cents', 'denials')(amount, weight, total_weight)) }}
+{#- Allocates `amount` over the rows of one allocation (the rows sharing `allocation_key`, a partition-by
+    list) in proportion to `weight` out of `total_weight`: each row's share is truncated toward zero to whole
+    cents, and the row where `is_last_share` is true takes the rounding remainder (the amount less the other
+    rows' shares), so the shares add up to the amount exactly. Used for claim-level amounts spread over a
+    claim's lines. A row with a zero total weight gets 0 (the last row, the whole amount). -#}
+{% macro marts_allocate_cents(amount, weight, total_weight, allocation_key, is_last_share) -%}
+    {%- set share = 'coalesce(' ~ marts_truncated_cents_share(amount, weight, total_weight) ~ ', 0)' -%}
+    case
+        when {{ is_last_share }}
+            then {{ amount }}
+            - sum(case when {{ is_last_share }} then 0 else {{ share }} end) over (partition by {{ allocation_key }})
+        else {{ share }}
+    end
 {%- endmacro %}
 
-{% macro default__marts_allocate_cents(amount, weight, total_weight) -%}
+
+{#- The share of `amount` that `weight` earns out of `total_weight`, truncated toward zero to whole cents:
+    floor(|amount| x weight / total) with the amount's sign, computed on integer cents so no float rounding
+    creeps in, and a reversal's (negated) share is exactly the negation of the original share. Null when
+    total_weight is zero. Dispatched: DuckDB has integer division (//); the default floors a decimal
+    division. -#}
+{% macro marts_truncated_cents_share(amount, weight, total_weight) -%}
+    {{ return(adapter.dispatch('marts_truncated_cents_share', 'denials')(amount, weight, total_weight)) }}
+{%- endmacro %}
+
+{% macro default__marts_truncated_cents_share(amount, weight, total_weight) -%}
     cast(
         sign({{ amount }})
         * floor(
@@ -62,7 +78,7 @@
     )
 {%- endmacro %}
 
-{% macro duckdb__marts_allocate_cents(amount, weight, total_weight) -%}
+{% macro duckdb__marts_truncated_cents_share(amount, weight, total_weight) -%}
     cast(
         cast(
             sign({{ amount }})

@@ -72,7 +72,13 @@ remit_lines as (
 ),
 
 policies as (
-    {{ marts_policies_in_force('denials', 'denial_id') }}
+    select
+        payer_id,
+        hcpcs_code,
+        effective_from,
+        effective_to,
+        requires_prior_auth
+    from {{ ref('int_payer_policies_in_force') }}
 ),
 
 denials_with_auth as (
@@ -99,7 +105,10 @@ denials_with_auth as (
         end as auth_number_location
     from denials
     left join policies
-        on denials.denial_id = policies.denial_id
+        on
+            denials.payer_id = policies.payer_id
+            and denials.hcpcs_code = policies.hcpcs_code
+            and {{ marts_in_force_on('policies', 'denials.service_date') }}
     left join claims
         on denials.claim_id = claims.claim_id
     left join service_lines

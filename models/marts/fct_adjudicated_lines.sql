@@ -158,8 +158,10 @@ final as (
             as days_received_to_payment,
 
         ---------- amounts (paid and denied = netted over the reversal chain)
-        cast(coalesce(first_versions.claim_line_charge_amount, abs(first_versions.version_charge_amount))
-            as decimal(18, 2)) as billed_amount,
+        cast(
+            coalesce(first_versions.claim_line_charge_amount, abs(first_versions.version_charge_amount))
+            as decimal(18, 2)
+        ) as billed_amount,
         cast(final_versions.remit_allowed_amount as decimal(18, 2)) as allowed_amount,
         cast(first_versions.paid_amount as decimal(18, 2)) as initial_paid_amount,
         cast(first_versions.denied_amount as decimal(18, 2)) as initial_denied_amount,

@@ -81,8 +81,10 @@ worklist as (
 worklist_timed as (
     select
         worklist.*,
-        {{ dbt.datediff('worklist.as_of_date', 'worklist.appeal_deadline', 'day') }} as days_left_to_appeal,
-        {{ dbt.datediff('worklist.denial_remit_date', 'worklist.as_of_date', 'day') }} as days_since_denial
+        {{ dbt.datediff(
+            'worklist.as_of_date', 'worklist.appeal_deadline', 'day') }} as days_left_to_appeal,
+        {{ dbt.datediff(
+            'worklist.denial_remit_date', 'worklist.as_of_date', 'day') }} as days_since_denial
     from worklist
 ),
 
@@ -93,8 +95,8 @@ final as (
             order by
                 case when days_left_to_appeal >= 0 then 0 when days_left_to_appeal < 0 then 1 else 2 end,
                 denied_amount desc,
-                days_left_to_appeal,
-                denial_id
+                days_left_to_appeal asc,
+                denial_id asc
         ) as integer) as worklist_rank,
 
         ---------- ids

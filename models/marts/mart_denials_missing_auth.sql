@@ -93,11 +93,13 @@ denials_with_auth as (
         case
             when denials.claim_id is null
                 then case
-                    when coalesce(remit_lines.prior_authorization_number, remit_claims.prior_authorization_number)
+                    when
+                        coalesce(remit_lines.prior_authorization_number, remit_claims.prior_authorization_number)
                         is not null then 'remit_only'
                     else 'unknown'
                 end
-            when claims.prior_authorization_number is not null
+            when
+                claims.prior_authorization_number is not null
                 and service_lines.line_prior_authorization_number is not null then 'claim_and_line'
             when claims.prior_authorization_number is not null then 'claim'
             when service_lines.line_prior_authorization_number is not null then 'line'

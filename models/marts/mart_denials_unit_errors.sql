@@ -135,7 +135,8 @@ root_causes as (
         denials_with_facts.billed_amount / nullif(denials_with_facts.billed_units, 0) as unit_charge_amount,
         -- units the dose should have billed and did not, put on the line when it is its role's only line
         case
-            when denials_with_facts.role_line_count = 1
+            when
+                denials_with_facts.role_line_count = 1
                 and denials_with_facts.expected_billed_units > denials_with_facts.role_billed_units
                 then denials_with_facts.expected_billed_units - denials_with_facts.role_billed_units
         end as underbilled_units

@@ -189,11 +189,14 @@ rule_hits as (
 final as (
     select
         ---------- ids
-        cast({{ dbt.concat(['unremitted_lines.claim_line_id', "':'", 'rule_hits.rule_name']) }}
-            as {{ api.Column.translate_type('string') }}) as prebill_risk_id,
+        cast(
+            {{ dbt.concat(['unremitted_lines.claim_line_id', "':'", 'rule_hits.rule_name']) }}
+            as {{ api.Column.translate_type('string') }}
+        ) as prebill_risk_id,
         cast(unremitted_lines.claim_line_id as {{ api.Column.translate_type('string') }}) as claim_line_id,
         cast(unremitted_lines.claim_id as {{ api.Column.translate_type('string') }}) as claim_id,
-        cast(unremitted_lines.claim_control_number as {{ api.Column.translate_type('string') }}) as claim_control_number,
+        cast(unremitted_lines.claim_control_number as {{ api.Column.translate_type('string') }})
+            as claim_control_number,
         cast(unremitted_lines.line_control_number as {{ api.Column.translate_type('string') }}) as line_control_number,
         cast(unremitted_lines.line_seq as integer) as line_number,
 
@@ -201,7 +204,8 @@ final as (
         cast(unremitted_lines.payer_id as {{ api.Column.translate_type('string') }}) as payer_id,
         cast(payers.payer_name as {{ api.Column.translate_type('string') }}) as payer_name,
         cast(coalesce(payers.payer_type, 'unknown') as {{ api.Column.translate_type('string') }}) as payer_type,
-        cast(unremitted_lines.billing_provider_npi as {{ api.Column.translate_type('string') }}) as billing_provider_npi,
+        cast(unremitted_lines.billing_provider_npi as {{ api.Column.translate_type('string') }})
+            as billing_provider_npi,
 
         ---------- line
         cast(unremitted_lines.hcpcs_code as {{ api.Column.translate_type('string') }}) as procedure_code,

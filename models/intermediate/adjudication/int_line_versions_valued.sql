@@ -82,8 +82,8 @@ primary_denials_ranked as (
             order by
                 adjustment_amount desc,
                 case when adjustment_level = 'line' then 0 else 1 end,
-                segment_position,
-                triplet_ordinal
+                segment_position asc,
+                triplet_ordinal asc
         ) as denial_rank
     from line_version_adjustments
     where is_denial and adjustment_amount > 0
@@ -147,23 +147,25 @@ line_versions_ranked as (
     select
         line_versions_valued.*,
         row_number() over (
-            partition by adjudicated_line_id
+            partition by line_versions_valued.adjudicated_line_id
             order by
-                case when is_reversal then 1 else 0 end,
-                claim_key_sequence
+                case when line_versions_valued.is_reversal then 1 else 0 end,
+                line_versions_valued.claim_key_sequence
         ) as first_adjudication_rank,
         row_number() over (
-            partition by adjudicated_line_id
+            partition by line_versions_valued.adjudicated_line_id
             order by
-                case when is_final then 0 else 1 end,
-                claim_key_sequence desc
+                case when line_versions_valued.is_final then 0 else 1 end,
+                line_versions_valued.claim_key_sequence desc
         ) as final_rank,
         row_number() over (
-            partition by adjudicated_line_id
+            partition by line_versions_valued.adjudicated_line_id
             order by
-                case when denied_amount > 0 and not is_reversal then 0 else 1 end,
-                case when is_final then 0 else 1 end,
-                claim_key_sequence desc
+                case
+                    when line_versions_valued.denied_amount > 0 and not line_versions_valued.is_reversal then 0 else 1
+                end,
+                case when line_versions_valued.is_final then 0 else 1 end,
+                line_versions_valued.claim_key_sequence desc
         ) as denying_rank
     from line_versions_valued
 )

@@ -6,6 +6,7 @@
 -- Each line's share is in proportion to the absolute value of its charge in the version, truncated to whole
 -- cents; the rounding remainder goes on the last line (highest line_order, then adjudicated_line_id), so
 -- the shares add up to the claim-level amount exactly (macro marts_allocate_cents).
+-- Table: read by int_line_version_adjustments and int_line_versions_valued.
 
 with
 

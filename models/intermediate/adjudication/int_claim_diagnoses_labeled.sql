@@ -3,6 +3,7 @@
 -- claim's diagnoses (837 HI, principal first) and what the labeled_diagnoses seed says about them for that
 -- code. A diagnosis absent from the seed for the code is unknown, not off-label: is_off_label needs a known
 -- off-label diagnosis and no labeled one (the readers decide it from the two flags).
+-- Table: read by the medical-necessity and pre-bill marts.
 
 with
 

@@ -2,6 +2,7 @@
 -- policy add: whether the dose group (same claim, HCPCS and service date) has a JW waste line or a 76 line,
 -- and the payer's per-line unit limit, JW/JZ and prior-authorization requirements in force on the service
 -- date (int_payer_policies_in_force). The input of the unit root-cause rules (macro marts_unit_root_cause).
+-- Table: read by two marts, and it stands on a view that reads every 837 drug line.
 
 with
 

@@ -2,6 +2,7 @@
 -- line-level CAS of its remit line, and its allocated share of each claim-level CAS of its remit version
 -- (int_claim_amounts_allocated). Classification (denial category, deciding RARC) is the triplet's, from
 -- int_adjustments_classified; adjustment_amount is the line's amount (its share, for a claim-level CAS).
+-- Table: int_line_versions_valued reads it twice.
 
 with
 

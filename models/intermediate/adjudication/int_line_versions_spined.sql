@@ -8,8 +8,6 @@
 -- line) says about the service: code, modifiers, date, units and charge.
 -- Table: the allocation, adjustment and valuation steps and the fact all read it.
 
-{{ config(materialized='table') }}
-
 with
 
 service_line_matches as (

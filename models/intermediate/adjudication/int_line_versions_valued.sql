@@ -6,13 +6,51 @@
 -- CAS, then the claim's MOA/MIA). Ranks order the versions of each line for the fact: first adjudication
 -- (first non-reversal version), final version, and denying version (the latest non-reversal version that
 -- denied, the final one first).
-
-{{ config(materialized='table') }}
+-- Table: the fact reads it four times.
 
 with
 
 line_versions as (
-    select * from {{ ref('int_line_versions_spined') }}
+    select
+        adjudicated_line_id,
+        claim_line_id,
+        claim_id,
+        remit_line_id,
+        remit_claim_id,
+        match_method,
+        line_control_number,
+        remit_transaction_id,
+        remit_payer_id,
+        patient_control_number,
+        chain_key,
+        claim_key_sequence,
+        remit_date,
+        claim_received_date,
+        is_reversal,
+        is_final,
+        is_standing,
+        version_line_source,
+        line_order,
+        line_number,
+        procedure_code,
+        procedure_modifier_1,
+        procedure_modifier_2,
+        procedure_modifier_3,
+        procedure_modifier_4,
+        service_date,
+        units_billed,
+        version_charge_amount,
+        remit_line_paid_amount,
+        claim_paid_amount,
+        remit_allowed_amount,
+        remit_units_paid,
+        claim_line_charge_amount,
+        remit_line_segment_position,
+        remit_claim_segment_position,
+        remit_file_id,
+        claim_file_id,
+        claim_segment_position
+    from {{ ref('int_line_versions_spined') }}
 ),
 
 claim_paid_shares as (

@@ -80,10 +80,7 @@ select
     sum(case when prebill.claim_line_id is not null then lines.line_charge_amount else 0 end) as dollars_at_risk
 from lines
 inner join policies
-    on
-        lines.payer_id = policies.payer_id
-        and lines.hcpcs_code = policies.hcpcs_code
-        and {{ marts_in_force_on('policies', 'lines.service_date') }}
+    on {{ marts_policy_in_force('policies', 'lines') }}
 left join outcomes
     on lines.claim_line_id = outcomes.claim_line_id
 left join prebill

@@ -112,12 +112,15 @@
     =================================================================================================== -#}
 
 
-{#- True when the policy period `period` (a relation with effective_from and effective_to, such as
-    int_payer_policies_in_force) is in force on `on_date`: effective_from <= on_date < effective_to (an open
-    end when effective_to is null). A null on_date takes the latest period, the policy in force now. -#}
-{% macro marts_in_force_on(period, on_date) -%}
-    {{ period }}.effective_from <= coalesce({{ on_date }}, {{ period }}.effective_from)
-    and ({{ period }}.effective_to is null or {{ on_date }} < {{ period }}.effective_to)
+{#- Join condition: the policy period of `policies` (int_payer_policies_in_force) in force for a row of
+    `subject` (a relation with payer_id, hcpcs_code and service_date): same payer and code, and
+    effective_from <= service_date < effective_to (an open end when effective_to is null). A row without a
+    service date takes the latest period, the policy in force now. At most one period matches. -#}
+{% macro marts_policy_in_force(policies, subject) -%}
+    {{ subject }}.payer_id = {{ policies }}.payer_id
+    and {{ subject }}.hcpcs_code = {{ policies }}.hcpcs_code
+    and {{ policies }}.effective_from <= coalesce({{ subject }}.service_date, {{ policies }}.effective_from)
+    and ({{ policies }}.effective_to is null or {{ subject }}.service_date < {{ policies }}.effective_to)
 {%- endmacro %}
 
 

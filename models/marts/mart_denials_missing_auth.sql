@@ -107,10 +107,7 @@ denials_with_auth as (
         end as auth_number_location
     from denials
     left join policies
-        on
-            denials.payer_id = policies.payer_id
-            and denials.hcpcs_code = policies.hcpcs_code
-            and {{ marts_in_force_on('policies', 'denials.service_date') }}
+        on {{ marts_policy_in_force('policies', 'denials') }}
     left join claims
         on denials.claim_id = claims.claim_id
     left join service_lines

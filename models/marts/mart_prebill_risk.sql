@@ -161,10 +161,7 @@ rule_hits as (
         'no_authorization_number' as rule_detail
     from unremitted_lines
     inner join policies
-        on
-            unremitted_lines.payer_id = policies.payer_id
-            and unremitted_lines.hcpcs_code = policies.hcpcs_code
-            and {{ marts_in_force_on('policies', 'unremitted_lines.service_date') }}
+        on {{ marts_policy_in_force('policies', 'unremitted_lines') }}
     where
         policies.requires_prior_auth
         and unremitted_lines.claim_prior_authorization_number is null

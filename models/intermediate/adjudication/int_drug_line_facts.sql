@@ -107,10 +107,7 @@ drug_line_facts as (
     left join dose_group_flags
         on drug_lines.dose_group_key = dose_group_flags.dose_group_key
     left join policies
-        on
-            drug_lines.payer_id = policies.payer_id
-            and drug_lines.hcpcs_code = policies.hcpcs_code
-            and {{ marts_in_force_on('policies', 'drug_lines.service_date') }}
+        on {{ marts_policy_in_force('policies', 'drug_lines') }}
 )
 
 select * from drug_line_facts

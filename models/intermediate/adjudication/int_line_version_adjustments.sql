@@ -42,21 +42,12 @@ adjustments as (
     from {{ ref('int_adjustments_classified') }}
 ),
 
-line_version_adjustments as (
+---------- the line's own CAS at full amount, and its share of each claim CAS
+line_adjustment_amounts as (
     select
         line_versions.adjudicated_line_id,
         line_versions.remit_claim_id,
         adjustments.remit_adjustment_id,
-        adjustments.adjustment_level,
-        adjustments.segment_position,
-        adjustments.triplet_ordinal,
-        adjustments.adjustment_group_code,
-        adjustments.carc_code,
-        adjustments.denial_category,
-        adjustments.is_denial,
-        adjustments.is_avoidable,
-        adjustments.classification_rule,
-        adjustments.deciding_rarc_code,
         adjustments.adjustment_amount
     from line_versions
     inner join adjustments
@@ -64,8 +55,17 @@ line_version_adjustments as (
     where adjustments.adjustment_level = 'line'
     union all
     select
-        claim_adjustment_shares.adjudicated_line_id,
-        claim_adjustment_shares.remit_claim_id,
+        adjudicated_line_id,
+        remit_claim_id,
+        remit_adjustment_id,
+        allocated_amount as adjustment_amount
+    from claim_adjustment_shares
+),
+
+line_version_adjustments as (
+    select
+        line_adjustment_amounts.adjudicated_line_id,
+        line_adjustment_amounts.remit_claim_id,
         adjustments.remit_adjustment_id,
         adjustments.adjustment_level,
         adjustments.segment_position,
@@ -77,10 +77,10 @@ line_version_adjustments as (
         adjustments.is_avoidable,
         adjustments.classification_rule,
         adjustments.deciding_rarc_code,
-        claim_adjustment_shares.allocated_amount as adjustment_amount
-    from claim_adjustment_shares
+        line_adjustment_amounts.adjustment_amount
+    from line_adjustment_amounts
     inner join adjustments
-        on claim_adjustment_shares.remit_adjustment_id = adjustments.remit_adjustment_id
+        on line_adjustment_amounts.remit_adjustment_id = adjustments.remit_adjustment_id
 )
 
 select * from line_version_adjustments

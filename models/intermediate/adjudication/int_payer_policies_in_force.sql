@@ -1,7 +1,7 @@
 -- One row per payer policy (payer_policies seed: payer, HCPCS code, effective_from) with the period it is in
 -- force: from its effective_from up to, not including, the next effective_from of the same payer and code;
 -- open-ended (effective_to null) for the latest. A service date falls in at most one period; join with the
--- macro marts_in_force_on, which gives a row without a service date the latest policy.
+-- macro marts_policy_in_force (a row without a service date gets the latest policy).
 
 with
 

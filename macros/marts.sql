@@ -1,5 +1,7 @@
-{#- Helpers for the marts (models/marts/). Thresholds live here, overridable with `--vars`, so the
-    rules that explain denials are reviewed in one place and never inlined per HCPCS code. -#}
+{#- Expressions shared by the marts (models/marts/) and the steps behind them
+    (models/intermediate/adjudication/): every macro here renders an expression or a join condition, never a
+    query; queries are models. Thresholds live here, overridable with `--vars`, so the rules that explain
+    denials are reviewed in one place and never inlined per HCPCS code. -#}
 
 
 {#- Tunable thresholds of the unit-error and pre-bill rules. Override any of them with

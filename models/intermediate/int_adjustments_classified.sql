@@ -160,7 +160,8 @@ adjustments_joined as (
     left join carc_any_group_rows
         on adjustments.carc_code = carc_any_group_rows.carc_code
     left join denial_categories as carc_categories
-        on coalesce(carc_group_code_rows.denial_category, carc_any_group_rows.denial_category)
+        on
+            coalesce(carc_group_code_rows.denial_category, carc_any_group_rows.denial_category)
             = carc_categories.denial_category
     left join deciding_remarks
         on

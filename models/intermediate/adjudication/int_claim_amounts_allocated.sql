@@ -1,3 +1,9 @@
+{{
+    config(
+        materialized='table'
+    )
+}}
+
 -- One row per line version (adjudicated_line_id, remit_claim_id) and claim-level amount of its remit version
 -- allocated to it:
 --   claim_paid        the claim's paid amount (CLP04), when the version has no SVC lines (its lines are the

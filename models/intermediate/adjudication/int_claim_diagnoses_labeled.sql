@@ -1,3 +1,9 @@
+{{
+    config(
+        materialized='table'
+    )
+}}
+
 -- One row per 837 claim and HCPCS code billed on it (the codes of its 837 lines, and for an 835 line matched
 -- to the claim but to none of its lines, the code the payer adjudicated: SVC06, else SVC01), with the
 -- claim's diagnoses (837 HI, principal first) and what the labeled_diagnoses seed says about them for that

@@ -1,3 +1,9 @@
+{{
+    config(
+        materialized='table'
+    )
+}}
+
 -- One row per 837 drug line (int_drug_lines_with_administrations) with what its dose group and the payer's
 -- policy add: whether the dose group (same claim, HCPCS and service date) has a JW waste line or a 76 line,
 -- and the payer's per-line unit limit, JW/JZ and prior-authorization requirements in force on the service

@@ -1,3 +1,9 @@
+{{
+    config(
+        materialized='table'
+    )
+}}
+
 -- One row per line version (adjudicated_line_id, remit_claim_id) and CAS triplet that adjusts it: the
 -- line-level CAS of its remit line, and its allocated share of each claim-level CAS of its remit version
 -- (int_claim_amounts_allocated). Classification (denial category, deciding RARC) is the triplet's, from

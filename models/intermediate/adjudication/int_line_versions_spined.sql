@@ -1,3 +1,9 @@
+{{
+    config(
+        materialized='table'
+    )
+}}
+
 -- One row per adjudicated line and remit version that adjudicated it (line x remit version spine): an 837
 -- line with each remit version matched to it, an 835 line no 837 line matched, or an 835 claim with
 -- neither service lines nor an 837 claim (one pseudo-line for the claim). adjudicated_line_id is the line's

@@ -1,3 +1,9 @@
+{{
+    config(
+        materialized='table'
+    )
+}}
+
 -- One row per adjudicated line and remit version (the grain of int_line_versions_spined), valued: what the
 -- version paid the line (its SVC paid amount, else its share of the claim's paid amount), what it denied
 -- (the sum of its denial adjustments, claim-level shares included) and its primary denial: the largest

@@ -12,7 +12,7 @@
 -- Each row carries the version's flags (int_remit_claim_versions), the line's signed charge in this version
 -- (a reversal's is negative), what the remit line paid and allowed, and what the 837 line (else the remit
 -- line) says about the service: code, modifiers, date, units and charge.
--- Table: the allocation, adjustment and valuation steps and the fact all read it.
+-- Table: the allocation, adjustment and valuation steps all read it.
 
 with
 

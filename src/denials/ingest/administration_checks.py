@@ -27,16 +27,21 @@ TIMESTAMP_PATTERN = (r"\d{4}-\d{2}-\d{2}"
 OFFSET_PATTERN = r"[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.][0-9]+)?)?(Z|[+-][0-9]{2}(?::?[0-9]{2})?)$"
 
 
+def _blank(column: str) -> str:
+    # The reader reads a blank value as null; the loader keeps '' only for the optional weight.
+    return f"({column} is null or {column} = '')"
+
+
 def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
 def _text(column: str) -> str:
-    return f"case when {column} = '' then 'is empty' end"
+    return f"case when {_blank(column)} then 'is empty' end"
 
 
 def _pattern(column: str, pattern: str, problem: str) -> str:
-    return (f"case when {column} = '' then 'is empty' "
+    return (f"case when {_blank(column)} then 'is empty' "
             f"when not regexp_full_match({column}, {_literal(pattern)}) then {_literal(problem)} end")
 
 
@@ -45,7 +50,7 @@ def _number(column: str, low_problem: str, low_test: str, optional: bool) -> str
     as_amount = f"try_cast({column} as {AMOUNT_TYPE})"
     empty = "null" if optional else "'is empty'"
     return (
-        f"case when {column} = '' then {empty} "
+        f"case when {_blank(column)} then {empty} "
         f"when {as_double} is null then 'is not a number' "
         f"when isnan({as_double}) or (isinf({as_double}) and lower({column}) like '%inf%') "
         "then 'is not a finite number' "
@@ -68,7 +73,7 @@ def _weight(column: str) -> str:
 
 def _unit(column: str) -> str:
     units = ", ".join(_literal(unit) for unit in UNITS)
-    return (f"case when {column} = '' then 'is empty' "
+    return (f"case when {_blank(column)} then 'is empty' "
             f"when lower({column}) not in ({units}) then 'is not one of mcg, mg, IU' end")
 
 
@@ -76,7 +81,7 @@ def _timestamp(column: str) -> str:
     offset = f"regexp_extract({column}, {_literal(OFFSET_PATTERN)}, 1)"
     local = f"left({column}, length({column}) - length({offset}))"
     return (
-        f"case when {column} = '' then 'is empty' "
+        f"case when {_blank(column)} then 'is empty' "
         f"when not regexp_full_match({column}, {_literal(TIMESTAMP_PATTERN)}) "
         "then 'is not an ISO 8601 timestamp (YYYY-MM-DD, optional Thh:mm[:ss], optional Z or +hh:mm)' "
         f"when try_cast({local} as timestamp) is null then 'is not a valid date and time' end"
@@ -113,7 +118,7 @@ def first_problem(con: duckdb.DuckDBPyConnection, file_id: int,
         return None
     firsts = ", ".join(f"min(row_number) filter (where ({PROBLEM_SQL[name]}) is not null)" for name in header)
     found = con.execute(
-        f"select {firsts}, count(*) - count(distinct administration_id) "
+        f"select {firsts}, count(administration_id) - count(distinct administration_id) "
         "from raw.drug_administrations where file_id = ?",
         [file_id],
     ).fetchall()[0]
@@ -135,13 +140,13 @@ def first_problem(con: duckdb.DuckDBPyConnection, file_id: int,
 
 
 def _all_fine(con: duckdb.DuckDBPyConnection, file_id: int, header: list[str]) -> bool:
-    shortest = ", ".join(f"min(length({name}))" for name in _TEXT_COLUMNS)
-    counts = con.execute(
-        f"select count(*) - count(distinct administration_id), least({shortest}) "
-        "from raw.drug_administrations where file_id = ?",
+    blank = " or ".join(_blank(name) for name in _TEXT_COLUMNS)
+    repeats, blanks = con.execute(
+        "select count(administration_id) - count(distinct administration_id), "
+        f"count(*) filter (where {blank}) from raw.drug_administrations where file_id = ?",
         [file_id],
     ).fetchall()[0]
-    if counts[0] or not counts[1]:
+    if repeats or blanks:
         return False
     by_value = " union all ".join(
         f"select count(*) from (select distinct {name} from raw.drug_administrations where file_id = $1) "
@@ -158,7 +163,7 @@ def _first_repeat(con: duckdb.DuckDBPyConnection, file_id: int) -> int:
             select row_number,
                    row_number() over (partition by administration_id order by row_number) as seen
             from raw.drug_administrations
-            where file_id = ?
+            where file_id = ? and administration_id is not null
         ) where seen > 1
         """,
         [file_id],

@@ -240,6 +240,14 @@ def test_a_csv_inside_a_zip_loads_and_a_resent_copy_is_a_duplicate(tmp_path: Pat
         (2, member.file_id, member.file_id)]
 
 
+def test_a_file_name_that_looks_like_a_glob_pattern_is_read_as_itself(tmp_path: Path) -> None:
+    (tmp_path / "admin1.csv").write_text(csv_text(row(9)))
+    outcome, warehouse = load(tmp_path, csv_text(row(1), row(2)), name="admin[1]*.csv")
+    assert outcome.status == "loaded" and outcome.records == 2
+    assert query(warehouse, "select administration_id from raw.drug_administrations order by 1") == [
+        ("PHIADM1",), ("PHIADM2",)]
+
+
 def test_a_rejected_file_leaves_no_rows_beside_a_loaded_one(tmp_path: Path) -> None:
     good = tmp_path / "a_good.csv"
     good.write_text(csv_text(row(1), row(2)))

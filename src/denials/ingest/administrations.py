@@ -34,6 +34,7 @@ MAX_LINE_BYTES = 1024 * 1024
 READ_SIZE = 8 * 1024 * 1024
 WHITESPACE = " \t\r\n"
 SPOOL_PREFIX = "denials-csv-"
+GLOB_MARKS = ("*", "?", "[", "{")
 # What the reader's error types mean, without the line's content (which the reader would quote).
 _READER_PROBLEMS = {
     "TOO MANY COLUMNS": "has more fields than the header",
@@ -99,10 +100,12 @@ def _read_header(open_binary: Callable[[], BinaryIO], encoding: str) -> list[str
 
 @contextlib.contextmanager
 def _csv_path(open_binary: Callable[[], BinaryIO]) -> Iterator[Path]:
-    """A path DuckDB can read: the file itself, or a private copy of an archive member."""
+    """A path DuckDB can read: the file itself, or a private copy of an archive member or of a file
+    whose name DuckDB would take for a glob pattern."""
     with open_binary() as binary:
         name = getattr(binary, "name", None)
-        if isinstance(binary, io.BufferedReader) and isinstance(name, str) and Path(name).is_file():
+        if (isinstance(binary, io.BufferedReader) and isinstance(name, str) and Path(name).is_file()
+                and not any(mark in name for mark in GLOB_MARKS)):
             yield Path(name)
             return
         handle, spooled = tempfile.mkstemp(prefix=SPOOL_PREFIX, suffix=".csv")  # mode 0600

@@ -165,7 +165,10 @@ def _insert(con: duckdb.DuckDBPyConnection, file_id: int, path: Path, header: li
 
 
 def _first_reader_problem(con: duckdb.DuckDBPyConnection) -> tuple[int, str] | None:
-    """The first line the reader refused, ignoring lines of blanks only (skipped, as blank lines are)."""
+    """The first line the reader refused, ignoring lines of blanks only (skipped, as blank lines are).
+    The reader does not count a line break inside a quoted value as a new line, so in a file with such
+    values a refused line after them is named that many lines early (rare: the file is rejected
+    either way, only the line named is off)."""
     rows = con.execute(
         f"""
         select line, error_type
@@ -223,14 +226,17 @@ def _renumber(con: duckdb.DuckDBPyConnection, file_id: int, path: Path, header: 
     starts: list[int] = []
     with open(path, encoding=encoding, newline="") as text:
         reader = csv.reader(text)
-        next(reader, None)
-        consumed = reader.line_num
-        for record in reader:
-            # The reader skips blank lines and refuses lines of a wrong width; only the others get an
-            # ordinal (all-empty rows included: they are dropped after numbering).
-            if len(record) == len(header):
-                starts.append(consumed + 1)
+        try:
+            next(reader, None)
             consumed = reader.line_num
+            for record in reader:
+                # DuckDB skips blank lines and refuses lines of a wrong width; only the others get an
+                # ordinal (all-empty rows included: they are dropped after numbering).
+                if len(record) == len(header):
+                    starts.append(consumed + 1)
+                consumed = reader.line_num
+        except csv.Error:
+            raise CsvRejected(f"administrations CSV line {reader.line_num} cannot be read") from None
     numbered = con.execute("select max(row_number) - 1 from raw.drug_administrations where file_id = ?",
                            [file_id]).fetchall()[0][0]
     if numbered > len(starts):

@@ -3,12 +3,15 @@ message ever carries a cell value (the values are patient identifiers and clinic
 
 from __future__ import annotations
 
+import tempfile
 import zipfile
 from pathlib import Path
 
 import duckdb
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from denials.cli import main
 from denials.contracts import ADMINISTRATION_COLUMNS
@@ -261,3 +264,44 @@ def test_a_rejected_file_leaves_no_rows_beside_a_loaded_one(tmp_path: Path) -> N
                                "the range of decimal(18, 4)")
     assert Path(rejected.quarantined_to).read_bytes() == bad.read_bytes()
     assert query(warehouse, "select distinct file_id from raw.drug_administrations") == [(loaded.file_id,)]
+
+
+MUTATIONS = ("drop_header", "blank_cell", "junk_cell", "extra_field", "missing_field", "open_quote",
+             "repeat_id", "blank_line", "none")
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.integers(min_value=1, max_value=6), mutation=st.sampled_from(MUTATIONS),
+       target=st.integers(min_value=0, max_value=50), column=st.sampled_from(ADMINISTRATION_COLUMNS),
+       junk=st.sampled_from(["ZQ1e400", "ZQNaN", "-ZQ5", "ZQ", "ZQ\u00e9", "ZQ 7", "1e400ZQ"]))
+def test_no_cell_value_reaches_any_message(tmp_path: Path, rows: int, mutation: str, target: int,
+                                           column: str, junk: str) -> None:
+    # Every identifying cell carries the PHI markers and every injected value carries ZQ.
+    lines = [HEADER, *(row(n) for n in range(1, rows + 1))]
+    at = 1 + target % rows
+    cells = lines[at].split(",")
+    position = ADMINISTRATION_COLUMNS.index(column)
+    if mutation == "drop_header":
+        lines = lines[1:]
+    elif mutation == "blank_cell":
+        cells[position] = ""
+    elif mutation == "junk_cell":
+        cells[position] = junk
+    elif mutation == "extra_field":
+        cells.append(junk)
+    elif mutation == "missing_field":
+        del cells[position]
+    elif mutation == "open_quote":
+        cells[position] = '"' + junk
+    elif mutation == "repeat_id":
+        lines.append(lines[at])
+    elif mutation == "blank_line":
+        lines.insert(at, "")
+    if mutation not in ("drop_header", "repeat_id", "blank_line"):
+        lines[at] = ",".join(cells)
+    with tempfile.TemporaryDirectory(dir=tmp_path) as scratch:
+        outcome, warehouse = load(Path(scratch), "\n".join(lines) + "\n")
+        assert outcome.status in ("loaded", "rejected")
+        if outcome.status == "rejected":
+            assert_rejected_without_values(outcome, warehouse, ("ZQ",))
+            assert "Traceback" not in outcome.reason and "internal error" not in outcome.reason

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from denials.cli import main
 from denials.contracts import ADMINISTRATION_COLUMNS
-from denials.ingest import ingest_paths
+from denials.ingest import administrations, ingest_paths
 
 HEADER = ",".join(ADMINISTRATION_COLUMNS)
 # Identifying cells carry a marker that no message may repeat.
@@ -249,6 +249,34 @@ def test_a_file_name_that_looks_like_a_glob_pattern_is_read_as_itself(tmp_path: 
     assert outcome.status == "loaded" and outcome.records == 2
     assert query(warehouse, "select administration_id from raw.drug_administrations order by 1") == [
         ("PHIADM1",), ("PHIADM2",)]
+
+
+def test_a_reader_failure_rejects_the_file_and_leaves_the_connection_as_it_was(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    good = tmp_path / "a_good.csv"
+    good.write_text(csv_text(row(1)))
+    failing = tmp_path / "b_failing.csv"
+    failing.write_text(csv_text(row(2)))
+    later = tmp_path / "c_later.csv"
+    later.write_text(csv_text(row(3)))
+    settings_seen = []
+    real_insert = administrations._insert
+
+    def insert(con, file_id, path, *args):
+        if path.name == "b_failing.csv":
+            path = tmp_path / "vanished.csv"  # the reader fails: the file is gone
+        count = real_insert(con, file_id, path, *args)
+        settings_seen.append(con.execute("select current_setting('preserve_insertion_order')").fetchall())
+        return count
+
+    monkeypatch.setattr(administrations, "_insert", insert)
+    warehouse = tmp_path / "w.duckdb"
+    report = ingest_paths([good, failing, later], warehouse)
+    assert [o.status for o in report.files] == ["loaded", "rejected", "loaded"]
+    assert report.files[1].reason == "administrations CSV cannot be read as comma-separated text"
+    assert settings_seen == [[(False,)], [(False,)]]
+    assert query(warehouse, "select administration_id from raw.drug_administrations order by 1") == [
+        ("PHIADM1",), ("PHIADM3",)]
 
 
 def test_a_rejected_file_leaves_no_rows_beside_a_loaded_one(tmp_path: Path) -> None:

@@ -152,7 +152,11 @@ def _insert(con: duckdb.DuckDBPyConnection, file_id: int, path: Path, header: li
         ).fetchall()[0][0]
         reader_problem = _first_reader_problem(con)
     except duckdb.Error:
-        # The reader's own message quotes the offending line: say where only in general terms.
+        # The error left the caller's transaction unusable, so nothing could be cleaned up: end it here
+        # (the caller's rollback then finds none). The reader's own message quotes the offending line,
+        # so the reason says what went wrong only in general terms.
+        with contextlib.suppress(duckdb.TransactionException):
+            con.rollback()
         raise CsvRejected("administrations CSV cannot be read as comma-separated text") from None
     finally:
         con.execute(f"set preserve_insertion_order = {preserve}")

@@ -94,6 +94,36 @@ def test_a_good_file_lands_as_text_with_line_numbers(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize("variant", ["bom", "cr_only", "no_final_newline", "trailing_blank_lines",
+                                     "quoted", "tab_padded"])
+def test_common_text_layouts_load_the_same_rows(tmp_path: Path, variant: str) -> None:
+    text = csv_text(row(1), row(2, administered_amount="\t7200 " if variant == "tab_padded" else "7200"))
+    if variant == "quoted":
+        text = csv_text(row(1, administration_id='"PHIADM1"'), row(2, ndc='"00169720101"'))
+    data = {
+        "bom": b"\xef\xbb\xbf" + text.encode(),
+        "cr_only": text.replace("\n", "\r").encode(),
+        "no_final_newline": text.rstrip("\n").encode(),
+        "trailing_blank_lines": (text + "\n\r\n").encode(),
+    }.get(variant, text.encode())
+    outcome, warehouse = load(tmp_path, data)
+    assert outcome.status == "loaded", outcome.reason
+    assert query(warehouse, "select row_number, administration_id, ndc, administered_amount "
+                            "from raw.drug_administrations order by 1") == [
+        (2, "PHIADM1", "00169720101", "7200"), (3, "PHIADM2", "00169720101", "7200")]
+
+
+def test_mixed_line_breaks_load_with_true_line_numbers(tmp_path: Path) -> None:
+    text = HEADER + "\r\n" + row(1) + "\n" + row(2) + "\r" + row(3) + "\r\n\n" + row(4) + "\n"
+    outcome, warehouse = load(tmp_path, text)
+    assert outcome.status == "loaded", outcome.reason
+    lines = query(warehouse, "select row_number from raw.drug_administrations order by 1")
+    assert lines == [(2,), (3,), (4,), (6,)]
+    (tmp_path / "bad").mkdir()
+    outcome, _ = load(tmp_path / "bad", text.replace(row(4), row(4, ndc="1234")))
+    assert outcome.reason == "administrations CSV line 6, column ndc: value is not an 11-digit NDC (5-4-2)"
+
+
 def test_columns_in_any_order_and_the_optional_weight_absent(tmp_path: Path) -> None:
     names = [name for name in reversed(ADMINISTRATION_COLUMNS) if name != "patient_weight_kg"]
     values = {name: value.format(n=1) for name, value in GOOD_ROW.items()}

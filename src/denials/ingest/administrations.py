@@ -54,8 +54,7 @@ def load_administrations(con: duckdb.DuckDBPyConnection, file_id: int,
                          open_binary: Callable[[], BinaryIO], encoding: str) -> int:
     """Insert the file's rows; raises CsvRejected naming the line and column. Returns the row count."""
     header = _read_header(open_binary, encoding)
-    with _csv_path(open_binary) as path:
-        layout = _layout(path)
+    with _csv_path(open_binary) as given, _one_line_break(given) as (path, layout):
         count = _insert(con, file_id, path, header, encoding, layout.padded)
         if count == 0:
             raise CsvRejected("administrations CSV has a header but no rows")
@@ -75,7 +74,7 @@ def _read_header(open_binary: Callable[[], BinaryIO], encoding: str) -> list[str
     if not first.strip():
         raise CsvRejected("administrations CSV has no header row (line 1 is empty)")
     try:
-        names = next(csv.reader([first.decode(encoding).rstrip("\r\n")]))
+        names = next(csv.reader([first.decode(encoding).split("\r", 1)[0].rstrip("\n")]))
     except (csv.Error, UnicodeDecodeError, StopIteration):
         raise CsvRejected("administrations CSV line 1 cannot be read as a header row") from None
     header = [name.strip().lstrip("\ufeff").strip().lower() for name in names]
@@ -192,6 +191,30 @@ def _first_reader_problem(con: duckdb.DuckDBPyConnection) -> tuple[int, str] | N
 class _Layout:
     lines: int  # lines in the file, not counting the line breaks at its very end
     padded: bool  # some value may start or end with blanks (then every value is trimmed)
+    mixed_breaks: bool  # lines end in more than one way (CR LF, LF, CR)
+
+
+@contextlib.contextmanager
+def _one_line_break(path: Path) -> Iterator[tuple[Path, _Layout]]:
+    """The file and its layout, or, when its lines end in more than one way (which DuckDB's strict
+    reader refuses), a private copy with every line break made LF, which numbers lines as before."""
+    layout = _layout(path)
+    if not layout.mixed_breaks:
+        yield path, layout
+        return
+    handle, copy = tempfile.mkstemp(prefix=SPOOL_PREFIX, suffix=".csv")  # mode 0600
+    try:
+        with os.fdopen(handle, "wb") as sink, open(path, "rb") as source:
+            held = b""  # a CR that ends a block may be the first half of a CR LF
+            while block := source.read(READ_SIZE):
+                block = held + block
+                held = b"\r" if block.endswith(b"\r") else b""
+                block = block[: len(block) - len(held)]
+                sink.write(block.replace(b"\r\n", b"\n").replace(b"\r", b"\n"))
+            sink.write(held.replace(b"\r", b"\n"))
+        yield Path(copy), _layout(Path(copy))
+    finally:
+        Path(copy).unlink(missing_ok=True)
 
 
 # Bytes next to which a blank sits at the edge of a value (a false alarm only costs the slower,
@@ -208,19 +231,23 @@ def _has_padding(block: bytes) -> bool:
 
 
 def _layout(path: Path) -> _Layout:
-    newlines = 0
+    newlines = returns = pairs = 0
     padded = False
     previous = b"\n"  # the file's start counts as a line start
     tail = b""  # the run of line-break bytes the file ends with
     with open(path, "rb") as binary:
         while block := binary.read(READ_SIZE):
             newlines += block.count(b"\n")
+            if b"\r" in block or previous.endswith(b"\r"):
+                returns += block.count(b"\r")
+                pairs += block.count(b"\r\n") + (previous[-1:] + block[:1] == b"\r\n")
             padded = padded or _has_padding(previous[-1:] + block[:1]) or _has_padding(block)
             previous = block
             content = block.rstrip(b"\r\n")
             tail = tail + block if not content else block[len(content):]
     padded = padded or _has_padding(previous[-1:] + b"\n")
-    return _Layout(newlines - tail.count(b"\n") + 1, padded)
+    kinds = (pairs > 0) + (newlines > pairs) + (returns > pairs)
+    return _Layout(newlines - tail.count(b"\n") + 1, padded, kinds > 1)
 
 
 def _renumber(con: duckdb.DuckDBPyConnection, file_id: int, path: Path, header: list[str],

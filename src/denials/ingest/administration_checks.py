@@ -148,12 +148,25 @@ def _all_fine(con: duckdb.DuckDBPyConnection, file_id: int, header: list[str]) -
     ).fetchall()[0]
     if repeats or blanks:
         return False
-    by_value = " union all ".join(
-        f"select count(*) from (select distinct {name} from raw.drug_administrations where file_id = $1) "
-        f"where ({PROBLEM_SQL[name]}) is not null"
-        for name in header if name not in _TEXT_COLUMNS
-    )
-    return not any(row[0] for row in con.execute(by_value, [file_id]).fetchall())
+    checked = [name for name in header if name not in _TEXT_COLUMNS]
+    # One scan: the distinct values of every column at once (a grouping set each), each flagged by
+    # grouping() as a value of that column, then each column's check on its own distinct values.
+    groups = ", ".join(f"grouping({name}) as in_{name}" for name in checked)
+    sets = ", ".join(f"({name})" for name in checked)
+    problems = " or ".join(f"(in_{name} = 0 and ({PROBLEM_SQL[name]}) is not null)" for name in checked)
+    bad_values = con.execute(
+        f"""
+        select count(*) filter (where {problems})
+        from (
+            select {", ".join(checked)}, {groups}
+            from raw.drug_administrations
+            where file_id = ?
+            group by grouping sets ({sets})
+        )
+        """,
+        [file_id],
+    ).fetchall()[0][0]
+    return bad_values == 0
 
 
 def _first_repeat(con: duckdb.DuckDBPyConnection, file_id: int) -> int:

@@ -1,10 +1,11 @@
 """Land a drug-administration CSV (what was actually given) in raw.drug_administrations.
 
-DuckDB's CSV reader parses the file with an explicit schema (the header's columns, each kept as text:
-the raw layer holds values as received, trimmed), then one SQL pass checks every value against what
-staging types it to (see administration_checks). A file with any bad line or value is rejected whole,
-naming the line and the column, never half-loaded. Messages never quote a value or a header cell: in a
-file without a header row the first line is a patient's record.
+DuckDB's CSV reader parses the file with an explicit schema (the header's columns, each kept as text,
+nothing sniffed: the raw layer holds values as received, trimmed), the rows land with their line
+numbers, then SQL checks every value against what staging types it to (see administration_checks).
+A file with any bad line or value is rejected whole, naming the line and the column, never
+half-loaded. Messages never quote a value or a header cell: in a file without a header row the first
+line is a patient's record.
 """
 
 from __future__ import annotations

@@ -62,7 +62,8 @@ def run_child(*args: str) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--mb", type=float, default=100.0, help="size of the administrations CSV (MB)")
-    parser.add_argument("--claims", type=int, default=5000, help="generated claims the rows come from")
+    parser.add_argument("--claims", type=int, default=20000,
+                        help="generated claims the rows come from (more claims, more distinct values)")
     parser.add_argument("--file", type=Path, help="ingest this CSV instead of building one")
     options = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="denials-bench-csv-") as scratch:

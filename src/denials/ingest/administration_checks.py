@@ -104,7 +104,8 @@ if set(PROBLEM_SQL) != set(ADMINISTRATION_COLUMNS):
     raise ImportError("every administrations column needs exactly one check")
 
 
-# Columns whose check depends on the value alone: checked once per distinct value, which is far
+# The id columns: nearly every value is distinct and only a blank is wrong, so they are checked per
+# row. Every other column's check depends on the value alone and runs once per distinct value, far
 # cheaper than once per row (a file has few distinct codes, units, amounts and times).
 _TEXT_COLUMNS = ("administration_id", "claim_control_number", "line_control_number")
 

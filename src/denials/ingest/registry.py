@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -13,8 +14,12 @@ import duckdb
 
 from denials import __version__
 from denials.ingest.x12_loader import insert_rows
+from denials.x12.errors import X12Rejected
 
 LOADED, REJECTED, DUPLICATE, UNSUPPORTED = "loaded", "rejected", "duplicate", "unsupported"
+# Not a registry status: a file seen again unchanged (or with content already registered from the same
+# path) is counted on raw.file_sightings instead of adding a registry row per run.
+UNCHANGED = "unchanged"
 
 
 @dataclass
@@ -79,13 +84,106 @@ def find_previous(con: duckdb.DuckDBPyConnection, sha256: str) -> tuple[int, str
 
 def quarantine(quarantine_dir: Path, file_id: int, file_name: str,
                open_binary: Callable[[], BinaryIO], reason: str) -> Path | None:
-    """Keep a copy of a rejected file beside its reason, so nothing is lost when the inbox is cleaned."""
+    """Keep a copy of a rejected file beside its reason, so nothing is lost when the inbox is cleaned.
+
+    The copy is written under a temporary name and renamed when complete, so a copy that could not be
+    finished (disk full, unreadable member) never looks like the file; the folder is 0700, files 0600.
+    """
+    from denials.files import FILE_MODE, private_directory
+
+    target = quarantine_dir / f"{file_id:06d}-{Path(file_name).name}"
+    partial = target.with_name(f".{target.name}.partial")
+    reason_file = target.with_name(target.name + ".reason.txt")
     try:
-        quarantine_dir.mkdir(parents=True, exist_ok=True)
-        target = quarantine_dir / f"{file_id:06d}-{Path(file_name).name}"
-        with open_binary() as source, open(target, "wb") as sink:
+        private_directory(quarantine_dir)
+        reason_file.write_text(reason + "\n", encoding="utf-8")
+        os.chmod(reason_file, FILE_MODE)
+        with open_binary() as source, open(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC,
+                                                   FILE_MODE), "wb") as sink:
             shutil.copyfileobj(source, sink, 1024 * 1024)
-        target.with_name(target.name + ".reason.txt").write_text(reason + "\n", encoding="utf-8")
+        os.replace(partial, target)
         return target
-    except OSError:
+    except (OSError, X12Rejected):
+        partial.unlink(missing_ok=True)
         return None
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """The last time a path (or archive member) was seen: its size and time, and the file it settled."""
+
+    size_bytes: int
+    modified_ns: int | None
+    file_id: int
+    content_sha256: str | None
+    settled: bool  # its registry row still settles re-sent content (see find_previous)
+
+
+Sightings = dict[tuple[str, str], Sighting]
+
+
+def load_sightings(con: duckdb.DuckDBPyConnection) -> Sightings:
+    rows = con.execute(
+        """
+        select sightings.source_path, sightings.archive_member, sightings.size_bytes,
+               sightings.modified_ns, sightings.file_id, sightings.content_sha256,
+               registry.status in ('loaded', 'unsupported', 'duplicate')
+                   or (registry.status = 'rejected' and registry.loader_version = ?)
+        from raw.file_sightings as sightings
+        inner join raw.file_registry as registry on sightings.file_id = registry.file_id
+        """,
+        [__version__],
+    ).fetchall()
+    return {(row[0], row[1]): Sighting(row[2], row[3], row[4], row[5], bool(row[6])) for row in rows}
+
+
+def unchanged(sighting: Sighting | None, size_bytes: int, modified_ns: int | None) -> bool:
+    return (sighting is not None and sighting.settled and modified_ns is not None
+            and sighting.size_bytes == size_bytes and sighting.modified_ns == modified_ns)
+
+
+def record_sighting(con: duckdb.DuckDBPyConnection, key: tuple[str, str], size_bytes: int,
+                    modified_ns: int | None, file_id: int, content_sha256: str | None) -> None:
+    """This path now holds this content (a new file, or one whose size or time changed)."""
+    now = datetime.now()
+    con.execute("delete from raw.file_sightings where source_path = ? and archive_member = ?", list(key))
+    con.execute(
+        "insert into raw.file_sightings values (?, ?, ?, ?, ?, ?, 1, ?, ?)",
+        [*key, size_bytes, modified_ns, file_id, content_sha256, now, now],
+    )
+
+
+def count_sightings(con: duckdb.DuckDBPyConnection, keys: list[tuple[str, str]]) -> None:
+    """Unchanged files seen again: counted on their sighting, no registry row added."""
+    if not keys:
+        return
+    import pyarrow as pa
+
+    seen = pa.table({"source_path": [k[0] for k in keys], "archive_member": [k[1] for k in keys]})
+    con.register("seen_again", seen)
+    try:
+        con.execute(
+            """
+            update raw.file_sightings
+            set times_seen = times_seen + 1, last_seen_at = ?
+            from seen_again
+            where file_sightings.source_path = seen_again.source_path
+              and file_sightings.archive_member = seen_again.archive_member
+            """,
+            [datetime.now()],
+        )
+    finally:
+        con.unregister("seen_again")
+
+
+def touch_sighting(con: duckdb.DuckDBPyConnection, key: tuple[str, str], size_bytes: int,
+                   modified_ns: int | None) -> None:
+    """Same content seen again at this path with another time: count it, remember the new time."""
+    con.execute(
+        """
+        update raw.file_sightings
+        set times_seen = times_seen + 1, last_seen_at = ?, size_bytes = ?, modified_ns = ?
+        where source_path = ? and archive_member = ?
+        """,
+        [datetime.now(), size_bytes, modified_ns, *key],
+    )

@@ -51,9 +51,13 @@ class DenialsGroup(click.Group):
         except Exception as error:
             if os.environ.get("DENIALS_DEBUG"):
                 raise
-            known = classify(error, ctx.meta.get("denials.warehouse"))
+            warehouse = ctx.meta.get("denials.warehouse")
+            known = classify(error, warehouse)
             if known is not None:
-                console.print(f"[red]{escape(str(known))}[/red]", highlight=False)
+                message = str(known)
+                if warehouse is not None and str(warehouse) not in message:
+                    message = f"{warehouse}: {message}"
+                console.print(f"[red]{escape(message)}[/red]", highlight=False)
                 ctx.exit(known.exit_code)
             # The message of an unexpected error may quote data: only its type is shown.
             console.print(f"[red]internal error ({type(error).__name__}): please report it; "

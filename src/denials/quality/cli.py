@@ -56,6 +56,8 @@ def check_command(warehouse: Path | None, docs: bool, suites: tuple[str, ...]) -
         _fail(context, known)
     except NothingToDo as error:
         _fail(context, error)
+    except FileNotFoundError as error:  # no GX project where DENIALS_GX_ROOT points
+        _fail(context, NothingToDo(str(error)))
     unbuilt = _unbuilt_layers(report)
     print_report(report)
     for problem in (report.record_error, report.docs_error):

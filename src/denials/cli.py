@@ -23,7 +23,7 @@ from denials.errors import (
     exit_code_help,
 )
 from denials.locking import reader_lock, writer_lock
-from denials.warehouse import WAREHOUSE_ENV, connect, resolve_warehouse
+from denials.warehouse import WAREHOUSE_ENV, check_layout, connect, open_checked, resolve_warehouse
 
 console = make_console(stderr=True)
 out = make_console()
@@ -173,7 +173,7 @@ def build(warehouse: Path | None, selection: tuple[str, ...], full_refresh: bool
     it is checked and published (`denials publish`, or `denials run` for everything). Exit status 4
     when a model or an error-severity test fails; warnings are listed but do not fail the build.
     """
-    from denials.pipeline import _dbt
+    from denials.pipeline import dbt_build
 
     target = _target(warehouse)
     _require_warehouse(target)
@@ -183,7 +183,7 @@ def build(warehouse: Path | None, selection: tuple[str, ...], full_refresh: bool
     if full_refresh:
         args.append("--full-refresh")
     with writer_lock(target, "build"):
-        outcome = _dbt(args, target, "build")
+        outcome = dbt_build(args, target, "build")
     for node in outcome.warned_nodes:
         console.print(f"[yellow]warning[/yellow] {escape(node)}", highlight=False)
     if not outcome.success:
@@ -212,6 +212,7 @@ def rebuild(file_id: int, warehouse: Path | None, output: Path) -> None:
     with reader_lock(target):
         con = connect(target, read_only=True)
         try:
+            check_layout(con)
             data = rebuild_file(con, file_id)
         except KeyError as error:
             raise NothingToDo(str(error.args[0])) from None
@@ -291,6 +292,7 @@ def publish_command(warehouse: Path | None) -> None:
     _require_warehouse(target)
     run_id = new_run_id()
     with writer_lock(target, "publish"):
+        open_checked(target)
         checked = run_checks(target, ["marts"], build_docs=False, run_id=run_id)
         if any(suite.status == "skipped" for suite in checked.suites):
             raise NothingToDo(f"the marts in {target} are not (all) built: run `denials build` first")

@@ -67,6 +67,7 @@ _LOCK_MARKERS = ("could not set lock", "conflicting lock")
 _CORRUPT_MARKERS = ("not a valid duckdb database", "invalid database", "checksum", "corrupt",
                     "failed to read", "magic bytes", "serialization", "invalid block", "database header")
 _FULL_MARKERS = ("no space left", "disk is full", "could not write all bytes", "errno 28")
+_INVALIDATED_MARKERS = ("database has been invalidated", "invalidated because of a previous fatal error")
 _READ_ONLY_MARKERS = ("read-only file system", "permission denied", "read only", "errno 30", "errno 13")
 
 
@@ -99,6 +100,9 @@ def classify(error: BaseException, warehouse: object | None = None) -> DenialsEr
     if any(marker in text for marker in _FULL_MARKERS):
         return WarehouseUnusable(f"disk full while writing{where}: free space and run again "
                                  "(the previous published marts are untouched)")
+    if any(marker in text for marker in _INVALIDATED_MARKERS) or isinstance(error, duckdb.FatalException):
+        return WarehouseUnusable(f"writing the warehouse{where} failed (disk full or an I/O error); free "
+                                 "space and run again (the previous published marts are untouched)")
     if any(marker in text for marker in _READ_ONLY_MARKERS):
         return WarehouseUnusable(f"the warehouse{where} is read-only or not writable: {_first_line(error)}")
     if any(marker in text for marker in _CORRUPT_MARKERS) or isinstance(

@@ -18,6 +18,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from denials.errors import (
     EXIT_BUILD_FAILED,
     EXIT_CHECK_FAILED,
@@ -60,25 +62,39 @@ def _pause_after_first(stage: str) -> Callable[[Any], None]:
     return callback
 
 
-def _dbt(args: list[str], warehouse: Path, pause_stage: str):  # noqa: ANN202 - DbtOutcome
+def _probe(warehouse: Path) -> None:
+    """Open the warehouse for writing once, so that a lock held by another process, a corrupt file or
+    another raw layout is reported in one line before dbt starts (dbt would print its own traceback)."""
+    from denials.warehouse import check_layout
+
+    con = duckdb.connect(str(warehouse))
+    try:
+        check_layout(con)
+    finally:
+        con.close()
+
+
+def dbt_build(args: list[str], warehouse: Path, pause_stage: str):  # noqa: ANN202 - DbtOutcome
+    """`dbt ARGS` on the warehouse. A failure of the warehouse itself (held by another process, corrupt,
+    disk full) is raised as the command line's one-line error rather than reported as a failed model."""
     from denials.transform import run_dbt
 
+    _probe(warehouse)
     built = run_dbt(args, warehouse, callbacks=[_pause_after_first(pause_stage)])
-    if not built.success and built.exception is not None:
-        known = classify(built.exception, warehouse)
-        if known is not None:
-            raise known
     if not built.success:
-        lock_failures = [node for node in built.failed_nodes if "lock" in node.lower()]
-        if lock_failures and len(lock_failures) == len(built.failed_nodes):
-            known = classify(_LockMessage(lock_failures[0]), warehouse)
+        causes = [built.exception] if built.exception is not None else []
+        causes += [RuntimeError(node) for node in built.failed_nodes]
+        for cause in causes:
+            known = classify(cause, warehouse) if isinstance(cause, Exception) else None
+            if known is None and any(marker in str(cause).lower() for marker in _ENVIRONMENT_MARKERS):
+                known = classify(duckdb.IOException(str(cause)), warehouse)
             if known is not None:
                 raise known
     return built
 
 
-class _LockMessage(Exception):
-    pass
+# Words in a failed node's message that say the warehouse failed, not the model.
+_ENVIRONMENT_MARKERS = ("could not set lock", "no space left", "read-only file system")
 
 
 def scheduled_run(inbox: list[Path], warehouse: Path, say: Callable[[str], None],
@@ -117,7 +133,7 @@ def _run_stages(inbox: list[Path], warehouse: Path, say: Callable[[str], None], 
     if report.exit_code:
         outcome.exit_code = EXIT_REJECTED
 
-    built = _dbt(["build", "--exclude", MARTS_SELECTOR, "--quiet"], warehouse, "staging")
+    built = dbt_build(["build", "--exclude", MARTS_SELECTOR, "--quiet"], warehouse, "staging")
     if not built.success:
         outcome.stage("build staging", "failed: " + "; ".join(built.failed_nodes[:5]))
         outcome.exit_code = EXIT_BUILD_FAILED
@@ -136,7 +152,7 @@ def _run_stages(inbox: list[Path], warehouse: Path, say: Callable[[str], None], 
         return
     outcome.stage("check raw and staging", "passed")
 
-    built = _dbt(["build", "--select", MARTS_SELECTOR, "--quiet"], warehouse, "marts")
+    built = dbt_build(["build", "--select", MARTS_SELECTOR, "--quiet"], warehouse, "marts")
     if not built.success:
         outcome.stage("build marts", "failed: " + "; ".join(built.failed_nodes[:5]) + "; nothing published")
         outcome.exit_code = EXIT_BUILD_FAILED

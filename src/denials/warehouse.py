@@ -258,22 +258,41 @@ class WarehouseVersionError(WarehouseUnusable, RuntimeError):
     """The warehouse was built by a loader with another raw-layer layout."""
 
 
-def create_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the raw layer, or check that an existing one has this loader's layout (before touching
-    it: an older layout's tables must not be half-converted)."""
+def raw_layout(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The raw layout version of an open warehouse ('1' for the first, unversioned one), None if empty."""
     tables = {row[0] for row in con.execute(
         "select table_name from duckdb_tables() where schema_name = 'raw'").fetchall()}
     if "warehouse_metadata" in tables:
         version = con.execute(
             "select value from raw.warehouse_metadata where key = 'raw_schema_version'").fetchall()
-        found = version[0][0] if version else "1"
-    else:
-        found = "1" if "x12_segments" in tables else None
+        return version[0][0] if version else "1"
+    return "1" if "x12_segments" in tables else None
+
+
+def check_layout(con: duckdb.DuckDBPyConnection) -> None:
+    """Raise WarehouseVersionError unless the raw layer is this loader's layout (or not created yet)."""
+    found = raw_layout(con)
     if found is not None and found != RAW_SCHEMA_VERSION:
         raise WarehouseVersionError(
             f"this warehouse was built by another denials loader (raw layout {found}, this loader writes "
             f"layout {RAW_SCHEMA_VERSION}); re-ingest the files into a new warehouse file"
         )
+
+
+def open_checked(path: Path) -> None:
+    """Open the warehouse read-only once to check it is a DuckDB file of this loader's raw layout."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        check_layout(con)
+    finally:
+        con.close()
+
+
+def create_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the raw layer, or check that an existing one has this loader's layout (before touching
+    it: an older layout's tables must not be half-converted)."""
+    found = raw_layout(con)
+    check_layout(con)
     con.execute(RAW_DDL)
     if found is None:
         con.execute(SEGMENT_IDS_SQL)

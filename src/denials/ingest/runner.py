@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 
+from denials.errors import classify
 from denials.ingest import registry
 from denials.ingest.administrations import load_administrations
 from denials.ingest.registry import DUPLICATE, LOADED, REJECTED, UNCHANGED, UNSUPPORTED, RegistryEntry
@@ -92,11 +93,14 @@ def ingest_paths(paths: list[Path], warehouse: Path, quarantine_dir: Path | None
             report.files.append(_ingest_seen(con, item, sightings, seen_again, quarantine_dir, on_bytes))
             if on_file is not None:
                 on_file(report.files[-1])
-    finally:
-        try:
+        registry.count_sightings(con, seen_again)
+    except BaseException:
+        # The first failure is the one to report (a full disk fails the counting too).
+        with contextlib.suppress(duckdb.Error):
             registry.count_sightings(con, seen_again)
-        finally:
-            con.close()
+        raise
+    finally:
+        con.close()
     report.seconds = time.perf_counter() - started
     return report
 
@@ -133,7 +137,10 @@ def _unchanged(item: InputFile, file_id: int, reason: str) -> FileOutcome:
 def _environment_error(error: BaseException) -> bool:
     """A failure of the warehouse or the machine (disk full, lock, I/O), not of the input file: the run
     stops instead of rejecting a good file for ever."""
-    return isinstance(error, duckdb.IOException | duckdb.OutOfMemoryException | OSError | MemoryError)
+    if isinstance(error, duckdb.IOException | duckdb.OutOfMemoryException | duckdb.FatalException | OSError
+                  | MemoryError):
+        return True
+    return isinstance(error, duckdb.Error) and classify(error) is not None
 
 
 def _ingest_one(con: duckdb.DuckDBPyConnection, item: InputFile, quarantine_dir: Path,

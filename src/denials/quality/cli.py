@@ -33,9 +33,10 @@ def check_command(warehouse: Path | None, docs: bool, suites: tuple[str, ...]) -
     there is no warehouse or a selected layer is not built yet (`--suite raw` checks an ingested,
     unbuilt warehouse), 75 when another writer holds the warehouse.
     """
-    from denials.errors import EXIT_CHECK_FAILED, EXIT_OK, NothingToDo
+    from denials.errors import EXIT_CHECK_FAILED, EXIT_OK, DenialsError, NothingToDo
     from denials.locking import writer_lock
     from denials.quality.runner import run_checks
+    from denials.warehouse import open_checked
 
     target = resolve_warehouse(warehouse)
     context = click.get_current_context()
@@ -44,6 +45,7 @@ def check_command(warehouse: Path | None, docs: bool, suites: tuple[str, ...]) -
         _fail(context, NothingToDo(f"no warehouse at {target}: run `denials ingest` first"))
     try:
         with writer_lock(target, "check"):
+            open_checked(target)
             report = run_checks(target, list(suites) or None, build_docs=docs)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--suite") from error
@@ -54,7 +56,7 @@ def check_command(warehouse: Path | None, docs: bool, suites: tuple[str, ...]) -
         if known is None:
             raise
         _fail(context, known)
-    except NothingToDo as error:
+    except DenialsError as error:  # busy, another raw layout
         _fail(context, error)
     except FileNotFoundError as error:  # no GX project where DENIALS_GX_ROOT points
         _fail(context, NothingToDo(str(error)))
@@ -74,7 +76,11 @@ def check_command(warehouse: Path | None, docs: bool, suites: tuple[str, ...]) -
 
 
 def _fail(context: click.Context, error: Exception) -> None:
-    console.print(f"[red]{escape(str(error))}[/red]", highlight=False)
+    warehouse = context.meta.get("denials.warehouse")
+    message = str(error)
+    if warehouse is not None and str(warehouse) not in message:
+        message = f"{warehouse}: {message}"
+    console.print(f"[red]{escape(message)}[/red]", highlight=False)
     context.exit(getattr(error, "exit_code", 2))
 
 

@@ -270,7 +270,8 @@ def write_published_dashboard(warehouse: Path, output: Path, show_identifiers: b
 
     source = published_path(warehouse)
     if not source.exists():
-        raise NothingPublished(f"nothing published yet at {source}: run `denials run` first")
+        raise NothingPublished(f"nothing published yet at {source}: run `denials run` (or `denials build` "
+                              "then `denials publish`) first")
     path = write_dashboard(source, output, show_identifiers)
     if not show_identifiers:
         os.chmod(path, 0o666 & ~_umask["user"])

@@ -132,7 +132,8 @@ def connect_published(warehouse: Path) -> duckdb.DuckDBPyConnection:
     target = published_path(warehouse)
     if not target.exists():
         raise NothingPublished(
-            f"nothing published yet at {target}: run `denials run` (or `denials publish`) first"
+            f"nothing published yet at {target}: run `denials run` (or `denials build` then "
+            "`denials publish`) first"
         )
     return duckdb.connect(str(target), read_only=True)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Callable
@@ -142,48 +143,69 @@ def unchanged(sighting: Sighting | None, size_bytes: int, modified_ns: int | Non
             and sighting.size_bytes == size_bytes and sighting.modified_ns == modified_ns)
 
 
-def record_sighting(con: duckdb.DuckDBPyConnection, key: tuple[str, str], size_bytes: int,
-                    modified_ns: int | None, file_id: int, content_sha256: str | None) -> None:
-    """This path now holds this content (a new file, or one whose size or time changed)."""
-    now = datetime.now()
-    con.execute("delete from raw.file_sightings where source_path = ? and archive_member = ?", list(key))
-    con.execute(
-        "insert into raw.file_sightings values (?, ?, ?, ?, ?, ?, 1, ?, ?)",
-        [*key, size_bytes, modified_ns, file_id, content_sha256, now, now],
-    )
+@dataclass
+class SightingUpdates:
+    """What this ingest saw, written in a few statements at the end (losing them to a kill only means
+    those files are read again next time)."""
+
+    new: dict[tuple[str, str], tuple[int, int | None, int, str | None]] = field(default_factory=dict)
+    restamped: dict[tuple[str, str], tuple[int, int | None]] = field(default_factory=dict)
+    seen_again: list[tuple[str, str]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.new) + len(self.restamped) + len(self.seen_again)
 
 
-def count_sightings(con: duckdb.DuckDBPyConnection, keys: list[tuple[str, str]]) -> None:
-    """Unchanged files seen again: counted on their sighting, no registry row added."""
-    if not keys:
-        return
+def write_sightings(con: duckdb.DuckDBPyConnection, updates: SightingUpdates) -> None:
+    """New paths (or new content at a path) replace their row; files seen again are counted, with their
+    new time when only that changed."""
     import pyarrow as pa
 
-    seen = pa.table({"source_path": [k[0] for k in keys], "archive_member": [k[1] for k in keys]})
-    con.register("seen_again", seen)
+    if not len(updates):
+        return
+    now = datetime.now()
+    new = pa.table({
+        "source_path": [key[0] for key in updates.new], "archive_member": [key[1] for key in updates.new],
+        "size_bytes": pa.array([value[0] for value in updates.new.values()], pa.int64()),
+        "modified_ns": pa.array([value[1] for value in updates.new.values()], pa.int64()),
+        "file_id": pa.array([value[2] for value in updates.new.values()], pa.int64()),
+        "content_sha256": pa.array([value[3] for value in updates.new.values()], pa.string()),
+    })
+    again = pa.table({
+        "source_path": [key[0] for key in updates.seen_again],
+        "archive_member": [key[1] for key in updates.seen_again],
+        "size_bytes": pa.array([updates.restamped.get(key, (None, None))[0] for key in updates.seen_again],
+                               pa.int64()),
+        "modified_ns": pa.array([updates.restamped.get(key, (None, None))[1] for key in updates.seen_again],
+                                pa.int64()),
+    })
+    con.register("new_sightings", new)
+    con.register("seen_again", again)
     try:
-        con.execute(
-            """
+        con.begin()
+        con.execute("""
+            delete from raw.file_sightings
+            where (source_path, archive_member) in (select (source_path, archive_member) from new_sightings)
+        """)
+        con.execute("""
+            insert into raw.file_sightings
+            select source_path, archive_member, size_bytes, modified_ns, file_id, content_sha256, 1, ?, ?
+            from new_sightings
+        """, [now, now])
+        con.execute("""
             update raw.file_sightings
-            set times_seen = times_seen + 1, last_seen_at = ?
+            set times_seen = times_seen + 1, last_seen_at = ?,
+                size_bytes = coalesce(seen_again.size_bytes, file_sightings.size_bytes),
+                modified_ns = coalesce(seen_again.modified_ns, file_sightings.modified_ns)
             from seen_again
             where file_sightings.source_path = seen_again.source_path
               and file_sightings.archive_member = seen_again.archive_member
-            """,
-            [datetime.now()],
-        )
+        """, [now])
+        con.commit()
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):
+            con.rollback()
+        raise
     finally:
+        con.unregister("new_sightings")
         con.unregister("seen_again")
-
-
-def touch_sighting(con: duckdb.DuckDBPyConnection, key: tuple[str, str], size_bytes: int,
-                   modified_ns: int | None) -> None:
-    """Same content seen again at this path with another time: count it, remember the new time."""
-    con.execute(
-        """
-        update raw.file_sightings
-        set times_seen = times_seen + 1, last_seen_at = ?, size_bytes = ?, modified_ns = ?
-        where source_path = ? and archive_member = ?
-        """,
-        [datetime.now(), size_bytes, modified_ns, *key],
-    )

@@ -79,7 +79,7 @@ def ingest_paths(paths: list[Path], warehouse: Path, quarantine_dir: Path | None
     quarantine_dir = quarantine_dir or warehouse.parent / "quarantine"
     report = IngestReport()
     con = connect(warehouse)
-    seen_again: list[tuple[str, str]] = []
+    updates = registry.SightingUpdates()
     try:
         remove_unregistered_rows(con)
         sightings = registry.load_sightings(con)
@@ -90,14 +90,17 @@ def ingest_paths(paths: list[Path], warehouse: Path, quarantine_dir: Path | None
             return is_warehouse_artifact(path, warehouse) or path.resolve().is_relative_to(quarantine_root)
 
         for item in iter_inputs(paths, skip=own_output):
-            report.files.append(_ingest_seen(con, item, sightings, seen_again, quarantine_dir, on_bytes))
+            report.files.append(_ingest_seen(con, item, sightings, updates, quarantine_dir, on_bytes))
+            if len(updates) >= SIGHTINGS_BATCH:
+                registry.write_sightings(con, updates)
+                updates = registry.SightingUpdates()
             if on_file is not None:
                 on_file(report.files[-1])
-        registry.count_sightings(con, seen_again)
+        registry.write_sightings(con, updates)
     except BaseException:
-        # The first failure is the one to report (a full disk fails the counting too).
+        # The first failure is the one to report (a full disk fails this too).
         with contextlib.suppress(duckdb.Error):
-            registry.count_sightings(con, seen_again)
+            registry.write_sightings(con, updates)
         raise
     finally:
         con.close()
@@ -105,24 +108,27 @@ def ingest_paths(paths: list[Path], warehouse: Path, quarantine_dir: Path | None
     return report
 
 
+SIGHTINGS_BATCH = 1000
+
+
 def _ingest_seen(con: duckdb.DuckDBPyConnection, item: InputFile, sightings: registry.Sightings,
-                 seen_again: list[tuple[str, str]], quarantine_dir: Path,
+                 updates: registry.SightingUpdates, quarantine_dir: Path,
                  on_bytes: ProgressHook | None) -> FileOutcome:
     """Skip an unchanged file without reading it; otherwise ingest it and note where it was seen."""
     key = (item.source_path, item.archive_member or "")
     sighting = sightings.get(key)
     if registry.unchanged(sighting, item.size_hint, item.modified_ns):
-        seen_again.append(key)
+        updates.seen_again.append(key)
         if on_bytes is not None:
             on_bytes(item.size_hint)
         return _unchanged(item, sighting.file_id, "unchanged since it was registered")
     outcome = _ingest_one(con, item, quarantine_dir, on_bytes, sighting)
     if outcome.status == UNCHANGED:
         # Same content from the same path, only its time changed: count it and remember the new time.
-        registry.touch_sighting(con, key, item.size_hint, item.modified_ns)
+        updates.seen_again.append(key)
+        updates.restamped[key] = (item.size_hint, item.modified_ns)
     else:
-        registry.record_sighting(con, key, item.size_hint, item.modified_ns, outcome.file_id,
-                                 outcome.content_sha256)
+        updates.new[key] = (item.size_hint, item.modified_ns, outcome.file_id, outcome.content_sha256)
     sightings[key] = registry.Sighting(item.size_hint, item.modified_ns, outcome.file_id,
                                        outcome.content_sha256, True)
     return outcome

@@ -19,6 +19,7 @@ from denials.errors import (
     EXIT_CHECK_FAILED,
     EXIT_INTERNAL,
     NothingToDo,
+    WarehouseUnusable,
     classify,
     exit_code_help,
 )
@@ -55,7 +56,7 @@ class DenialsGroup(click.Group):
             known = classify(error, warehouse)
             if known is not None:
                 message = str(known)
-                if warehouse is not None and str(warehouse) not in message:
+                if isinstance(known, WarehouseUnusable) and str(warehouse) not in message:
                     message = f"{warehouse}: {message}"
                 console.print(f"[red]{escape(message)}[/red]", highlight=False)
                 ctx.exit(known.exit_code)
@@ -93,7 +94,9 @@ def main() -> None:
     dashboard, notebooks, the app) read the published copy and never wait for a build.
     """
     # Files the commands create hold PHI: private (0600, folders 0700) unless a command says otherwise.
-    _umask["user"] = os.umask(0o077)
+    previous = os.umask(0o077)
+    _umask["user"] = previous
+    click.get_current_context().call_on_close(lambda: os.umask(previous))
 
 
 @main.command()

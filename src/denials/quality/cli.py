@@ -76,9 +76,11 @@ def check_command(warehouse: Path | None, docs: bool, suites: tuple[str, ...]) -
 
 
 def _fail(context: click.Context, error: Exception) -> None:
+    from denials.errors import WarehouseUnusable
+
     warehouse = context.meta.get("denials.warehouse")
     message = str(error)
-    if warehouse is not None and str(warehouse) not in message:
+    if isinstance(error, WarehouseUnusable) and str(warehouse) not in message:
         message = f"{warehouse}: {message}"
     console.print(f"[red]{escape(message)}[/red]", highlight=False)
     context.exit(getattr(error, "exit_code", 2))

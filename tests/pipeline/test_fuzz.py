@@ -1,4 +1,5 @@
-"""Fuzz: mutated 835 and 837 files, alone and in zips (some of them corrupt), never crash the ingest.
+"""Fuzz: mutated 835 and 837 files and administrations CSVs, alone and in zips (some of them corrupt), never
+crash the ingest.
 
 Every file and archive member gets a registry status, and no message (reason, warning) quotes any
 value of the file: only positions, segment ids and counts. The command line shows no traceback.
@@ -23,16 +24,18 @@ from denials.ingest import ingest_paths
 from tests.ingest.x12_builders import remittance
 
 STATUSES = {"loaded", "rejected", "duplicate", "unsupported"}
+CSV = 3  # index of the administrations CSV among the bases
 _COUNTER = itertools.count()
 
 
 @lru_cache(maxsize=1)
 def _bases(root: str) -> tuple[bytes, ...]:
-    """A small 835 of the builder, and a generated 837 and 835 (a few claims each)."""
+    """A small 835 of the builder, a generated 837 and 835 (a few claims each) and administrations CSV."""
     folder = Path(root) / "generated"
     generate(folder, claims=6, seed=5, claims_per_file=6)
-    generated = [path.read_bytes() for kind in ("837", "835") for path in sorted((folder / kind).iterdir())]
-    return (remittance(3).encode(), *generated[:2])
+    kinds = ("837", "835", "administrations")
+    generated = [sorted((folder / kind).iterdir())[0].read_bytes() for kind in kinds]
+    return (remittance(3).encode(), *generated)
 
 
 mutation = st.one_of(
@@ -88,7 +91,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                  HealthCheck.too_slow])
-@given(base=st.integers(0, 2), operations=st.lists(mutation, min_size=1, max_size=4),
+@given(base=st.integers(0, 3), operations=st.lists(mutation, min_size=1, max_size=4),
        archive=st.booleans(), damage=st.lists(mutation, max_size=2))
 def test_mutated_files_never_crash_nor_leak(warehouse: Path, tmp_path_factory: pytest.TempPathFactory,
                                             base: int, operations: list, archive: bool, damage: list) -> None:
@@ -96,13 +99,17 @@ def test_mutated_files_never_crash_nor_leak(warehouse: Path, tmp_path_factory: p
     inbox = warehouse.parent / f"inbox{next(_COUNTER)}"
     inbox.mkdir()
     data = mutate(bases[base], operations)
+    name = "file.csv" if base == CSV else "file.835"
     if archive:
-        content = zipped([data, bases[(base + 1) % len(bases)]], damage)
+        other = bases[(base + 1) % CSV]
+        content = zipped([data, other], damage)
         (inbox / "batch.zip").write_bytes(content)
-        tokens = values(data) | values(bases[(base + 1) % len(bases)]) | values(content)
+        tokens = set() if base == CSV else values(data) | values(other) | values(content)
     else:
-        (inbox / "file.835").write_bytes(data)
-        tokens = values(data)
+        (inbox / name).write_bytes(data)
+        # Values of administrations CSVs are the CSV loader's own tests' business (it names rows and
+        # columns); here a CSV must only never crash the ingest and always get its registry row.
+        tokens = set() if base == CSV else values(data)
 
     report = ingest_paths([inbox], warehouse)  # must not raise
 

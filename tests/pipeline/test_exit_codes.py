@@ -60,7 +60,11 @@ def inbox(tmp_path: Path) -> Path:
 
 def test_0_and_1_rejected_files(cli, inbox: Path, tmp_path: Path) -> None:
     warehouse = tmp_path / "w" / "denials.duckdb"
-    assert cli("ingest", str(inbox), "--warehouse", str(warehouse), gx_root=tmp_path).returncode == 0
+    done = cli("ingest", str(inbox), "--warehouse", str(warehouse), gx_root=tmp_path)
+    assert done.returncode == 0
+    # Not a terminal (a cron log): the summary table is whole, not cut at 80 columns.
+    assert "MB/s" in done.stdout and "…" not in done.stdout
+    assert max(len(line) for line in done.stdout.splitlines()) > 80
     (inbox / "broken.835").write_text("ISA*00*truncated")
     done = cli("ingest", str(inbox), "--warehouse", str(warehouse), gx_root=tmp_path)
     assert done.returncode == 1

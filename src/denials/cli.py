@@ -18,6 +18,7 @@ from denials.errors import (
     EXIT_BUILD_FAILED,
     EXIT_CHECK_FAILED,
     EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
     NothingToDo,
     WarehouseUnusable,
     classify,
@@ -47,8 +48,8 @@ class DenialsGroup(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
         except KeyboardInterrupt:
-            console.print("[yellow]interrupted[/yellow]")
-            ctx.exit(130)
+            console.print("[yellow]interrupted: nothing was published[/yellow]")
+            ctx.exit(EXIT_INTERRUPTED)
         except Exception as error:
             if os.environ.get("DENIALS_DEBUG"):
                 raise

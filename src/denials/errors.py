@@ -18,6 +18,7 @@ EXIT_BUILD_FAILED = 4
 EXIT_UNUSABLE = 5
 EXIT_INTERNAL = 70
 EXIT_BUSY = 75
+EXIT_INTERRUPTED = 130
 
 EXIT_CODES: tuple[tuple[int, str], ...] = (
     (EXIT_OK, "success"),
@@ -31,6 +32,7 @@ EXIT_CODES: tuple[tuple[int, str], ...] = (
     (EXIT_INTERNAL, "internal error (a bug: please report it; DENIALS_DEBUG=1 shows the traceback)"),
     (EXIT_BUSY, "busy: another writer holds the warehouse (a denials command or another process); "
                 "nothing was done, try again later"),
+    (EXIT_INTERRUPTED, "interrupted (Ctrl-C, SIGINT); nothing was published"),
 )
 
 

@@ -174,6 +174,22 @@ def test_70_internal_error_shows_no_traceback_nor_values(tmp_path: Path,
     assert "MEMBERID00042" not in result.output and "Traceback" not in result.output
 
 
+def test_130_interrupted(cli, inbox: Path, tmp_path: Path) -> None:
+    import os
+    import signal
+
+    from tests.pipeline.conftest import start, wait_for
+
+    marker = tmp_path / "paused"
+    run = start("run", str(inbox), "--warehouse", str(tmp_path / "w" / "denials.duckdb"), "--no-docs",
+                gx_root=tmp_path, env={"DENIALS_PAUSE_AT": f"ingest:{marker}"})
+    wait_for(marker, run)
+    os.killpg(run.pid, signal.SIGINT)
+    out, err = run.communicate(timeout=120)
+    assert run.returncode == 130, out + err
+    assert "Traceback" not in out + err and "interrupted" in err
+
+
 HOLD_DUCKDB = ("import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True); "
                "time.sleep(120)")
 HOLD_LOCK = ("import sys, time; from pathlib import Path; from denials.locking import writer_lock\n"

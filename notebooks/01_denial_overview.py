@@ -24,21 +24,25 @@
 # - the appeal worklist by payer and days left (`mart_appeal_worklist`);
 # - the pre-bill risk on claims not yet remitted (`mart_prebill_risk`).
 #
-# The warehouse path comes from `DENIALS_WAREHOUSE` and is opened read-only. Only aggregates are printed:
-# no patient control numbers, line control numbers or other identifiers.
+# The warehouse path comes from `DENIALS_WAREHOUSE`; its published marts (what `denials run` checked and
+# published) are opened read-only. Only aggregates are printed: no patient control numbers, line control
+# numbers or other identifiers.
 
 # %%
 import os
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
-WAREHOUSE = Path(os.environ.get("DENIALS_WAREHOUSE", "warehouse/denials.duckdb"))
-if not WAREHOUSE.exists():
-    raise SystemExit(f"no warehouse at {WAREHOUSE}: set DENIALS_WAREHOUSE and run `denials build` first")
+from denials.publish import connect_published
 
-con = duckdb.connect(str(WAREHOUSE), read_only=True)
+WAREHOUSE = Path(os.environ.get("DENIALS_WAREHOUSE", "warehouse/denials.duckdb"))
+try:
+    # The published copy of the marts: never blocked by a build running meanwhile.
+    con = connect_published(WAREHOUSE)
+except FileNotFoundError as missing:
+    raise SystemExit(f"{missing} (set DENIALS_WAREHOUSE)") from None
+
 pd.set_option("display.width", 160)
 pd.set_option("display.max_columns", 30)
 

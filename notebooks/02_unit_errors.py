@@ -19,20 +19,24 @@
 # Every unit comparison goes through the drug's billing unit (`drug_reference.billing_unit_size` and
 # `billing_unit_measure`), so nothing here assumes a code's unit.
 #
-# The warehouse path comes from `DENIALS_WAREHOUSE`, opened read-only; only aggregates are printed.
+# The warehouse path comes from `DENIALS_WAREHOUSE`; its published marts are opened read-only; only
+# aggregates are printed.
 
 # %%
 import os
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
-WAREHOUSE = Path(os.environ.get("DENIALS_WAREHOUSE", "warehouse/denials.duckdb"))
-if not WAREHOUSE.exists():
-    raise SystemExit(f"no warehouse at {WAREHOUSE}: set DENIALS_WAREHOUSE and run `denials build` first")
+from denials.publish import connect_published
 
-con = duckdb.connect(str(WAREHOUSE), read_only=True)
+WAREHOUSE = Path(os.environ.get("DENIALS_WAREHOUSE", "warehouse/denials.duckdb"))
+try:
+    # The published copy of the marts: never blocked by a build running meanwhile.
+    con = connect_published(WAREHOUSE)
+except FileNotFoundError as missing:
+    raise SystemExit(f"{missing} (set DENIALS_WAREHOUSE)") from None
+
 pd.set_option("display.width", 160)
 pd.set_option("display.max_columns", 30)
 

@@ -20,9 +20,11 @@ def samples_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small generated data set, ingested and built through every dbt layer (shared, read-only)."""
+    """A small generated data set, ingested, built through every dbt layer and published (shared,
+    read-only)."""
     from denials.generate import generate
     from denials.ingest import ingest_paths
+    from denials.publish import publish
     from tests.models.dbt_helpers import run_dbt
 
     root = tmp_path_factory.mktemp("built")
@@ -32,4 +34,5 @@ def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     report = ingest_paths([data / "837", data / "835", data / "administrations"], warehouse)
     assert report.exit_code == 0
     run_dbt(["build", "--quiet"], warehouse, root)
+    publish(warehouse, "built-warehouse-fixture")  # readers (dashboard, notebooks) read the published copy
     return warehouse

@@ -1,111 +1,186 @@
-"""`denials run`: the scheduled build. Ingest new files, build, check, publish; safe to run from cron.
+"""`denials run`: the scheduled build. Ingest new files, build, check, then publish; safe to run from cron.
 
-Order matters: the marts are rebuilt only after the raw and staging checks pass, so a broken remit file
-never reaches the numbers a revenue-cycle team reads; the previous marts stay in place until then.
-Running it again over the same inbox is a no-op apart from the checks (files are duplicates, models
-are incremental). A second run started while one is going exits at once instead of waiting.
+The build works in the warehouse file; readers never open it. Only after every critical check has passed
+are the marts copied into a new file that replaces the published one in one atomic rename
+(`denials.publish`). So a failing check, a failed dbt build or a kill -9 at any moment leaves the
+previously published marts whole, and a reader never waits for a build nor sees marts of two runs.
+The raw and staging checks run before the marts are rebuilt, so a broken remit file never reaches them.
+Running it again over the same inbox is a no-op apart from the checks (unchanged files are skipped,
+models are incremental). A second writer started meanwhile exits at once with the busy code.
 """
 
 from __future__ import annotations
 
-import fcntl
-import os
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
-EXIT_OK, EXIT_REJECTED, EXIT_BUILD_FAILED, EXIT_CHECK_FAILED, EXIT_BUSY = 0, 1, 2, 3, 75
+import duckdb
+
+from denials.errors import (
+    EXIT_BUILD_FAILED,
+    EXIT_CHECK_FAILED,
+    EXIT_OK,
+    EXIT_REJECTED,
+    classify,
+)
+from denials.locking import writer_lock
+from denials.pause import pause_point
+
 MARTS_SELECTOR = "path:models/marts"
-
-
-class RunInProgress(RuntimeError):
-    """Another `denials run` holds the warehouse."""
-
-
-@contextmanager
-def exclusive_run(warehouse: Path) -> Iterator[None]:
-    lock_path = warehouse.parent / f"{warehouse.name}.lock"
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    handle = open(lock_path, "w")  # noqa: SIM115 - held for the whole run
-    try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise RunInProgress(f"another denials run is using {warehouse} (lock {lock_path})") from None
-        handle.write(str(os.getpid()))
-        handle.flush()
-        yield
-    finally:
-        handle.close()
 
 
 @dataclass
 class RunOutcome:
+    run_id: str
     exit_code: int = EXIT_OK
     stages: list[tuple[str, str]] = field(default_factory=list)  # (stage, result)
     docs_index: Path | None = None
+    published: Path | None = None
 
     def stage(self, name: str, result: str) -> None:
         self.stages.append((name, result))
 
 
+def new_run_id(now: datetime | None = None) -> str:
+    now = now or datetime.now(timezone.utc)
+    return f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
+
+
+def _pause_after_first(stage: str) -> Callable[[Any], None]:
+    """A dbt callback that reaches the pause point `stage` when the first node has finished."""
+    seen = []
+
+    def callback(event: Any) -> None:
+        if not seen and event.info.name == "NodeFinished":
+            seen.append(True)
+            pause_point(stage)
+
+    return callback
+
+
+def _probe(warehouse: Path) -> None:
+    """Open the warehouse for writing once, so that a lock held by another process, a corrupt file or
+    another raw layout is reported in one line before dbt starts (dbt would print its own traceback)."""
+    from denials.warehouse import check_layout
+
+    con = duckdb.connect(str(warehouse))
+    try:
+        check_layout(con)
+    finally:
+        con.close()
+
+
+def dbt_build(args: list[str], warehouse: Path, pause_stage: str):  # noqa: ANN202 - DbtOutcome
+    """`dbt ARGS` on the warehouse. A failure of the warehouse itself (held by another process, corrupt,
+    disk full) is raised as the command line's one-line error rather than reported as a failed model."""
+    from denials.transform import run_dbt
+
+    _probe(warehouse)
+    built = run_dbt(args, warehouse, callbacks=[_pause_after_first(pause_stage)])
+    if not built.success:
+        causes = [built.exception] if built.exception is not None else []
+        causes += [RuntimeError(node) for node in built.failed_nodes]
+        for cause in causes:
+            known = classify(cause, warehouse) if isinstance(cause, Exception) else None
+            if known is None and any(marker in str(cause).lower() for marker in _ENVIRONMENT_MARKERS):
+                known = classify(duckdb.IOException(str(cause)), warehouse)
+            if known is not None:
+                raise known
+    return built
+
+
+# Words in a failed node's message that say the warehouse failed, not the model.
+_ENVIRONMENT_MARKERS = ("could not set lock", "no space left", "read-only file system")
+
+
 def scheduled_run(inbox: list[Path], warehouse: Path, say: Callable[[str], None],
                   quarantine: Path | None = None, dashboard: Path | None = None,
                   build_docs: bool = True) -> RunOutcome:
-    from denials.ingest import ingest_paths
-    from denials.quality import run_checks
-    from denials.transform import run_dbt
-
-    outcome = RunOutcome()
-    with exclusive_run(warehouse):
-        report = ingest_paths(inbox, warehouse, quarantine_dir=quarantine)
-        counts = report.counts
-        outcome.stage("ingest", ", ".join(f"{counts.get(s, 0)} {s}" for s in
-                                          ("loaded", "duplicate", "rejected", "unsupported")))
-        for rejected in (o for o in report.files if o.status == "rejected"):
-            say(f"rejected {rejected.label}: {rejected.reason}")
-        if report.exit_code:
-            outcome.exit_code = EXIT_REJECTED
-
-        built = run_dbt(["build", "--exclude", MARTS_SELECTOR, "--quiet"], warehouse)
-        if not built.success:
-            outcome.stage("build staging", "failed: " + "; ".join(built.failed_nodes[:5]))
-            outcome.exit_code = EXIT_BUILD_FAILED
-            return outcome
-        outcome.stage("build staging", f"ok ({len(built.warned_nodes)} warnings)")
-
-        checked = run_checks(warehouse, ["raw", "staging"], build_docs=False)
-        if not checked.success:
-            failed = ", ".join(s.suite for s in checked.critical_failures)
-            for line in checked.messages():
-                say(line)
-            outcome.stage("check raw and staging",
-                          f"CRITICAL failure in {failed}: marts not rebuilt, the previous ones stay")
-            outcome.exit_code = EXIT_CHECK_FAILED
-            return outcome
-        outcome.stage("check raw and staging", "passed")
-
-        built = run_dbt(["build", "--select", MARTS_SELECTOR, "--quiet"], warehouse)
-        if not built.success:
-            outcome.stage("build marts", "failed: " + "; ".join(built.failed_nodes[:5]))
-            outcome.exit_code = EXIT_BUILD_FAILED
-            return outcome
-        outcome.stage("build marts", f"ok ({len(built.warned_nodes)} warnings)")
-
-        checked = run_checks(warehouse, ["marts"], build_docs=build_docs)
-        if not checked.success:
-            failed = ", ".join(s.suite for s in checked.critical_failures)
-            for line in checked.messages():
-                say(line)
-            outcome.stage("check marts", f"CRITICAL failure in {failed}")
-            outcome.exit_code = EXIT_CHECK_FAILED
-            return outcome
-        outcome.docs_index = checked.docs_index
-        outcome.stage("check marts", "passed")
-
-        if dashboard is not None:
+    outcome = RunOutcome(run_id=new_run_id())
+    with writer_lock(warehouse, "run"):
+        identifiers: list[Any] = []
+        try:
+            _run_stages(inbox, warehouse, say, quarantine, outcome, identifiers)
+        finally:
+            if build_docs and identifiers:
+                _write_docs(identifiers, outcome, say)
+        if outcome.published is not None and dashboard is not None:
             from denials.dashboard import write_dashboard
 
-            outcome.stage("dashboard", str(write_dashboard(warehouse, dashboard)))
+            outcome.stage("dashboard", str(write_dashboard(outcome.published, dashboard)))
     return outcome
+
+
+def _run_stages(inbox: list[Path], warehouse: Path, say: Callable[[str], None], quarantine: Path | None,
+                outcome: RunOutcome, identifiers: list[Any]) -> None:
+    from denials.ingest import ingest_paths
+    from denials.publish import publish
+    from denials.quality import run_checks
+
+    def after_file(_: object) -> None:
+        pause_point("ingest")
+
+    report = ingest_paths(inbox, warehouse, quarantine_dir=quarantine, on_file=after_file)
+    counts = report.counts
+    outcome.stage("ingest", ", ".join(f"{counts.get(s, 0)} {s}" for s in
+                                      ("loaded", "duplicate", "unchanged", "rejected", "unsupported")))
+    for rejected in (o for o in report.files if o.status == "rejected"):
+        say(f"rejected {rejected.label}: {rejected.reason}")
+    if report.exit_code:
+        outcome.exit_code = EXIT_REJECTED
+
+    built = dbt_build(["build", "--exclude", MARTS_SELECTOR, "--quiet"], warehouse, "staging")
+    if not built.success:
+        outcome.stage("build staging", "failed: " + "; ".join(built.failed_nodes[:5]))
+        outcome.exit_code = EXIT_BUILD_FAILED
+        return
+    outcome.stage("build staging", f"ok ({len(built.warned_nodes)} warnings)")
+
+    checked = run_checks(warehouse, ["raw", "staging"], build_docs=False, run_id=outcome.run_id,
+                         docs_identifiers=identifiers, after_suite=lambda _: pause_point("check"))
+    if not checked.success:
+        failed = ", ".join(s.suite for s in checked.critical_failures)
+        for line in checked.messages():
+            say(line)
+        outcome.stage("check raw and staging",
+                      f"CRITICAL failure in {failed}: marts not rebuilt, nothing published")
+        outcome.exit_code = EXIT_CHECK_FAILED
+        return
+    outcome.stage("check raw and staging", "passed")
+
+    built = dbt_build(["build", "--select", MARTS_SELECTOR, "--quiet"], warehouse, "marts")
+    if not built.success:
+        outcome.stage("build marts", "failed: " + "; ".join(built.failed_nodes[:5]) + "; nothing published")
+        outcome.exit_code = EXIT_BUILD_FAILED
+        return
+    outcome.stage("build marts", f"ok ({len(built.warned_nodes)} warnings)")
+
+    checked = run_checks(warehouse, ["marts"], build_docs=False, run_id=outcome.run_id,
+                         docs_identifiers=identifiers)
+    if not checked.success:
+        failed = ", ".join(s.suite for s in checked.critical_failures)
+        for line in checked.messages():
+            say(line)
+        outcome.stage("check marts", f"CRITICAL failure in {failed}: nothing published")
+        outcome.exit_code = EXIT_CHECK_FAILED
+        return
+    outcome.stage("check marts", "passed")
+
+    outcome.published = publish(warehouse, outcome.run_id)
+    outcome.stage("publish", f"run {outcome.run_id} -> {outcome.published}")
+
+
+def _write_docs(identifiers: list[Any], outcome: RunOutcome, say: Callable[[str], None]) -> None:
+    from denials.quality.runner import build_run_docs
+
+    try:
+        outcome.docs_index, dropped = build_run_docs(identifiers)
+    except Exception as error:  # noqa: BLE001 - the checks ran and are recorded; say what the docs lack
+        say(f"Data Docs not built: {type(error).__name__}")
+        return
+    for url in dropped:
+        say(f"Data Docs: dropped {url} (no local copy)")

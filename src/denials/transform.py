@@ -75,8 +75,9 @@ def _nodes_with_status(result: object, statuses: tuple[str, ...]) -> list[str]:
 
 
 def run_dbt(args: list[str], warehouse: Path, target_path: Path | None = None,
-            log_path: Path | None = None) -> DbtOutcome:
-    """Invoke `dbt <args>` on the project with DENIALS_WAREHOUSE pointing at `warehouse`."""
+            log_path: Path | None = None, callbacks: list | None = None) -> DbtOutcome:
+    """Invoke `dbt <args>` on the project with DENIALS_WAREHOUSE pointing at `warehouse`; `callbacks`
+    receive dbt's events (dbtRunner's callbacks)."""
     from dbt.cli.main import dbtRunner
 
     root = project_root()
@@ -89,7 +90,7 @@ def run_dbt(args: list[str], warehouse: Path, target_path: Path | None = None,
         full_args += ["--log-path", str(log_path)]
     with _environment(WAREHOUSE_ENV, str(warehouse.resolve())):
         try:
-            result = dbtRunner().invoke(full_args)
+            result = dbtRunner(callbacks=callbacks or []).invoke(full_args)
         finally:
             release_warehouse()
     return DbtOutcome(

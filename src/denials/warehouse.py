@@ -12,6 +12,8 @@ from pathlib import Path
 
 import duckdb
 
+from denials.errors import WarehouseUnusable
+from denials.files import private_directory, private_file, private_umask
 from denials.x12.segments import ID_ALPHABET
 
 DEFAULT_WAREHOUSE = Path("warehouse") / "denials.duckdb"
@@ -33,13 +35,23 @@ def resolve_warehouse(explicit: str | os.PathLike[str] | None = None) -> Path:
 
 
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    if not read_only:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), read_only=read_only)
-    con.execute(f"set memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
-    con.execute("set preserve_insertion_order = false")
-    if not read_only:
-        create_raw_schema(con)
+    """Open the warehouse; for writing, create it (0600, in a 0700 folder when the folder is new) and
+    its raw layer, or check that the raw layer has this loader's layout."""
+    if read_only:
+        con = duckdb.connect(str(path), read_only=True)
+    else:
+        private_directory(path.parent)
+        with private_umask():
+            con = duckdb.connect(str(path))
+        private_file(path)
+    try:
+        con.execute(f"set memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
+        con.execute("set preserve_insertion_order = false")
+        if not read_only:
+            create_raw_schema(con)
+    except BaseException:
+        con.close()
+        raise
     return con
 
 
@@ -192,6 +204,21 @@ inner join raw.x12_segment_ids as ids
     on segments.segment_code = ids.segment_code
 where segments.file_id in (select registry.file_id from raw.file_registry as registry);
 
+-- One row per path (or archive member) last seen by the loader: an unchanged file (same path, size
+-- and modification time) is skipped without being read, and a file seen again is counted here
+-- (times_seen) instead of adding a registry row per run.
+create table if not exists raw.file_sightings (
+    source_path varchar not null,
+    archive_member varchar not null,  -- '' for a file that is not in an archive
+    size_bytes bigint,
+    modified_ns bigint,
+    file_id bigint not null,  -- the registry row of the content last seen there
+    content_sha256 varchar,
+    times_seen integer not null,
+    first_seen_at timestamp not null,
+    last_seen_at timestamp not null
+);
+
 create table if not exists raw.drug_administrations (
     file_id bigint not null,
     row_number integer not null,
@@ -227,26 +254,45 @@ from range(1, 27) as first, range(1, 37) as second, range(0, 37) as third
 RAW_SCHEMA_VERSION = "3"
 
 
-class WarehouseVersionError(RuntimeError):
+class WarehouseVersionError(WarehouseUnusable, RuntimeError):
     """The warehouse was built by a loader with another raw-layer layout."""
 
 
-def create_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the raw layer, or check that an existing one has this loader's layout (before touching
-    it: an older layout's tables must not be half-converted)."""
+def raw_layout(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The raw layout version of an open warehouse ('1' for the first, unversioned one), None if empty."""
     tables = {row[0] for row in con.execute(
         "select table_name from duckdb_tables() where schema_name = 'raw'").fetchall()}
     if "warehouse_metadata" in tables:
         version = con.execute(
             "select value from raw.warehouse_metadata where key = 'raw_schema_version'").fetchall()
-        found = version[0][0] if version else "1"
-    else:
-        found = "1" if "x12_segments" in tables else None
+        return version[0][0] if version else "1"
+    return "1" if "x12_segments" in tables else None
+
+
+def check_layout(con: duckdb.DuckDBPyConnection) -> None:
+    """Raise WarehouseVersionError unless the raw layer is this loader's layout (or not created yet)."""
+    found = raw_layout(con)
     if found is not None and found != RAW_SCHEMA_VERSION:
         raise WarehouseVersionError(
             f"this warehouse was built by another denials loader (raw layout {found}, this loader writes "
             f"layout {RAW_SCHEMA_VERSION}); re-ingest the files into a new warehouse file"
         )
+
+
+def open_checked(path: Path) -> None:
+    """Open the warehouse read-only once to check it is a DuckDB file of this loader's raw layout."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        check_layout(con)
+    finally:
+        con.close()
+
+
+def create_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the raw layer, or check that an existing one has this loader's layout (before touching
+    it: an older layout's tables must not be half-converted)."""
+    found = raw_layout(con)
+    check_layout(con)
     con.execute(RAW_DDL)
     if found is None:
         con.execute(SEGMENT_IDS_SQL)

@@ -82,7 +82,8 @@ def test_same_content_again_is_a_duplicate_and_a_no_op(tmp_path: Path) -> None:
     copy.parent.mkdir()
     copy.write_bytes(first.read_bytes())
     report = ingest_paths([first, copy], warehouse)
-    assert [o.status for o in report.files] == ["duplicate", "duplicate"]
+    # The same path, size and time again is skipped unread; the same content elsewhere is a duplicate.
+    assert [o.status for o in report.files] == ["unchanged", "duplicate"]
     assert report.exit_code == 0
     assert _segments(warehouse) == before
 

@@ -83,7 +83,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     data = root / "data"
     generate(data, claims=CLAIMS, seed=SEED, claims_per_file=CLAIMS_PER_FILE)
     warehouse = root / "clean.duckdb"
-    ingest([data / "837", data / "835", data / "administrations", data / "835"], warehouse)
+    # Re-sent under another folder: the same path again would be skipped as unchanged, unregistered.
+    resent = shutil.copytree(data / "835", root / "resent_835")
+    ingest([data / "837", data / "835", data / "administrations", resent], warehouse)
     run_dbt(STAGING_BUILD, warehouse, root / "dbt_clean")
     return Built(data=data, warehouse=warehouse, root=root)
 

@@ -25,12 +25,12 @@ def test_clean_exits_zero(built: Built, runner: CliRunner, tmp_path: Path) -> No
     assert "staging.balancing" not in result.output and "Data Docs" not in result.output
 
 
-def test_critical_failure_exits_one_naming_the_file(unbalanced: tuple[Path, str], runner: CliRunner,
+def test_critical_failure_exits_three_naming_the_file(unbalanced: tuple[Path, str], runner: CliRunner,
                                                     tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     warehouse = copy_warehouse(unbalanced[0], tmp_path)
     monkeypatch.setenv("DENIALS_WAREHOUSE", str(warehouse))  # same resolution as the other commands
     result = runner.invoke(check_command, ["--suite", "staging.balancing", "--suite", "raw"])
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 3, result.output  # the exit-code table: 3 is a critical check failure
     output = " ".join(result.output.split())
     assert "CRITICAL staging.balancing" in output and unbalanced[1] in output
     assert "critical data-quality failure in staging.balancing" in output

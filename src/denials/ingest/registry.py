@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -13,8 +15,12 @@ import duckdb
 
 from denials import __version__
 from denials.ingest.x12_loader import insert_rows
+from denials.x12.errors import X12Rejected
 
 LOADED, REJECTED, DUPLICATE, UNSUPPORTED = "loaded", "rejected", "duplicate", "unsupported"
+# Not a registry status: a file seen again unchanged (or with content already registered from the same
+# path) is counted on raw.file_sightings instead of adding a registry row per run.
+UNCHANGED = "unchanged"
 
 
 @dataclass
@@ -79,13 +85,127 @@ def find_previous(con: duckdb.DuckDBPyConnection, sha256: str) -> tuple[int, str
 
 def quarantine(quarantine_dir: Path, file_id: int, file_name: str,
                open_binary: Callable[[], BinaryIO], reason: str) -> Path | None:
-    """Keep a copy of a rejected file beside its reason, so nothing is lost when the inbox is cleaned."""
+    """Keep a copy of a rejected file beside its reason, so nothing is lost when the inbox is cleaned.
+
+    The copy is written under a temporary name and renamed when complete, so a copy that could not be
+    finished (disk full, unreadable member) never looks like the file; the folder is 0700, files 0600.
+    """
+    from denials.files import FILE_MODE, private_directory
+
+    target = quarantine_dir / f"{file_id:06d}-{Path(file_name).name}"
+    partial = target.with_name(f".{target.name}.partial")
+    reason_file = target.with_name(target.name + ".reason.txt")
     try:
-        quarantine_dir.mkdir(parents=True, exist_ok=True)
-        target = quarantine_dir / f"{file_id:06d}-{Path(file_name).name}"
-        with open_binary() as source, open(target, "wb") as sink:
+        private_directory(quarantine_dir)
+        reason_file.write_text(reason + "\n", encoding="utf-8")
+        os.chmod(reason_file, FILE_MODE)
+        with open_binary() as source, open(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC,
+                                                   FILE_MODE), "wb") as sink:
             shutil.copyfileobj(source, sink, 1024 * 1024)
-        target.with_name(target.name + ".reason.txt").write_text(reason + "\n", encoding="utf-8")
+        os.replace(partial, target)
         return target
-    except OSError:
+    except (OSError, X12Rejected):
+        partial.unlink(missing_ok=True)
         return None
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """The last time a path (or archive member) was seen: its size and time, and the file it settled."""
+
+    size_bytes: int
+    modified_ns: int | None
+    file_id: int
+    content_sha256: str | None
+    settled: bool  # its registry row still settles re-sent content (see find_previous)
+
+
+Sightings = dict[tuple[str, str], Sighting]
+
+
+def load_sightings(con: duckdb.DuckDBPyConnection) -> Sightings:
+    rows = con.execute(
+        """
+        select sightings.source_path, sightings.archive_member, sightings.size_bytes,
+               sightings.modified_ns, sightings.file_id, sightings.content_sha256,
+               registry.status in ('loaded', 'unsupported', 'duplicate')
+                   or (registry.status = 'rejected' and registry.loader_version = ?)
+        from raw.file_sightings as sightings
+        inner join raw.file_registry as registry on sightings.file_id = registry.file_id
+        """,
+        [__version__],
+    ).fetchall()
+    return {(row[0], row[1]): Sighting(row[2], row[3], row[4], row[5], bool(row[6])) for row in rows}
+
+
+def unchanged(sighting: Sighting | None, size_bytes: int, modified_ns: int | None) -> bool:
+    return (sighting is not None and sighting.settled and modified_ns is not None
+            and sighting.size_bytes == size_bytes and sighting.modified_ns == modified_ns)
+
+
+@dataclass
+class SightingUpdates:
+    """What this ingest saw, written in a few statements at the end (losing them to a kill only means
+    those files are read again next time)."""
+
+    new: dict[tuple[str, str], tuple[int, int | None, int, str | None]] = field(default_factory=dict)
+    restamped: dict[tuple[str, str], tuple[int, int | None]] = field(default_factory=dict)
+    seen_again: list[tuple[str, str]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.new) + len(self.restamped) + len(self.seen_again)
+
+
+def write_sightings(con: duckdb.DuckDBPyConnection, updates: SightingUpdates) -> None:
+    """New paths (or new content at a path) replace their row; files seen again are counted, with their
+    new time when only that changed."""
+    import pyarrow as pa
+
+    if not len(updates):
+        return
+    now = datetime.now()
+    new = pa.table({
+        "source_path": [key[0] for key in updates.new], "archive_member": [key[1] for key in updates.new],
+        "size_bytes": pa.array([value[0] for value in updates.new.values()], pa.int64()),
+        "modified_ns": pa.array([value[1] for value in updates.new.values()], pa.int64()),
+        "file_id": pa.array([value[2] for value in updates.new.values()], pa.int64()),
+        "content_sha256": pa.array([value[3] for value in updates.new.values()], pa.string()),
+    })
+    again = pa.table({
+        "source_path": [key[0] for key in updates.seen_again],
+        "archive_member": [key[1] for key in updates.seen_again],
+        "size_bytes": pa.array([updates.restamped.get(key, (None, None))[0] for key in updates.seen_again],
+                               pa.int64()),
+        "modified_ns": pa.array([updates.restamped.get(key, (None, None))[1] for key in updates.seen_again],
+                                pa.int64()),
+    })
+    con.register("new_sightings", new)
+    con.register("seen_again", again)
+    try:
+        con.begin()
+        con.execute("""
+            delete from raw.file_sightings
+            where (source_path, archive_member) in (select (source_path, archive_member) from new_sightings)
+        """)
+        con.execute("""
+            insert into raw.file_sightings
+            select source_path, archive_member, size_bytes, modified_ns, file_id, content_sha256, 1, ?, ?
+            from new_sightings
+        """, [now, now])
+        con.execute("""
+            update raw.file_sightings
+            set times_seen = times_seen + 1, last_seen_at = ?,
+                size_bytes = coalesce(seen_again.size_bytes, file_sightings.size_bytes),
+                modified_ns = coalesce(seen_again.modified_ns, file_sightings.modified_ns)
+            from seen_again
+            where file_sightings.source_path = seen_again.source_path
+              and file_sightings.archive_member = seen_again.archive_member
+        """, [now])
+        con.commit()
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):
+            con.rollback()
+        raise
+    finally:
+        con.unregister("new_sightings")
+        con.unregister("seen_again")

@@ -12,12 +12,14 @@ from pathlib import Path
 
 import duckdb
 
+from denials.errors import classify
 from denials.ingest import registry
 from denials.ingest.administrations import load_administrations
-from denials.ingest.registry import DUPLICATE, LOADED, REJECTED, UNSUPPORTED, RegistryEntry
+from denials.ingest.registry import DUPLICATE, LOADED, REJECTED, UNCHANGED, UNSUPPORTED, RegistryEntry
 from denials.ingest.sniff import ContentCheck, Sniffed, binary_problem, sniff, sniff_head
-from denials.ingest.sources import InputFile, iter_inputs
+from denials.ingest.sources import InputFile, InputUnreadable, iter_inputs
 from denials.ingest.x12_loader import insert_envelopes, load_x12, remove_unregistered_rows
+from denials.publish import is_warehouse_artifact
 from denials.warehouse import connect
 from denials.x12.errors import X12Rejected
 
@@ -36,6 +38,7 @@ class FileOutcome:
     records: int
     seconds: float
     quarantined_to: str | None = None
+    content_sha256: str | None = None
 
     @property
     def label(self) -> str:
@@ -70,35 +73,84 @@ ProgressHook = Callable[[int], None]
 def ingest_paths(paths: list[Path], warehouse: Path, quarantine_dir: Path | None = None,
                  on_bytes: ProgressHook | None = None,
                  on_file: Callable[[FileOutcome], None] | None = None) -> IngestReport:
-    """Load every file under `paths` into the warehouse. Never raises for a bad input file."""
+    """Load every file under `paths` into the warehouse. Never raises for a bad input file; raises
+    (after undoing the file in progress) when the warehouse itself fails: locked, disk full, I/O."""
     started = time.perf_counter()
     quarantine_dir = quarantine_dir or warehouse.parent / "quarantine"
     report = IngestReport()
     con = connect(warehouse)
-    remove_unregistered_rows(con)
+    updates = registry.SightingUpdates()
     try:
-        own_files = {warehouse.resolve(), Path(f"{warehouse}.wal").resolve()}
-        for item in iter_inputs(paths):
-            if _is_own_output(item, own_files, quarantine_dir):
-                continue
-            outcome = _ingest_one(con, item, quarantine_dir, on_bytes)
-            report.files.append(outcome)
+        remove_unregistered_rows(con)
+        sightings = registry.load_sightings(con)
+        quarantine_root = quarantine_dir.resolve()
+
+        def own_output(path: Path) -> bool:
+            """The warehouse's own files and the quarantine are never ingested, even inside the inbox."""
+            return is_warehouse_artifact(path, warehouse) or path.resolve().is_relative_to(quarantine_root)
+
+        for item in iter_inputs(paths, skip=own_output):
+            report.files.append(_ingest_seen(con, item, sightings, updates, quarantine_dir, on_bytes))
+            if len(updates) >= SIGHTINGS_BATCH:
+                registry.write_sightings(con, updates)
+                updates = registry.SightingUpdates()
             if on_file is not None:
-                on_file(outcome)
+                on_file(report.files[-1])
+        registry.write_sightings(con, updates)
+    except BaseException:
+        # The first failure is the one to report (a full disk fails this too).
+        with contextlib.suppress(duckdb.Error):
+            registry.write_sightings(con, updates)
+        raise
     finally:
         con.close()
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _is_own_output(item: InputFile, own_files: set[Path], quarantine_dir: Path) -> bool:
-    """The warehouse itself and the quarantine are never ingested, even when they sit in the inbox."""
-    path = Path(item.source_path).resolve()
-    return path in own_files or path.is_relative_to(quarantine_dir.resolve())
+SIGHTINGS_BATCH = 1000
+
+
+def _ingest_seen(con: duckdb.DuckDBPyConnection, item: InputFile, sightings: registry.Sightings,
+                 updates: registry.SightingUpdates, quarantine_dir: Path,
+                 on_bytes: ProgressHook | None) -> FileOutcome:
+    """Skip an unchanged file without reading it; otherwise ingest it and note where it was seen."""
+    key = (item.source_path, item.archive_member or "")
+    sighting = sightings.get(key)
+    if registry.unchanged(sighting, item.size_hint, item.modified_ns):
+        updates.seen_again.append(key)
+        if on_bytes is not None:
+            on_bytes(item.size_hint)
+        return _unchanged(item, sighting.file_id, "unchanged since it was registered")
+    outcome = _ingest_one(con, item, quarantine_dir, on_bytes, sighting)
+    if outcome.status == UNCHANGED:
+        # Same content from the same path, only its time changed: count it and remember the new time.
+        updates.seen_again.append(key)
+        updates.restamped[key] = (item.size_hint, item.modified_ns)
+    else:
+        updates.new[key] = (item.size_hint, item.modified_ns, outcome.file_id, outcome.content_sha256)
+    sightings[key] = registry.Sighting(item.size_hint, item.modified_ns, outcome.file_id,
+                                       outcome.content_sha256, True)
+    return outcome
+
+
+def _unchanged(item: InputFile, file_id: int, reason: str) -> FileOutcome:
+    return FileOutcome(file_id=file_id, name=item.display_name, source_path=item.source_path,
+                       archive_member=item.archive_member, status=UNCHANGED, reason=reason, warnings=[],
+                       size_bytes=item.size_hint, segments=0, records=0, seconds=0.0)
+
+
+def _environment_error(error: BaseException) -> bool:
+    """A failure of the warehouse or the machine (disk full, lock, I/O), not of the input file: the run
+    stops instead of rejecting a good file for ever."""
+    if isinstance(error, duckdb.IOException | duckdb.OutOfMemoryException | duckdb.FatalException | OSError
+                  | MemoryError):
+        return True
+    return isinstance(error, duckdb.Error) and classify(error) is not None
 
 
 def _ingest_one(con: duckdb.DuckDBPyConnection, item: InputFile, quarantine_dir: Path,
-                on_bytes: ProgressHook | None) -> FileOutcome:
+                on_bytes: ProgressHook | None, sighting: registry.Sighting | None = None) -> FileOutcome:
     started = time.perf_counter()
     entry = RegistryEntry(
         file_id=registry.next_file_id(con),
@@ -109,6 +161,19 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, item: InputFile, quarantine_dir:
         status=REJECTED,
         received_at=datetime.now(),
     )
+    try:
+        return _settle(con, entry, item, quarantine_dir, on_bytes, sighting, started)
+    except InputUnreadable as error:
+        # A read failed outside the loaders' own handling (while hashing, say): reject with the reason.
+        _rollback(con, entry.file_id)
+        _reset_counts(entry)
+        entry.reason = str(error)
+        entry.size_bytes = entry.size_bytes or item.size_hint
+        return _finish(con, entry, started, item=item, quarantine_dir=quarantine_dir)
+
+
+def _settle(con: duckdb.DuckDBPyConnection, entry: RegistryEntry, item: InputFile, quarantine_dir: Path,
+            on_bytes: ProgressHook | None, sighting: registry.Sighting | None, started: float) -> FileOutcome:
     if item.is_archive:
         entry.status = REJECTED if item.problem else LOADED
         entry.reason = item.problem or "archive opened; its members have rows of their own"
@@ -137,6 +202,14 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, item: InputFile, quarantine_dir:
                        on_bytes_total=(on_bytes, sniffed.size_bytes))
 
     previous = registry.find_previous(con, sniffed.sha256)
+    if previous is not None and sighting is not None and sighting.content_sha256 == sniffed.sha256:
+        # The same content from the same path again (touched, or copied over itself): counted on its
+        # sighting, not registered again.
+        if on_bytes is not None:
+            on_bytes(sniffed.size_bytes)
+        outcome = _unchanged(item, sighting.file_id, "same content as when it was registered")
+        outcome.content_sha256 = sniffed.sha256
+        return outcome
     if previous is not None:
         previous_id, previous_status, previous_reason = previous
         entry.status = DUPLICATE
@@ -197,8 +270,10 @@ def _ingest_x12_in_one_pass(con: duckdb.DuckDBPyConnection, entry: RegistryEntry
         return None
     except Exception as error:  # noqa: BLE001 - a bad file must never stop the run or print values
         entry.reason = _undo(con, entry.file_id, error)
-    # The registry keeps the hash of the whole file, also for a file rejected halfway through.
-    _take_content(entry, sniff(item.open_binary, item.display_name))
+    # The registry keeps the hash of the whole file, also for a file rejected halfway through (not for
+    # one that cannot be read to its end).
+    with contextlib.suppress(InputUnreadable):
+        _take_content(entry, sniff(item.open_binary, item.display_name))
     _reset_counts(entry)
     return _finish(con, entry, started, item=item, quarantine_dir=quarantine_dir)
 
@@ -249,8 +324,11 @@ def _load_x12_entry(con: duckdb.DuckDBPyConnection, entry: RegistryEntry, item: 
 
 def _undo(con: duckdb.DuckDBPyConnection, file_id: int, error: Exception) -> str:
     """Remove what the failed file left; returns the reason to record. Only a rejection's own text is
-    kept: an unexpected error's message may quote element values."""
+    kept: an unexpected error's message may quote element values. A failure of the warehouse itself is
+    raised again once the file is undone."""
     _rollback(con, file_id)
+    if _environment_error(error):
+        raise error
     if isinstance(error, X12Rejected):
         return str(error)
     return f"internal error while loading ({type(error).__name__}); file kept in quarantine"
@@ -296,4 +374,5 @@ def _finish(con: duckdb.DuckDBPyConnection, entry: RegistryEntry, started: float
         records=entry.record_count or 0,
         seconds=entry.load_seconds,
         quarantined_to=quarantined,
+        content_sha256=entry.content_sha256,
     )

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 import duckdb
-from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from denials.console import make_console
 from denials.warehouse import WAREHOUSE_ENV, resolve_warehouse
 
-console = Console(stderr=True)
-out = Console()
+console = make_console(stderr=True)
+out = make_console()
 
 STATUS_STYLE = {"passed": "green", "failed": "red", "skipped": "cyan", "error": "red"}
 
@@ -28,32 +28,71 @@ STATUS_STYLE = {"passed": "green", "failed": "red", "skipped": "cyan", "error": 
 def check_command(warehouse: Path | None, docs: bool, suites: tuple[str, ...]) -> None:
     """Run the Great Expectations suites on the warehouse: registry and raw layer, staging, marts.
 
-    Reads the warehouse read-only, then appends the outcomes to quality.check_results. Suites whose tables
-    are not built yet are reported as skipped. Exit status 1 when a critical expectation fails (or a suite
-    cannot run), 2 when there is no warehouse, 3 when it is in use by another process.
+    Reads the warehouse, then appends the outcomes to quality.check_results: a writer, so it takes the
+    warehouse's lock. Exit status 3 when a critical expectation fails (or a suite cannot run), 2 when
+    there is no warehouse or a selected layer is not built yet (`--suite raw` checks an ingested,
+    unbuilt warehouse), 75 when another writer holds the warehouse.
     """
+    from denials.errors import EXIT_CHECK_FAILED, EXIT_OK, DenialsError, NothingToDo
+    from denials.locking import writer_lock
     from denials.quality.runner import run_checks
+    from denials.warehouse import open_checked
 
     target = resolve_warehouse(warehouse)
+    context = click.get_current_context()
+    context.meta["denials.warehouse"] = target
     if not target.exists():
-        console.print(f"[red]no warehouse at {target}: run `denials ingest` first[/red]")
-        sys.exit(2)
+        _fail(context, NothingToDo(f"no warehouse at {target}: run `denials ingest` first"))
     try:
-        report = run_checks(target, list(suites) or None, build_docs=docs)
+        with writer_lock(target, "check"):
+            open_checked(target)
+            report = run_checks(target, list(suites) or None, build_docs=docs)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--suite") from error
-    except duckdb.IOException as error:
-        console.print(f"[red]cannot open the warehouse {target}: it is in use by another process "
-                      f"({type(error).__name__})[/red]")
-        sys.exit(3)
+    except (duckdb.Error, OSError) as error:
+        from denials.errors import classify
+
+        known = classify(error, target)
+        if known is None:
+            raise
+        _fail(context, known)
+    except DenialsError as error:  # busy, another raw layout
+        _fail(context, error)
+    except FileNotFoundError as error:  # no GX project where DENIALS_GX_ROOT points
+        _fail(context, NothingToDo(str(error)))
+    unbuilt = _unbuilt_layers(report)
     print_report(report)
     for problem in (report.record_error, report.docs_error):
         if problem:
-            console.print(f"[yellow]{problem}[/yellow]")
+            console.print(f"[yellow]{escape(problem)}[/yellow]", highlight=False)
+    if unbuilt:
+        _fail(context, NothingToDo(
+            f"nothing to check in {', '.join(unbuilt)}: not built in {target}; run `denials build` "
+            "first (or check `--suite raw` only)"))
     if not report.success:
         failed = ", ".join(s.suite for s in report.critical_failures)
         console.print(f"[red]critical data-quality failure in {failed}[/red]")
-    sys.exit(report.exit_code if report.record_error is None or not report.success else 3)
+    context.exit(EXIT_OK if report.success else EXIT_CHECK_FAILED)
+
+
+def _fail(context: click.Context, error: Exception) -> None:
+    from denials.errors import WarehouseUnusable
+
+    warehouse = context.meta.get("denials.warehouse")
+    message = str(error)
+    if isinstance(error, WarehouseUnusable) and str(warehouse) not in message:
+        message = f"{warehouse}: {message}"
+    console.print(f"[red]{escape(message)}[/red]", highlight=False)
+    context.exit(getattr(error, "exit_code", 2))
+
+
+def _unbuilt_layers(report) -> list[str]:  # noqa: ANN001 - CheckReport, imported lazily
+    """Layers checked whose every suite was skipped because its tables do not exist."""
+    layers: dict[str, list[bool]] = {}
+    for suite in report.suites:
+        layers.setdefault(suite.layer, []).append(
+            suite.status == "skipped" and "not built" in (suite.reason or ""))
+    return [layer for layer, unbuilt in layers.items() if unbuilt and all(unbuilt)]
 
 
 def print_report(report) -> None:  # noqa: ANN001 - CheckReport, imported lazily

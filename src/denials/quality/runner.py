@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -64,9 +64,13 @@ create table if not exists {RESULTS_TABLE} (
 
 def run_checks(warehouse: Path, suites: list[str] | None = None, build_docs: bool = True, *,
                gx_root: Path | None = None, chunk_rows: int = DEFAULT_CHUNK_ROWS, record: bool = True,
-               run_time: datetime | None = None) -> CheckReport:
+               run_time: datetime | None = None, run_id: str | None = None,
+               docs_identifiers: list[Any] | None = None,
+               after_suite: Callable[[SuiteOutcome], None] | None = None) -> CheckReport:
     """Validate the warehouse with every suite (or those named: suite names or layers raw/staging/marts).
 
+    `docs_identifiers` collects the Data Docs resources of this call, so that a caller running several
+    calls as one run (`denials run`) builds one set of docs for all of them (`build_run_docs`).
     Raises FileNotFoundError when the warehouse does not exist, ValueError for an unknown suite name and
     duckdb.IOException when the warehouse cannot be opened (another process writes it).
     """
@@ -76,9 +80,9 @@ def run_checks(warehouse: Path, suites: list[str] | None = None, build_docs: boo
     datasets = select_datasets(suites)
     context = open_context(gx_root)
     run_time = run_time or datetime.now(timezone.utc)
-    report = CheckReport(run_id=f"{run_time:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}", run_time=run_time,
-                         warehouse=warehouse)
-    identifiers: list[Any] = []
+    report = CheckReport(run_id=run_id or f"{run_time:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}",
+                         run_time=run_time, warehouse=warehouse)
+    identifiers: list[Any] = docs_identifiers if docs_identifiers is not None else []
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         con.execute(f"set memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
@@ -88,6 +92,8 @@ def run_checks(warehouse: Path, suites: list[str] | None = None, build_docs: boo
         for dataset in datasets:
             report.suites.append(
                 _run_dataset(context, wh, dataset, parameters, report, chunk_rows, identifiers))
+            if after_suite is not None:
+                after_suite(report.suites[-1])
     finally:
         con.close()
     if record:
@@ -102,6 +108,11 @@ def run_checks(warehouse: Path, suites: list[str] | None = None, build_docs: boo
         except Exception as error:  # noqa: BLE001 - the checks ran and are recorded; say what the docs lack
             report.docs_error = f"Data Docs not built: {type(error).__name__}: {_first_line(error)}"
     return report
+
+
+def build_run_docs(identifiers: list[Any], gx_root: Path | None = None) -> tuple[Path, list[str]]:
+    """Offline Data Docs for the resources collected by one or more `run_checks` calls."""
+    return build_offline_docs(open_context(gx_root), identifiers)
 
 
 def _run_dataset(context: Any, wh: Warehouse, dataset: Dataset, parameters: dict[str, object],

@@ -40,6 +40,9 @@ class Block:
     first_position: int  # 1-based position of the block's first segment in the file
     segment_count: int
     unterminated: bool = False  # the last segment had no terminator in the file (one was added here)
+    # Whitespace before the block's first segment (an ISA) that is leading text, even where it holds
+    # the terminator character (a newline before a newline-terminated interchange).
+    lead_bytes: int = 0
 
 
 @dataclass
@@ -83,6 +86,7 @@ class BlockReader:
     def _next_block(self, at_eof: bool) -> Block | None:
         buffer = self._buffer
         start = _skip_lead(buffer)
+        lead = 0
         if self._delimiters is None:
             if start == len(buffer):
                 if at_eof:
@@ -90,6 +94,7 @@ class BlockReader:
                 return None
             if not self._adopt_isa(buffer, start, at_eof):
                 return None  # need more text to read the whole ISA
+            lead = start
         elif buffer.startswith(b"ISA", start):
             header = self._isa_at(buffer, start, at_eof)
             if header is None:
@@ -100,7 +105,7 @@ class BlockReader:
         last_terminator = buffer.rfind(self._terminator)
         if last_terminator < 0:
             if at_eof:
-                return self._tail(buffer)
+                return self._tail(buffer, lead)
             if len(buffer) > MAX_SEGMENT_BYTES:
                 raise X12Rejected(
                     f"no segment terminator in the {MAX_SEGMENT_BYTES // 2**20} MB after segment "
@@ -108,8 +113,13 @@ class BlockReader:
                 )
             return None
         cut = last_terminator + len(self._terminator)
+        if cut <= lead:
+            if not at_eof and len(buffer) <= MAX_SEGMENT_BYTES:
+                self._delimiters = None  # adopt the ISA again once more text is in
+                return None
+            return self._tail(buffer, lead) if at_eof else None
         self._buffer = buffer[cut:]
-        return self._block(buffer[:cut])
+        return self._block(buffer[:cut], lead=lead)
 
     def _isa_at(self, buffer: bytes, start: int, at_eof: bool) -> IsaHeader | None:
         window = buffer[start:start + _ISA_WINDOW]
@@ -131,18 +141,18 @@ class BlockReader:
         self._terminator = header.delimiters.segment.encode()
         return True
 
-    def _block(self, data: bytes, unterminated: bool = False) -> Block:
-        count = data.count(self._terminator)
-        block = Block(data, self._delimiters, self.result.segment_count + 1, count, unterminated)
+    def _block(self, data: bytes, unterminated: bool = False, lead: int = 0) -> Block:
+        count = data.count(self._terminator) - data[:lead].count(self._terminator)
+        block = Block(data, self._delimiters, self.result.segment_count + 1, count, unterminated, lead)
         self.result.segment_count += count
         return block
 
-    def _tail(self, tail: bytes) -> Block | None:
+    def _tail(self, tail: bytes, lead: int = 0) -> Block | None:
         stripped = _strip_trailing(tail)
         if _skip_lead(stripped) == len(stripped):
             self._finish(tail)
             return None
-        block = self._block(stripped + self._terminator, unterminated=True)
+        block = self._block(stripped + self._terminator, unterminated=True, lead=lead)
         self.result.unterminated_position = self.result.segment_count
         self._finish(tail[len(stripped) :])
         return block

@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from denials.x12.arrow_arrays import dictionary, strings, utf8_from_buffers
 from denials.x12.blocks import Block, lead_characters
+from denials.x12.delimiters import read_isa
 from denials.x12.errors import X12Rejected
 
 _BASE = 37  # 0 = no character, 1-26 = A-Z, 27-36 = 0-9
@@ -36,6 +37,9 @@ def segment_id_code(segment_id: str) -> int:
     """The code of a valid segment id (2-3 capitals/digits, a capital first)."""
     digits = [ID_ALPHABET.index(c) for c in segment_id] + [0] * (3 - len(segment_id))
     return (digits[0] * _BASE + digits[1]) * _BASE + digits[2]
+
+
+_ISA_CODE = segment_id_code("ISA")
 
 
 def segment_id_of(code: int) -> str:
@@ -129,6 +133,8 @@ def _split_bytes(block: Block, lead: str) -> BlockSegments:
     padded = np.frombuffer(data + b"\0\0\0\0", dtype=np.uint8)
     terminator = block.delimiters.segment.encode()
     ends = np.flatnonzero(padded[:size] == terminator[0])
+    if block.lead_bytes:
+        ends = ends[ends >= block.lead_bytes]
     count = len(ends)
     raw_starts = np.empty(count, dtype=np.int64)
     raw_starts[0] = 0
@@ -170,7 +176,7 @@ def _split_bytes(block: Block, lead: str) -> BlockSegments:
         leading = utf8_from_buffers(padded[:size][lead_mask], lead_lengths, valid=lead_lengths > 0)
 
     codes, invalid = _segment_id_codes(padded, starts, lengths, ord(block.delimiters.element))
-    _reject_invalid_ids(invalid, block.first_position)
+    _reject_invalid_ids(invalid, block, codes, texts)
 
     terminated = np.ones(count, dtype=bool)
     if block.unterminated:
@@ -258,6 +264,11 @@ def _segment_id_codes(padded: np.ndarray, starts: np.ndarray, lengths: np.ndarra
     for length in (3, 2, 1, 0):
         stops = (lengths == length) | ((lengths > length) & (heads[length] == separator))
         id_lengths[stops] = length
+    # An ISA that declares other delimiters than the block's: its id ends at its own separator. The
+    # loader notices it by its id and reads the rest of the block again under the new delimiters.
+    other_isa = ((heads[0] == ord("I")) & (heads[1] == ord("S")) & (heads[2] == ord("A")) & (lengths > 3)
+                 & (_CHARACTER_CODES[heads[3]] == _INVALID_CHARACTER))
+    id_lengths[other_isa] = 3
     digits = [np.where(id_lengths > index, _CHARACTER_CODES[heads[index]], 0) for index in range(3)]
     codes = (digits[0] * _BASE + digits[1]) * _BASE + digits[2]
     invalid = (id_lengths == 1) | (id_lengths > 3) | (digits[0] > 26)
@@ -269,7 +280,10 @@ def _segment_id_codes(padded: np.ndarray, starts: np.ndarray, lengths: np.ndarra
 def _split_text(block: Block, lead: str) -> BlockSegments:
     """Same result for the rare interchange with non-ASCII delimiters, one Python step per segment."""
     terminator = block.delimiters.segment
-    pieces = block.data.decode("utf-8").split(terminator)[:-1]
+    prefix = block.data[: block.lead_bytes].decode("utf-8")
+    pieces = block.data[block.lead_bytes :].decode("utf-8").split(terminator)[:-1]
+    if pieces:
+        pieces[0] = prefix + pieces[0]
     texts, leading, codes, invalid, raw_starts = [], [], [], [], []
     offset = 0
     for piece in pieces:
@@ -279,12 +293,15 @@ def _split_text(block: Block, lead: str) -> BlockSegments:
         texts.append(text)
         leading.append(piece[: len(piece) - len(text)] or None)
         segment_id = text.split(block.delimiters.element, 1)[0]
+        if text.startswith("ISA") and len(text) > 3 and text[3] not in ID_ALPHABET:
+            segment_id = "ISA"  # declares other delimiters: the loader cuts the block here
         valid = segment_id == "" or (
             2 <= len(segment_id) <= 3 and segment_id[0] in ID_ALPHABET[1:27]
             and all(c in ID_ALPHABET[1:] for c in segment_id))
         invalid.append(not valid)
         codes.append(segment_id_code(segment_id) if valid and segment_id else EMPTY_ID_CODE)
-    _reject_invalid_ids(np.array(invalid, dtype=bool), block.first_position)
+    texts_array = strings(texts)
+    _reject_invalid_ids(np.array(invalid, dtype=bool), block, np.array(codes, dtype=np.int32), texts_array)
     terminated = np.ones(len(pieces), dtype=bool)
     if block.unterminated:
         terminated[-1] = False
@@ -292,16 +309,28 @@ def _split_text(block: Block, lead: str) -> BlockSegments:
         first_position=block.first_position,
         positions=np.arange(block.first_position, block.first_position + len(pieces), dtype=np.int32),
         id_codes=np.array(codes, dtype=np.int32),
-        texts=strings(texts),
+        texts=texts_array,
         leading=strings(leading),
         is_terminated=terminated,
         raw_starts=np.array(raw_starts, dtype=np.int64),
     )
 
 
-def _reject_invalid_ids(invalid: np.ndarray, first_position: int) -> None:
+def _reject_invalid_ids(invalid: np.ndarray, block: Block, codes: np.ndarray, texts: pa.StringArray) -> None:
+    """Reject the first invalid segment id, unless an ISA that declares other delimiters comes before
+    it: the block is then cut at that ISA and the rest read again under its own delimiters."""
     bad = np.flatnonzero(invalid)
-    if len(bad):
-        raise X12Rejected(
-            f"segment {first_position + int(bad[0])} has an invalid segment id (expected 2-3 capitals/digits)"
-        )
+    if not len(bad):
+        return
+    first_bad = int(bad[0])
+    for row in np.flatnonzero(codes[1:first_bad] == _ISA_CODE).tolist():
+        text = texts[row + 1].as_py()
+        try:
+            header = read_isa(text + block.delimiters.segment, 0, block.first_position + row + 1, True)
+        except X12Rejected:
+            continue
+        if header.delimiters != block.delimiters:
+            return
+    raise X12Rejected(
+        f"segment {block.first_position + first_bad} has an invalid segment id (expected 2-3 capitals/digits)"
+    )

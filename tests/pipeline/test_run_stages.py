@@ -1,0 +1,93 @@
+"""`scheduled_run` publishes only when every stage passed: a failed mart check or dbt build stops it
+before the publish, and the run's checks of every layer go to its Data Docs (dbt and GX replaced by
+stand-ins here; the end-to-end runs are in test_readers, test_kill and test_exit_codes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+import denials.pipeline as pipeline
+import denials.publish as publish_module
+import denials.quality as quality
+import denials.quality.runner as runner
+from denials.errors import EXIT_BUILD_FAILED, EXIT_CHECK_FAILED, EXIT_OK
+from denials.quality.results import CheckReport, ExpectationOutcome, SuiteOutcome
+from tests.ingest.x12_builders import remittance
+
+
+@dataclass
+class Built:
+    success: bool = True
+    failed_nodes: list[str] = field(default_factory=list)
+    warned_nodes: list[str] = field(default_factory=list)
+    exception: BaseException | None = None
+
+
+@pytest.fixture
+def stand_ins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict:
+    calls: dict = {"dbt": [], "checks": [], "published": [], "docs": [], "fail_dbt": set(),
+                   "fail_checks": set()}
+
+    def dbt(args: list[str], warehouse: Path, stage: str) -> Built:
+        calls["dbt"].append(stage)
+        failed = stage in calls["fail_dbt"]
+        return Built(success=False, failed_nodes=["model.x: error"]) if failed else Built()
+
+    def checks(warehouse: Path, suites: list[str], build_docs: bool = True, **options: object) -> CheckReport:
+        layer = suites[0]
+        calls["checks"].append(tuple(suites))
+        options["docs_identifiers"].append(layer)
+        report = CheckReport(run_id=str(options["run_id"]), run_time=datetime.now(timezone.utc),
+                             warehouse=warehouse)
+        suite = SuiteOutcome(suite=f"{layer}.x", layer=layer, tables=("t",), status="passed")
+        if layer in calls["fail_checks"]:
+            suite.status = "failed"
+            suite.expectations.append(ExpectationOutcome(
+                suite=suite.suite, expectation_id="1", expectation_type="t", column=None, description="d",
+                severity="critical", success=False))
+        report.suites.append(suite)
+        return report
+
+    monkeypatch.setattr(pipeline, "dbt_build", dbt)
+    monkeypatch.setattr(quality, "run_checks", checks, raising=False)
+    monkeypatch.setattr(publish_module, "publish", lambda w, run_id: calls["published"].append(run_id) or w)
+    monkeypatch.setattr(runner, "build_run_docs",
+                        lambda identifiers: calls["docs"].append(list(identifiers)) or (tmp_path / "i", []))
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "r.835").write_text(remittance(2))
+    calls["inbox"] = inbox
+    calls["warehouse"] = tmp_path / "w" / "denials.duckdb"
+    return calls
+
+
+def _run(calls: dict) -> pipeline.RunOutcome:
+    return pipeline.scheduled_run([calls["inbox"]], calls["warehouse"], say=lambda line: None)
+
+
+def test_every_stage_passes_then_publishes(stand_ins: dict) -> None:
+    outcome = _run(stand_ins)
+    assert outcome.exit_code == EXIT_OK and stand_ins["published"] == [outcome.run_id]
+    assert stand_ins["checks"] == [("raw", "staging"), ("marts",)]
+    assert stand_ins["docs"] == [["raw", "marts"]], "one set of Data Docs for every layer of the run"
+
+
+@pytest.mark.parametrize("fail_dbt, fail_checks, code, docs", [
+    ("", "raw", EXIT_CHECK_FAILED, [["raw"]]),
+    ("", "marts", EXIT_CHECK_FAILED, [["raw", "marts"]]),
+    ("staging", "", EXIT_BUILD_FAILED, []),
+    ("marts", "", EXIT_BUILD_FAILED, [["raw"]]),
+])
+def test_a_failed_stage_publishes_nothing(stand_ins: dict, fail_dbt: str, fail_checks: str, code: int,
+                                          docs: list) -> None:
+    stand_ins["fail_dbt"].add(fail_dbt)
+    stand_ins["fail_checks"].add(fail_checks)
+    outcome = _run(stand_ins)
+    assert outcome.exit_code == code
+    assert stand_ins["published"] == [], "nothing is published after a failed stage"
+    assert outcome.published is None
+    assert stand_ins["docs"] == docs, "a stopped run still writes the Data Docs of the checks it ran"

@@ -71,8 +71,8 @@ def sidebar_filters(con: duckdb.DuckDBPyConnection, options: dict[str, pd.DataFr
             month_from, month_to = st.sidebar.select_slider(
                 "Period (month of first adjudication)", options=months, value=(months[0], months[-1]),
                 format_func=lambda m: m.strftime("%b %Y"), key="period")
-        else:
-            month_from = month_to = months[0]
+        if (month_from, month_to) == (months[0], months[-1]):
+            month_from = month_to = None  # the whole range: no filter (claims not yet remitted stay in)
     payers = options["payers"]
     drugs = options["drugs"]
     return Filters(

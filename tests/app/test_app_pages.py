@@ -66,7 +66,10 @@ def test_overview_tiles_are_the_kpi_mart_and_follow_the_filters(app: AppTest, ma
         from marts.mart_denial_kpis_monthly""")
     assert _metric(app, "Initial denial rate") == _pct(denied / lines)
     assert _metric(app, "Lines adjudicated") == f"{lines:,}"
-    assert _metric(app, "Still denied") == f"${float(still_denied):,.0f}"
+    assert _metric(app, "Still denied") == (f"${float(still_denied) / 1e6:,.2f}M" if still_denied >= 1e6
+                                            else f"${float(still_denied):,.0f}")
+    still_denied_tile = next(m for m in app.metric if m.label == "Still denied")
+    assert f"Exactly ${float(still_denied):,.2f}." in still_denied_tile.proto.help
 
     payer = _busiest_payer(marts)
     p_denied, p_lines = _one(marts, """
@@ -116,7 +119,7 @@ def test_payer_scorecard_rates_equal_the_mart(app: AppTest, marts) -> None:
         from marts.mart_denial_kpis_monthly group by payer_name""").fetchall())
     assert len(scorecard) == len(expected)
     for name, rate in zip(scorecard["payer_name"], scorecard["initial_denial_rate_dollars"], strict=True):
-        assert rate == pytest.approx(float(expected[name]), abs=5e-7)
+        assert rate / 100 == pytest.approx(float(expected[name]), abs=5e-7)  # the table shows percent
     app.multiselect(key="payer_type").set_value(["commercial"]).run()
     narrowed = _table(app, "payer_type", "initial_denial_rate_dollars")
     assert set(narrowed["payer_type"]) == {"Commercial"} and len(narrowed) < len(scorecard)
@@ -140,8 +143,8 @@ def test_payer_drift_compares_the_latest_full_month_with_the_three_before(app: A
         from marts.mart_denial_kpis_monthly
         where payer_id = ? and kpi_month between ? - interval 3 month and ?""",
         [month, month, month, month, payer_id, month, month])
-    assert first["latest_rate"] == pytest.approx(float(latest), abs=5e-7)
-    assert first["trailing_rate"] == pytest.approx(float(trailing), abs=5e-7)
+    assert first["latest_rate"] / 100 == pytest.approx(float(latest), abs=5e-7)
+    assert first["trailing_rate"] / 100 == pytest.approx(float(trailing), abs=5e-7)
 
 
 def test_unit_error_page_counts_the_unit_error_mart(app: AppTest, marts) -> None:

@@ -107,7 +107,7 @@ def page_context() -> PageContext | None:
     filters = sidebar_filters(con, options)
     as_of = queries.as_of(con)
     through = as_of["data_through"]
-    st.sidebar.caption(f"Data through {through:%d %b %Y}. " if through else "No remittance yet. "
+    st.sidebar.caption((f"Data through {through:%d %b %Y}. " if through else "No remittance yet. ")
                        + ("Identifiers shown (--show-identifiers)." if arguments.show_identifiers
                           else "Claim numbers masked."))
     return PageContext(con, filters, page, arguments.show_identifiers, date.today(), as_of)

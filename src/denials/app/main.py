@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from denials.app.context import page_context
-from denials.app.pages import render_page
+from denials.app.views import render_page
 
 st.set_page_config(page_title="Denials", page_icon="📉", layout="wide")
 context = page_context()

@@ -23,8 +23,8 @@ RATE_COLUMNS = {"initial_denial_rate", "initial_denial_rate_dollars", "first_pas
                 "denial_overturn_rate", "avoidable_denial_share", "latest_rate", "trailing_rate", "drift"}
 COUNT_COLUMNS = {"adjudicated_lines", "lines", "denied_lines", "latest_lines", "trailing_lines"}
 TILE_FORMATS: dict[str, Callable[[object], str]] = {
-    "adjudicated_lines": formatting.count, "initial_denied_amount": formatting.money,
-    "final_denied_amount": formatting.money, "overturned_amount": formatting.money,
+    "adjudicated_lines": formatting.count, "initial_denied_amount": formatting.money_short,
+    "final_denied_amount": formatting.money_short, "overturned_amount": formatting.money_short,
     "avg_days_service_to_payment": formatting.days,
 }
 TILE_LABELS = {
@@ -32,7 +32,7 @@ TILE_LABELS = {
     "initial_denial_rate_dollars": "Denial rate ($)", "first_pass_yield": "First-pass yield",
     "denial_overturn_rate": "Overturn rate", "avoidable_denial_share": "Avoidable share",
     "initial_denied_amount": "Initially denied", "final_denied_amount": "Still denied",
-    "overturned_amount": "Recovered by overturns", "avg_days_service_to_payment": "Days service to payment",
+    "overturned_amount": "Recovered (overturns)", "avg_days_service_to_payment": "Days to payment",
 }
 
 
@@ -42,7 +42,10 @@ def tiles(values: pd.Series, names: tuple[str, ...], per_row: int = 5) -> None:
         columns = st.columns(per_row)
         for column, name in zip(columns, names[start:start + per_row], strict=False):
             shown = TILE_FORMATS.get(name, formatting.percent)(values[name])
-            column.metric(TILE_LABELS.get(name, title(name)), shown, help=metric(name).help, border=True)
+            exact = (f" Exactly {formatting.money(values[name], cents=True)}."
+                     if TILE_FORMATS.get(name) is formatting.money_short else "")
+            column.metric(TILE_LABELS.get(name, title(name)), shown, help=metric(name).help + exact,
+                          border=True)
 
 
 def lines_only_note(context: PageContext) -> None:
@@ -54,13 +57,14 @@ def lines_only_note(context: PageContext) -> None:
 def table(frame: pd.DataFrame, columns: list[str], key: str, height: int | str = "auto",
           show_identifiers: bool = False) -> None:
     """A readable table: titles in words, money as $, rates as %, identifiers masked."""
-    shown = formatting.mask_frame(frame[columns], show_identifiers)
+    shown = formatting.mask_frame(frame[columns], show_identifiers).copy()
     config = {}
     for column in columns:
         if column in MONEY_COLUMNS:
             config[column] = st.column_config.NumberColumn(title(column), format="dollar")
-        elif column in RATE_COLUMNS:
-            config[column] = st.column_config.NumberColumn(title(column), format="percent")
+        elif column in RATE_COLUMNS:  # shown as percent with one decimal (the frame holds the fraction x 100)
+            shown[column] = shown[column] * 100
+            config[column] = st.column_config.NumberColumn(title(column), format="%.1f%%")
         elif column in COUNT_COLUMNS:
             config[column] = st.column_config.NumberColumn(title(column), format="localized")
         else:

@@ -19,6 +19,8 @@ DENIED = "#c0392b"
 VOLUME = "#c9d3dd"
 RATE_LINE = "#2e6da4"
 HEIGHT = 280
+# Width follows the container; the height is the plot's, legends and axes come on top of it.
+FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
 
 
 def _pick(*fields: str) -> alt.Parameter:
@@ -33,7 +35,7 @@ def _labelled(frame: pd.DataFrame, column: str, label: str) -> pd.DataFrame:
 
 def _empty(message: str) -> alt.Chart:
     return alt.Chart(pd.DataFrame({"text": [message]})).mark_text(size=14, color="#5a6876").encode(
-        text="text:N").properties(height=60, width="container")
+        text="text:N").properties(height=60, width="container", autosize=FIT_WIDTH)
 
 
 def _month(frame: pd.DataFrame) -> pd.DataFrame:
@@ -71,8 +73,7 @@ def denial_trend(trend: pd.DataFrame) -> alt.Chart:
                       scale=alt.Scale(domain=["Full month", "Partial month"], range=[RATE_LINE, "white"]),
                       legend=alt.Legend(orient="top")),
         tooltip=tooltip)
-    return alt.layer(volume, line + points).resolve_scale(y="independent").properties(
-        height=HEIGHT, width="container")
+    return alt.layer(volume, line + points).resolve_scale(y="independent").properties(height=HEIGHT, width="container", autosize=FIT_WIDTH)
 
 
 def denials_by_category(categories: pd.DataFrame) -> alt.Chart:
@@ -81,14 +82,15 @@ def denials_by_category(categories: pd.DataFrame) -> alt.Chart:
     data = _labelled(categories, "denial_category", "category")
     data["avoidable"] = data["is_avoidable"].map({True: "Avoidable", False: "Not avoidable"})
     data["avoidable"] = data["avoidable"].fillna("Unknown")
+    kinds = {"Avoidable": DENIED, "Not avoidable": "#7f8c8d", "Unknown": "#bdc3c7"}
+    present = [kind for kind in kinds if kind in set(data["avoidable"])]
     pick = _pick("denial_category")
     return alt.Chart(data).mark_bar().encode(
         y=alt.Y("category:N", title=None, sort="-x", axis=alt.Axis(labelLimit=220)),
         x=alt.X("initial_denied_amount:Q", title="Initially denied ($)", axis=alt.Axis(format="$~s"),
                 scale=alt.Scale(zero=True)),
         color=alt.Color("avoidable:N", title=None,
-                        scale=alt.Scale(domain=["Avoidable", "Not avoidable", "Unknown"],
-                                        range=[DENIED, "#7f8c8d", "#bdc3c7"]),
+                        scale=alt.Scale(domain=present, range=[kinds[kind] for kind in present]),
                         legend=alt.Legend(orient="top")),
         opacity=alt.condition(pick, alt.value(1), alt.value(0.45)),
         tooltip=[alt.Tooltip("category:N", title="Category"),
@@ -97,7 +99,7 @@ def denials_by_category(categories: pd.DataFrame) -> alt.Chart:
                  alt.Tooltip("initial_denied_amount:Q", title="Initially denied", format=MONEY),
                  alt.Tooltip("final_denied_amount:Q", title="Still denied", format=MONEY),
                  alt.Tooltip("responsible_team:N", title="Team")],
-    ).add_params(pick).properties(height=max(120, 26 * len(data)), width="container")
+    ).add_params(pick).properties(height=max(120, 26 * len(data)), width="container", autosize=FIT_WIDTH)
 
 
 def payer_trend(trend: pd.DataFrame) -> alt.Chart:
@@ -110,14 +112,14 @@ def payer_trend(trend: pd.DataFrame) -> alt.Chart:
                 axis=alt.Axis(format="%b %Y", labelAngle=-40, labelOverlap=True)),
         y=alt.Y("initial_denial_rate:Q", title="Initial denial rate", axis=alt.Axis(format="%"),
                 scale=alt.Scale(zero=True)),
-        color=alt.Color("payer_name:N", title="Payer", legend=alt.Legend(orient="bottom", columns=3,
+        color=alt.Color("payer_name:N", title="Payer", legend=alt.Legend(orient="bottom", columns=2,
                                                                            labelLimit=220)),
         opacity=alt.condition(pick, alt.value(1), alt.value(0.25)),
         tooltip=[alt.Tooltip("payer_name:N", title="Payer"),
                  alt.Tooltip("yearmonth(kpi_month):T", title="Month", format="%B %Y"),
                  alt.Tooltip("initial_denial_rate:Q", title="Denial rate", format=RATE),
                  alt.Tooltip("adjudicated_lines:Q", title="Lines", format=",d")],
-    ).add_params(pick).properties(height=HEIGHT, width="container")
+    ).add_params(pick).properties(height=HEIGHT, width="container", autosize=FIT_WIDTH)
 
 
 def payer_drift(drift: pd.DataFrame) -> alt.Chart:
@@ -128,7 +130,7 @@ def payer_drift(drift: pd.DataFrame) -> alt.Chart:
     pick = _pick("payer_id")
     return alt.Chart(data).mark_bar().encode(
         y=alt.Y("payer_name:N", title=None, sort="-x", axis=alt.Axis(labelLimit=220)),
-        x=alt.X("drift:Q", title="Denial rate, latest month minus trailing 3 months (points)",
+        x=alt.X("drift:Q", title="Latest month minus trailing 3 months",
                 axis=alt.Axis(format="+.0%"), scale=alt.Scale(zero=True)),
         color=alt.Color("direction:N", title=None, legend=alt.Legend(orient="top"),
                         scale=alt.Scale(domain=["Worse", "Better or same"], range=[DENIED, "#27ae60"])),
@@ -137,7 +139,7 @@ def payer_drift(drift: pd.DataFrame) -> alt.Chart:
                  alt.Tooltip("trailing_rate:Q", title="Trailing 3 months", format=RATE),
                  alt.Tooltip("drift:Q", title="Drift", format="+.1%"),
                  alt.Tooltip("latest_lines:Q", title="Lines (latest)", format=",d")],
-    ).add_params(pick).properties(height=max(120, 30 * len(data)), width="container")
+    ).add_params(pick).properties(height=max(120, 30 * len(data)), width="container", autosize=FIT_WIDTH)
 
 
 def unit_error_causes(causes: pd.DataFrame) -> alt.Chart:
@@ -155,7 +157,7 @@ def unit_error_causes(causes: pd.DataFrame) -> alt.Chart:
                  alt.Tooltip("denied_amount:Q", title="Still denied", format=MONEY),
                  alt.Tooltip("underbilled_amount:Q", title="Left unbilled", format=MONEY),
                  alt.Tooltip("dollars_at_stake:Q", title="$ at stake", format=MONEY)],
-    ).add_params(pick).properties(height=max(120, 30 * data["cause"].nunique()), width="container")
+    ).add_params(pick).properties(height=max(120, 30 * data["cause"].nunique()), width="container", autosize=FIT_WIDTH)
 
 
 def billed_vs_expected(units: pd.DataFrame) -> alt.Chart:
@@ -182,7 +184,7 @@ def billed_vs_expected(units: pd.DataFrame) -> alt.Chart:
                  alt.Tooltip("billed_to_expected_ratio:Q", title="Billed / expected", format=",.3f"),
                  alt.Tooltip("dollars_at_stake:Q", title="$ at stake", format=MONEY)],
     ).add_params(pick)
-    return (diagonal + points).properties(height=HEIGHT + 40, width="container")
+    return (diagonal + points).properties(height=HEIGHT + 40, width="container", autosize=FIT_WIDTH)
 
 
 def medical_necessity(signals: pd.DataFrame) -> alt.Chart:
@@ -205,7 +207,7 @@ def medical_necessity(signals: pd.DataFrame) -> alt.Chart:
                  alt.Tooltip("lines:Q", title="Lines", format=",d"),
                  alt.Tooltip("initial_denied_amount:Q", title="Initially denied", format=MONEY),
                  alt.Tooltip("denied_amount:Q", title="Still denied", format=MONEY)],
-    ).add_params(pick).properties(height=max(120, 36 * data["procedure_code"].nunique()), width="container")
+    ).add_params(pick).properties(height=max(120, 36 * data["procedure_code"].nunique()), width="container", autosize=FIT_WIDTH)
 
 
 def prior_auth(auth: pd.DataFrame) -> alt.Chart:
@@ -223,7 +225,7 @@ def prior_auth(auth: pd.DataFrame) -> alt.Chart:
                  alt.Tooltip("sum(lines):Q", title="Lines", format=",d"),
                  alt.Tooltip("sum(initial_denied_amount):Q", title="Initially denied", format=MONEY),
                  alt.Tooltip("sum(denied_amount):Q", title="Still denied", format=MONEY)],
-    ).add_params(pick).properties(height=200, width="container")
+    ).add_params(pick).properties(height=200, width="container", autosize=FIT_WIDTH)
 
 
 def appeal_deadlines(summary: pd.DataFrame) -> alt.Chart:
@@ -234,12 +236,12 @@ def appeal_deadlines(summary: pd.DataFrame) -> alt.Chart:
         x=alt.X("weeks_left:O", title="Weeks left to appeal (12 = 12 or more)", axis=alt.Axis(labelAngle=0)),
         y=alt.Y("sum(recoverable_amount):Q", title="Recoverable ($)", axis=alt.Axis(format="$~s"),
                 scale=alt.Scale(zero=True)),
-        color=alt.Color("payer_name:N", title="Payer", legend=alt.Legend(orient="bottom", columns=3,
+        color=alt.Color("payer_name:N", title="Payer", legend=alt.Legend(orient="bottom", columns=2,
                                                                         labelLimit=220)),
         tooltip=[alt.Tooltip("payer_name:N", title="Payer"), alt.Tooltip("weeks_left:O", title="Weeks left"),
                  alt.Tooltip("lines:Q", title="Lines", format=",d"),
                  alt.Tooltip("recoverable_amount:Q", title="Recoverable", format=MONEY)],
-    ).add_params(pick).properties(height=HEIGHT, width="container")
+    ).add_params(pick).properties(height=HEIGHT, width="container", autosize=FIT_WIDTH)
 
 
 def prebill_rules(rules: pd.DataFrame) -> alt.Chart:
@@ -256,4 +258,4 @@ def prebill_rules(rules: pd.DataFrame) -> alt.Chart:
         tooltip=[alt.Tooltip("rule:N", title="Rule"), alt.Tooltip("detail:N", title="Detail"),
                  alt.Tooltip("lines:Q", title="Lines", format=",d"),
                  alt.Tooltip("dollars_at_risk:Q", title="$ at risk", format=MONEY)],
-    ).add_params(pick).properties(height=max(120, 40 * data["rule"].nunique()), width="container")
+    ).add_params(pick).properties(height=max(120, 40 * data["rule"].nunique()), width="container", autosize=FIT_WIDTH)

@@ -19,6 +19,14 @@ def money(value: object, cents: bool = False) -> str:
     return f"${float(value):,.2f}" if cents else f"${float(value):,.0f}"
 
 
+def money_short(value: object) -> str:
+    """Dollars for a tile: whole dollars below a million, else millions with two decimals ($10.58M)."""
+    if _missing(value):
+        return "–"
+    amount = float(value)
+    return f"${amount / 1e6:,.2f}M" if abs(amount) >= 1e6 else f"${amount:,.0f}"
+
+
 def percent(value: object, digits: int = 1) -> str:
     return "–" if _missing(value) else f"{100 * float(value):.{digits}f}%"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from denials.app.context import PageContext
-from denials.app.pages import appeals, drugs, medical_necessity, overview, payers, prebill, prior_auth
+from denials.app.views import appeals, drugs, medical_necessity, overview, payers, prebill, prior_auth
 
 RENDERERS = {
     "Overview": overview.render, "Payers": payers.render, "Drugs and unit errors": drugs.render,

@@ -44,14 +44,15 @@ def running_app(warehouse: Path, *extra: str, timeout: float = 120) -> Iterator[
     """`denials app` on a free port of 127.0.0.1; yields its URL once its health check answers."""
     port = free_port()
     denials = Path(sys.executable).with_name("denials")
-    process = subprocess.Popen([str(denials), "app", "--warehouse", str(warehouse), "--port", str(port), *extra],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    command = [str(denials), "app", "--warehouse", str(warehouse), "--port", str(port), *extra]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout
         while True:
             if process.poll() is not None:
-                raise AssertionError(f"denials app exited {process.returncode}: {process.stdout.read()[-2000:]}")
+                output = process.stdout.read()[-2000:]
+                raise AssertionError(f"denials app exited {process.returncode}: {output}")
             try:
                 with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
                     if answer.status == 200:
@@ -77,8 +78,8 @@ def browser_page(width: int = 1400, height: int = 1000) -> Iterator[object]:
 
     executable = chromium_path()
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable,
-                                             args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+        browser = playwright.chromium.launch(
+            executable_path=executable, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
         try:
             page = browser.new_page(viewport={"width": width, "height": height})
             yield page

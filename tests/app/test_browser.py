@@ -18,7 +18,8 @@ def _tile(page, label: str) -> str:  # noqa: ANN001 - a playwright Page
     return tile.locator('[data-testid="stMetricValue"]').inner_text().strip()
 
 
-def test_app_in_chromium_filters_by_payer_and_shows_the_marts_number(published_warehouse: Path, marts) -> None:
+def test_app_in_chromium_filters_by_payer_and_shows_the_marts_number(published_warehouse: Path,
+                                                                     marts) -> None:
     payer_id, payer_name, denied, lines = marts.execute("""
         select payer_id, max(payer_name), sum(initially_denied_lines), sum(adjudicated_lines)
         from marts.mart_denial_kpis_monthly where payer_id is not null
@@ -30,7 +31,8 @@ def test_app_in_chromium_filters_by_payer_and_shows_the_marts_number(published_w
     with running_app(published_warehouse) as url, browser_page() as page:
         assert urlparse(url).hostname == "127.0.0.1"
         page.goto(url)
-        page.locator('[data-testid="stMetric"]').filter(has_text="Initial denial rate").wait_for(timeout=90_000)
+        tiles = page.locator('[data-testid="stMetric"]')
+        tiles.filter(has_text="Initial denial rate").wait_for(timeout=90_000)
         assert _tile(page, "Initial denial rate") == everything
 
         payer_filter = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Payer").first

@@ -23,6 +23,10 @@ HEIGHT = 280
 FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
 
 
+def _size(height: int) -> dict:
+    return {"height": height, "width": "container", "autosize": FIT_WIDTH}
+
+
 def _pick(*fields: str) -> alt.Parameter:
     return alt.selection_point(name=PICK, fields=list(fields), on="click", clear="dblclick")
 
@@ -35,7 +39,7 @@ def _labelled(frame: pd.DataFrame, column: str, label: str) -> pd.DataFrame:
 
 def _empty(message: str) -> alt.Chart:
     return alt.Chart(pd.DataFrame({"text": [message]})).mark_text(size=14, color="#5a6876").encode(
-        text="text:N").properties(height=60, width="container", autosize=FIT_WIDTH)
+        text="text:N").properties(**_size(60))
 
 
 def _month(frame: pd.DataFrame) -> pd.DataFrame:
@@ -73,7 +77,7 @@ def denial_trend(trend: pd.DataFrame) -> alt.Chart:
                       scale=alt.Scale(domain=["Full month", "Partial month"], range=[RATE_LINE, "white"]),
                       legend=alt.Legend(orient="top")),
         tooltip=tooltip)
-    return alt.layer(volume, line + points).resolve_scale(y="independent").properties(height=HEIGHT, width="container", autosize=FIT_WIDTH)
+    return alt.layer(volume, line + points).resolve_scale(y="independent").properties(**_size(HEIGHT))
 
 
 def denials_by_category(categories: pd.DataFrame) -> alt.Chart:
@@ -99,7 +103,7 @@ def denials_by_category(categories: pd.DataFrame) -> alt.Chart:
                  alt.Tooltip("initial_denied_amount:Q", title="Initially denied", format=MONEY),
                  alt.Tooltip("final_denied_amount:Q", title="Still denied", format=MONEY),
                  alt.Tooltip("responsible_team:N", title="Team")],
-    ).add_params(pick).properties(height=max(120, 26 * len(data)), width="container", autosize=FIT_WIDTH)
+    ).add_params(pick).properties(**_size(max(120, 26 * len(data))))
 
 
 def payer_trend(trend: pd.DataFrame) -> alt.Chart:
@@ -119,7 +123,7 @@ def payer_trend(trend: pd.DataFrame) -> alt.Chart:
                  alt.Tooltip("yearmonth(kpi_month):T", title="Month", format="%B %Y"),
                  alt.Tooltip("initial_denial_rate:Q", title="Denial rate", format=RATE),
                  alt.Tooltip("adjudicated_lines:Q", title="Lines", format=",d")],
-    ).add_params(pick).properties(height=HEIGHT, width="container", autosize=FIT_WIDTH)
+    ).add_params(pick).properties(**_size(HEIGHT))
 
 
 def payer_drift(drift: pd.DataFrame) -> alt.Chart:
@@ -139,7 +143,7 @@ def payer_drift(drift: pd.DataFrame) -> alt.Chart:
                  alt.Tooltip("trailing_rate:Q", title="Trailing 3 months", format=RATE),
                  alt.Tooltip("drift:Q", title="Drift", format="+.1%"),
                  alt.Tooltip("latest_lines:Q", title="Lines (latest)", format=",d")],
-    ).add_params(pick).properties(height=max(120, 30 * len(data)), width="container", autosize=FIT_WIDTH)
+    ).add_params(pick).properties(**_size(max(120, 30 * len(data))))
 
 
 def unit_error_causes(causes: pd.DataFrame) -> alt.Chart:
@@ -157,7 +161,7 @@ def unit_error_causes(causes: pd.DataFrame) -> alt.Chart:
                  alt.Tooltip("denied_amount:Q", title="Still denied", format=MONEY),
                  alt.Tooltip("underbilled_amount:Q", title="Left unbilled", format=MONEY),
                  alt.Tooltip("dollars_at_stake:Q", title="$ at stake", format=MONEY)],
-    ).add_params(pick).properties(height=max(120, 30 * data["cause"].nunique()), width="container", autosize=FIT_WIDTH)
+    ).add_params(pick).properties(**_size(max(120, 30 * data["cause"].nunique())))
 
 
 def billed_vs_expected(units: pd.DataFrame) -> alt.Chart:
@@ -184,7 +188,7 @@ def billed_vs_expected(units: pd.DataFrame) -> alt.Chart:
                  alt.Tooltip("billed_to_expected_ratio:Q", title="Billed / expected", format=",.3f"),
                  alt.Tooltip("dollars_at_stake:Q", title="$ at stake", format=MONEY)],
     ).add_params(pick)
-    return (diagonal + points).properties(height=HEIGHT + 40, width="container", autosize=FIT_WIDTH)
+    return (diagonal + points).properties(**_size(HEIGHT + 40))
 
 
 def medical_necessity(signals: pd.DataFrame) -> alt.Chart:
@@ -207,7 +211,7 @@ def medical_necessity(signals: pd.DataFrame) -> alt.Chart:
                  alt.Tooltip("lines:Q", title="Lines", format=",d"),
                  alt.Tooltip("initial_denied_amount:Q", title="Initially denied", format=MONEY),
                  alt.Tooltip("denied_amount:Q", title="Still denied", format=MONEY)],
-    ).add_params(pick).properties(height=max(120, 36 * data["procedure_code"].nunique()), width="container", autosize=FIT_WIDTH)
+    ).add_params(pick).properties(**_size(max(120, 36 * data["procedure_code"].nunique())))
 
 
 def prior_auth(auth: pd.DataFrame) -> alt.Chart:
@@ -225,7 +229,7 @@ def prior_auth(auth: pd.DataFrame) -> alt.Chart:
                  alt.Tooltip("sum(lines):Q", title="Lines", format=",d"),
                  alt.Tooltip("sum(initial_denied_amount):Q", title="Initially denied", format=MONEY),
                  alt.Tooltip("sum(denied_amount):Q", title="Still denied", format=MONEY)],
-    ).add_params(pick).properties(height=200, width="container", autosize=FIT_WIDTH)
+    ).add_params(pick).properties(**_size(200))
 
 
 def appeal_deadlines(summary: pd.DataFrame) -> alt.Chart:
@@ -241,7 +245,7 @@ def appeal_deadlines(summary: pd.DataFrame) -> alt.Chart:
         tooltip=[alt.Tooltip("payer_name:N", title="Payer"), alt.Tooltip("weeks_left:O", title="Weeks left"),
                  alt.Tooltip("lines:Q", title="Lines", format=",d"),
                  alt.Tooltip("recoverable_amount:Q", title="Recoverable", format=MONEY)],
-    ).add_params(pick).properties(height=HEIGHT, width="container", autosize=FIT_WIDTH)
+    ).add_params(pick).properties(**_size(HEIGHT))
 
 
 def prebill_rules(rules: pd.DataFrame) -> alt.Chart:
@@ -258,4 +262,4 @@ def prebill_rules(rules: pd.DataFrame) -> alt.Chart:
         tooltip=[alt.Tooltip("rule:N", title="Rule"), alt.Tooltip("detail:N", title="Detail"),
                  alt.Tooltip("lines:Q", title="Lines", format=",d"),
                  alt.Tooltip("dollars_at_risk:Q", title="$ at risk", format=MONEY)],
-    ).add_params(pick).properties(height=max(120, 40 * data["rule"].nunique()), width="container", autosize=FIT_WIDTH)
+    ).add_params(pick).properties(**_size(max(120, 40 * data["rule"].nunique())))

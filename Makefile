@@ -3,10 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 WAREHOUSE ?= warehouse/denials.duckdb
+PUBLISHED := $(basename $(WAREHOUSE)).published.duckdb
 DEMO_DATA := data/demo
 DEMO_CLAIMS ?= 3000
 
-.PHONY: install install-dev demo test lint lab bench clean
+.PHONY: install install-dev demo test lint lab app report browser bench clean
 
 ## install: what the demo, the app and the notebooks need (requirements/runtime.lock)
 install: $(VENV)/.installed
@@ -32,16 +33,37 @@ demo: install
 	$(BIN)/denials run $(DEMO_DATA)/837 $(DEMO_DATA)/835 $(DEMO_DATA)/administrations \
 		--warehouse $(WAREHOUSE) --dashboard dashboards/denials.html
 	$(BIN)/denials summary --warehouse $(WAREHOUSE)
-	@echo "dashboard: dashboards/denials.html   notebooks: make lab"
+	@echo "report: dashboards/denials.html   app: make app   notebooks: make lab"
 
-## test: lint, then every test (pytest runs the Python and dbt suites)
-test: install-dev
+## test: lint, then every test (pytest runs the Python and dbt suites, and the real-browser tests)
+test: install-dev browser
 	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m pytest -q
 
-## lab: JupyterLab on the notebooks (jupytext opens the .py files as notebooks)
+## lab: JupyterLab on the notebooks; a double click opens a .py notebook as a notebook (jupyter/labconfig)
 lab: install
-	DENIALS_WAREHOUSE=$(abspath $(WAREHOUSE)) $(BIN)/jupyter lab notebooks/
+	DENIALS_WAREHOUSE=$(abspath $(WAREHOUSE)) JUPYTER_CONFIG_PATH=$(abspath jupyter) \
+		$(BIN)/jupyter lab notebooks/
+
+## app: the interactive dashboard on http://127.0.0.1:8501 over the published demo warehouse
+app: install
+	@test -f $(PUBLISHED) || $(MAKE) demo
+	$(BIN)/denials app --warehouse $(WAREHOUSE)
+
+## report: the static HTML report (offline, for e-mail and cron) from the published warehouse
+report: install
+	$(BIN)/denials report --warehouse $(WAREHOUSE) -o dashboards/denials.html
+
+## browser: Debian's chromium, which the real-browser tests drive through playwright (playwright's own
+## browser download needs the internet); installed with apt-get when missing
+browser:
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then \
+		echo "chromium found: $$(command -v chromium || command -v chromium-browser)"; \
+	else \
+		echo "chromium not found: installing Debian's chromium with apt-get (for the real-browser tests)"; \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; \
+	fi
 
 lint: install-dev
 	$(BIN)/ruff check src tests bench

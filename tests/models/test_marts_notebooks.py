@@ -24,6 +24,7 @@ pytest.importorskip("pandas")
 
 from denials.generate import generate  # noqa: E402
 from denials.ingest import ingest_paths  # noqa: E402
+from denials.publish import publish  # noqa: E402
 from tests.models.dbt_helpers import REPO_ROOT, run_dbt  # noqa: E402
 
 pytestmark = pytest.mark.slow
@@ -62,6 +63,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     path.parent.mkdir()
     ingest_paths([generated / "837", generated / "835", generated / "administrations"], path)
     run_dbt(["build", "--quiet"], path, tmp)
+    publish(path, "tests")  # the notebooks read the published marts (and raw segments from the warehouse)
     yield {"path": path, "identifiers": identifiers(generated)}
 
 

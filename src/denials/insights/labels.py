@@ -37,7 +37,9 @@ COLUMN_TITLES = {
     "first_pass_yield": "First-pass yield", "denial_overturn_rate": "Overturn rate",
     "avoidable_denial_share": "Avoidable share", "avg_days_service_to_payment": "Days to payment",
     "trailing_rate": "Trailing 3 months", "latest_rate": "Latest month", "drift": "Drift",
-    "payer_rank": "Rank in payer", "worklist_rank": "Rank",
+    "payer_rank": "Rank in payer", "worklist_rank": "Rank", "underbilled_amount": "Left unbilled",
+    "segment_position": "Position", "segment_id": "Segment", "loop_id": "Loop",
+    "segment_text": "Segment as received",
 }
 
 

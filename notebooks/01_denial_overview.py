@@ -90,6 +90,7 @@ chart(charts.payer_drift(drift).properties(title="Latest full month vs the 3 mon
 
 # %%
 drugs = queries.drug_scorecard(con, everything)
+drugs["drug_code"] = drugs["drug_code"].replace({"non_drug": "–"})
 show(drugs, rates=["initial_denial_rate", "initial_denial_rate_dollars", "first_pass_yield",
                    "avoidable_denial_share", "denial_overturn_rate"],
      money=["initial_denied_amount", "final_denied_amount"], counts=["adjudicated_lines"])

@@ -55,8 +55,9 @@ def denial_trend(trend: pd.DataFrame) -> alt.Chart:
     data = _month(trend)
     data["month_status"] = data["is_partial_month"].map({True: "Partial month", False: "Full month"})
     pick = _pick("kpi_month")
+    # Ordinal months: each point sits over the middle of its month's bar.
     base = alt.Chart(data).encode(
-        x=alt.X("yearmonth(kpi_month):T", title="Month of first adjudication",
+        x=alt.X("yearmonth(kpi_month):O", title="Month of first adjudication",
                 axis=alt.Axis(format="%b %Y", labelAngle=-40, labelOverlap=True)))
     tooltip = [alt.Tooltip("yearmonth(kpi_month):T", title="Month", format="%B %Y"),
                alt.Tooltip("initial_denial_rate:Q", title="Denial rate", format=RATE),

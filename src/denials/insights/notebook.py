@@ -68,6 +68,10 @@ def chart(spec) -> None:  # noqa: ANN001 - an Altair chart
     if _ipython() is None:
         print(f"[chart: {getattr(spec, 'title', None) or 'see the notebook'}]")
         return
+    import altair as alt
     from IPython.display import display
 
+    # The Vega-Lite mime bundle: JupyterLab draws it with its own bundled renderer, offline; Altair's
+    # default (HTML) renderer would load Vega from a CDN.
+    alt.renderers.enable("mimetype")
     display(spec)

@@ -7,6 +7,7 @@ import streamlit as st
 from denials.app.context import PageContext
 from denials.app.widgets import DrillOption, chart, drill, lines_only_note, table
 from denials.insights import charts, queries
+from denials.insights.filters import NON_DRUG
 from denials.insights.labels import words
 
 UNEXPLAINED = "unexplained"
@@ -22,6 +23,7 @@ def render(context: PageContext) -> None:
     lines_only_note(context)
     drugs = queries.drug_scorecard(context.con, context.filters)
     drugs["product_name"] = drugs["product_name"].fillna("")
+    drugs["drug_code"] = drugs["drug_code"].replace({NON_DRUG: "–"})
     table(drugs, ["drug_code", "product_name", "adjudicated_lines", "initial_denial_rate",
                   "initial_denial_rate_dollars", "first_pass_yield", "initial_denied_amount",
                   "final_denied_amount"], key="drugs_scorecard")

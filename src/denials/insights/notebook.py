@@ -71,7 +71,18 @@ def chart(spec) -> None:  # noqa: ANN001 - an Altair chart
     import altair as alt
     from IPython.display import display
 
-    # The Vega-Lite mime bundle: JupyterLab draws it with its own bundled renderer, offline; Altair's
-    # default (HTML) renderer would load Vega from a CDN.
-    alt.renderers.enable("mimetype")
+    if "denials" not in alt.renderers.names():
+        alt.renderers.register("denials", _jupyterlab_bundle)
+    alt.renderers.enable("denials")
     display(spec)
+
+
+# JupyterLab 4 draws Vega-Lite from a mime bundle with the renderer it bundles, offline; it knows the v5
+# mime type, while Altair 6 labels its specs v6 (its default HTML renderer would load Vega from a CDN).
+# The project's charts use nothing Vega-Lite 6 added, so they are handed over as v5 specs.
+JUPYTERLAB_VEGALITE = "application/vnd.vegalite.v5+json"
+JUPYTERLAB_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+
+
+def _jupyterlab_bundle(spec: dict, **_: object) -> dict:
+    return {JUPYTERLAB_VEGALITE: {**spec, "$schema": JUPYTERLAB_SCHEMA}, "text/plain": "<Altair chart>"}

@@ -97,3 +97,15 @@ def test_an_unpublished_warehouse_gets_a_clear_message(tmp_path: Path) -> None:
                                        "-o", str(tmp_path / "x.html")])
     assert result.exit_code == 2
     assert "denials run" in result.output
+
+
+def test_the_pipeline_function_reads_the_built_warehouse_when_nothing_is_published(published: Path,
+                                                                                   tmp_path: Path) -> None:
+    import shutil
+
+    from denials.dashboard import write_dashboard
+
+    copy = tmp_path / "unpublished.duckdb"
+    shutil.copyfile(published, copy)
+    page = write_dashboard(copy, tmp_path / "p.html").read_text()
+    assert "Payer scorecard" in page and "data-metric='initial_denial_rate'" in page

@@ -224,5 +224,20 @@ def write_report(warehouse: Path, output: Path, show_identifiers: bool = False,
 
 
 def write_dashboard(warehouse: Path, output: Path, show_identifiers: bool = False) -> Path:
-    """The name the pipeline's --dashboard option and `denials dashboard` call: the same report."""
-    return write_report(warehouse, output, show_identifiers=show_identifiers)
+    """The name the pipeline's --dashboard option and `denials dashboard` call: the same report.
+
+    The pipeline calls it while it holds the run lock; should it do so before anything was published,
+    the report reads the warehouse it has just built (read-only) rather than fail the run.
+    """
+    if published_path(warehouse).exists():
+        return write_report(warehouse, output, show_identifiers=show_identifiers)
+    if not warehouse.exists():
+        raise MartsMissing(f"no warehouse at {warehouse}: run `denials run` first")
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        page = build_report(con, show_identifiers=show_identifiers)
+    finally:
+        con.close()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(page, encoding="utf-8")
+    return output

@@ -8,6 +8,7 @@ from urllib.parse import urlparse
 
 import pytest
 
+from denials.insights.labels import words
 from tests.app.browser import ARTIFACTS, browser_page, running_app
 
 pytestmark = pytest.mark.slow
@@ -46,6 +47,17 @@ def test_app_in_chromium_filters_by_payer_and_shows_the_marts_number(published_w
         assert _tile(page, "Initial denial rate") == expected
         assert _tile(page, "Lines adjudicated") == f"{lines:,}"
         page.locator(".vega-embed svg, .vega-embed canvas").first.wait_for(timeout=60_000)
+
+        # Drill-down: a click on the largest category bar lists the claim lines behind it.
+        category_chart = page.locator('[data-testid="stVegaLiteChart"]').nth(1)
+        category_chart.locator("[aria-roledescription='bar']").first.wait_for(timeout=60_000)
+        top_category, top_lines = marts.execute("""
+            select denial_category, count(*) from marts.fct_denials where payer_id = ?
+            group by 1 order by sum(initial_denied_amount) desc limit 1""", [payer_id]).fetchone()
+        category_chart.locator("[aria-roledescription='bar']").first.click(force=True)
+        caption = page.get_by_text(re.compile(r"denied lines behind “"))
+        caption.wait_for(timeout=60_000)
+        assert caption.inner_text().startswith(f"{top_lines:,} denied lines behind “{words(top_category)}”")
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "app-overview-payer.png"), full_page=True)
     assert (ARTIFACTS / "app-overview-payer.png").stat().st_size > 10_000

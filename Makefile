@@ -27,7 +27,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements/dev.lock
 	touch $@
 
 ## demo: generate a sample (truth kept apart in data/demo/truth), then the scheduled run:
-## ingest, build, check (Data Docs), dashboard; then a summary of the marts
+## ingest, build, check (Data Docs), report; then a summary of the marts
 demo: install
 	$(BIN)/denials generate --claims $(DEMO_CLAIMS) --seed 7 --out $(DEMO_DATA)
 	$(BIN)/denials run $(DEMO_DATA)/837 $(DEMO_DATA)/835 $(DEMO_DATA)/administrations \

@@ -215,6 +215,13 @@ def test_appeal_worklist_counts_days_left_from_today(app: AppTest, marts) -> Non
     assert not numbers & set(table["claim_control_number"]), "claim numbers must be masked"
     download = app.get("download_button")
     assert download, "the worklist has a CSV export"
+    category = _one(marts, """
+        select denial_category from marts.mart_appeal_worklist where appeal_deadline >= ?
+        group by 1 order by count(*) limit 1""", [as_of])[0]
+    narrowed = _one(marts, """select count(*) from marts.mart_appeal_worklist
+                              where appeal_deadline >= ? and denial_category = ?""", [as_of, category])[0]
+    app.multiselect(key="category").set_value([category]).run()
+    assert _metric(app, "Denials to appeal") == f"{narrowed:,}" != f"{count:,}"
 
 
 def test_prebill_queue_is_the_prebill_mart(app: AppTest, marts) -> None:
@@ -227,6 +234,12 @@ def test_prebill_queue_is_the_prebill_mart(app: AppTest, marts) -> None:
     app.multiselect(key="payer").set_value([payer]).run()
     assert _metric(app, "Lines at risk") == f"{p_lines:,}"
     assert app.get("download_button")
+    provider = _one(marts, "select billing_provider_npi from marts.mart_prebill_risk where payer_id = ? "
+                           "group by 1 order by count(*) desc limit 1", [payer])[0]
+    both = _one(marts, "select count(*) from marts.mart_prebill_risk where payer_id = ? "
+                       "and billing_provider_npi = ?", [payer, provider])[0]
+    app.multiselect(key="provider").set_value([provider]).run()
+    assert _metric(app, "Lines at risk") == f"{both:,}"
 
 
 def test_identifiers_show_only_with_the_flag(published_warehouse: Path, marts,

@@ -134,7 +134,8 @@ def drill(context: PageContext, picked: dict | None, options: list[DrillOption],
 
 LINE_COLUMNS = ["claim_control_number", "line_control_number", "payer_name", "procedure_code",
                 "billing_provider_npi", "service_date", "first_remit_date", "denial_category",
-                "primary_group_code", "primary_carc_code", "primary_rarc_code", "final_status", "rule_name",
+                "primary_group_code", "primary_carc_code", "carc_description", "primary_rarc_code",
+                "final_status", "rule_name",
                 "rule_detail", "billed_amount", "paid_amount", "initial_denied_amount", "denied_amount",
                 "recoverable_amount", "dollars_at_risk", "appeal_deadline", "days_left", "remit_file_id",
                 "remit_segment_position", "claim_file_id", "claim_segment_position"]

@@ -41,14 +41,15 @@ class Metric:
         """What a tile shows on hover: the definition and the formula, as the metrics file states them."""
         return f"{self.description} Formula: {self.formula}."
 
-    def rollup_sql(self, alias: str | None = None) -> str:
+    def rollup_expression(self) -> str:
         """SQL that rolls this column of the KPI mart up over any set of its rows."""
         if self.is_ratio:
-            expression = RATIO_SQL.format(numerator=self.numerator, denominator=self.denominator,
-                                          data_type=self.data_type)
-        else:
-            expression = f"sum({self.name})"
-        return f"{expression} as {alias or self.name}"
+            return RATIO_SQL.format(numerator=self.numerator, denominator=self.denominator,
+                                    data_type=self.data_type)
+        return f"sum({self.name})"
+
+    def rollup_sql(self, alias: str | None = None) -> str:
+        return f"{self.rollup_expression()} as {alias or self.name}"
 
 
 def metrics_file() -> Path:

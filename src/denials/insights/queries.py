@@ -312,9 +312,11 @@ def claim_lines(con: duckdb.DuckDBPyConnection, filters: Filters, source: str,
     return frame(con, f"""
         select d.claim_control_number, d.line_control_number, d.payer_name, d.procedure_code,
                d.billing_provider_npi, d.service_date, d.first_remit_date, {category} as denial_category,
-               d.primary_group_code, d.primary_carc_code, d.primary_rarc_code, d.final_status,
+               d.primary_group_code, d.primary_carc_code, carc.description as carc_description,
+               d.primary_rarc_code, d.final_status,
                d.billed_amount, d.paid_amount, d.initial_denied_amount, d.denied_amount, {LINEAGE}
         from {DRILL_SOURCES[source]}
+        left join reference.carc_codes carc on carc.carc_code = d.primary_carc_code
         where {where.sql}
         order by d.initial_denied_amount desc nulls last, d.remit_file_id, d.remit_segment_position
         limit {int(limit)}""", where.params)

@@ -44,7 +44,7 @@ def _arguments() -> argparse.Namespace:
     return parser.parse_known_args(sys.argv[1:])[0]
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=2)  # the current publication and the one before
 def _connection(warehouse: str, modified: int) -> duckdb.DuckDBPyConnection:  # noqa: ARG001 - cache key
     return connect_published(Path(warehouse))
 

@@ -67,6 +67,8 @@ def table(frame: pd.DataFrame, columns: list[str], key: str, height: int | str =
             config[column] = st.column_config.NumberColumn(title(column), format="%.1f%%")
         elif column in COUNT_COLUMNS:
             config[column] = st.column_config.NumberColumn(title(column), format="localized")
+        elif pd.api.types.is_datetime64_any_dtype(shown[column]):
+            config[column] = st.column_config.DateColumn(title(column), format="YYYY-MM-DD")
         else:
             config[column] = st.column_config.Column(title(column))
     st.dataframe(shown, column_config=config, hide_index=True, width="stretch", height=height, key=key)

@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 WAREHOUSE ?= warehouse/denials.duckdb
+PUBLISHED := $(basename $(WAREHOUSE)).published.duckdb
 DEMO_DATA := data/demo
 DEMO_CLAIMS ?= 3000
 # sqlfluff renders every file with dbt; it gets a throwaway warehouse of its own, so a warehouse that is
@@ -12,7 +13,7 @@ SQLFLUFF_WAREHOUSE := target/sqlfluff/lint.duckdb
 # every macro is linted as rendered inside the models that call it.
 SQLFLUFF_PATHS := models analyses tests/dbt
 
-.PHONY: install install-dev demo test lint lab bench clean
+.PHONY: install install-dev demo test lint lab app report browser bench clean
 
 ## install: what the demo, the app and the notebooks need (requirements/runtime.lock)
 install: $(VENV)/.installed
@@ -32,21 +33,42 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements/dev.lock
 	touch $@
 
 ## demo: generate a sample (truth kept apart in data/demo/truth), then the scheduled run:
-## ingest, build, check (Data Docs), dashboard; then a summary of the marts
+## ingest, build, check (Data Docs), report; then a summary of the marts
 demo: install
 	$(BIN)/denials generate --claims $(DEMO_CLAIMS) --seed 7 --out $(DEMO_DATA)
 	$(BIN)/denials run $(DEMO_DATA)/837 $(DEMO_DATA)/835 $(DEMO_DATA)/administrations \
 		--warehouse $(WAREHOUSE) --dashboard dashboards/denials.html
 	$(BIN)/denials summary --warehouse $(WAREHOUSE)
-	@echo "dashboard: dashboards/denials.html   notebooks: make lab"
+	@echo "report: dashboards/denials.html   app: make app   notebooks: make lab"
 
-## test: lint, then every test (pytest runs the Python and dbt suites)
-test: lint
+## test: lint, then every test (pytest runs the Python and dbt suites, and the real-browser tests)
+test: lint browser
 	$(BIN)/python -m pytest -q
 
-## lab: JupyterLab on the notebooks (jupytext opens the .py files as notebooks)
+## lab: JupyterLab on the notebooks; a double click opens a .py notebook as a notebook (jupyter/labconfig)
 lab: install
-	DENIALS_WAREHOUSE=$(abspath $(WAREHOUSE)) $(BIN)/jupyter lab notebooks/
+	DENIALS_WAREHOUSE=$(abspath $(WAREHOUSE)) JUPYTER_CONFIG_PATH=$(abspath jupyter) \
+		$(BIN)/jupyter lab notebooks/
+
+## app: the interactive dashboard on http://127.0.0.1:8501 over the published demo warehouse
+app: install
+	@test -f $(PUBLISHED) || $(MAKE) demo
+	$(BIN)/denials app --warehouse $(WAREHOUSE)
+
+## report: the static HTML report (offline, for e-mail and cron) from the published warehouse
+report: install
+	$(BIN)/denials report --warehouse $(WAREHOUSE) -o dashboards/denials.html
+
+## browser: Debian's chromium, which the real-browser tests drive through playwright (playwright's own
+## browser download needs the internet); installed with apt-get when missing
+browser:
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then \
+		echo "chromium found: $$(command -v chromium || command -v chromium-browser)"; \
+	else \
+		echo "chromium not found: installing Debian's chromium with apt-get (for the real-browser tests)"; \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; \
+	fi
 
 ## lint: ruff on the Python, sqlfluff (config in .sqlfluff) on the SQL
 lint: install-dev

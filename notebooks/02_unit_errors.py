@@ -14,35 +14,24 @@
 # %% [markdown]
 # # Unit errors: what went wrong between the administration record and the claim
 #
-# Reads `mart_denials_unit_errors` (denied lines, one root cause each, by the precedence documented in
-# `models/marts/_marts__models.yml`) and `mart_prebill_risk` (the same rules on claims not yet remitted).
-# Every unit comparison goes through the drug's billing unit (`drug_reference.billing_unit_size` and
-# `billing_unit_measure`), so nothing here assumes a code's unit.
-#
-# The warehouse path comes from `DENIALS_WAREHOUSE`; its published marts are opened read-only; only
-# aggregates are printed.
+# Reads the published `mart_denials_unit_errors` (denied lines, one root cause each, by the precedence
+# documented in `models/marts/_marts__models.yml`) and `mart_prebill_risk` (the same rules on claims not
+# yet remitted). Every unit comparison was made in the mart through the drug's billing unit
+# (`drug_reference.billing_unit_size` and `billing_unit_measure`); nothing here assumes a code's unit.
+# Only aggregates are shown.
 
 # %%
-import os
-from pathlib import Path
+from denials.insights import charts, queries
+from denials.insights.filters import Filters
+from denials.insights.labels import words
+from denials.insights.notebook import chart, open_published, show
 
-import pandas as pd
-
-from denials.publish import connect_published
-
-WAREHOUSE = Path(os.environ.get("DENIALS_WAREHOUSE", "warehouse/denials.duckdb"))
-try:
-    # The published copy of the marts: never blocked by a build running meanwhile.
-    con = connect_published(WAREHOUSE)
-except FileNotFoundError as missing:
-    raise SystemExit(f"{missing} (set DENIALS_WAREHOUSE)") from None
-
-pd.set_option("display.width", 160)
-pd.set_option("display.max_columns", 30)
+con = open_published()
+everything = Filters()
 
 
-def query(sql: str) -> pd.DataFrame:
-    return con.execute(sql).df()
+def query(sql: str, params: list | None = None):  # noqa: ANN201 - a pandas frame
+    return con.execute(sql, params or []).df()
 
 
 # %% [markdown]
@@ -52,71 +41,37 @@ def query(sql: str) -> pd.DataFrame:
 # charge of the units left off the claim (`underbilled_amount`).
 
 # %%
-causes = query(
-    """
-    select
-        coalesce(root_cause, '(unexplained)') as root_cause,
-        min(root_cause_precedence) as precedence,
-        any_value(prebill_rule) as prebill_rule,
-        count(*) as denied_lines,
-        sum(case when is_open_denial then 1 else 0 end) as still_open,
-        sum(denied_amount) as denied_now,
-        sum(coalesce(underbilled_amount, 0)) as underbilled,
-        sum(dollars_at_stake) as dollars_at_stake
-    from marts.mart_denials_unit_errors
-    group by 1
-    order by precedence nulls last
-    """
-)
-print(causes.to_string(index=False))
+causes = queries.unit_error_causes(con, everything)
+chart(charts.unit_error_causes(causes).properties(title="Unit-error root causes by drug"))
+by_cause = causes.groupby("root_cause", as_index=False)[
+    ["lines", "denied_amount", "underbilled_amount", "dollars_at_stake"]].sum()
+by_cause["root_cause"] = by_cause["root_cause"].map(words)
+show(by_cause.sort_values("dollars_at_stake", ascending=False), counts=["lines"],
+     money=["denied_amount", "underbilled_amount", "dollars_at_stake"])
 
 # %% [markdown]
-# ## Root cause by drug (lines)
-
-# %%
-by_drug = query(
-    """
-    select
-        procedure_code,
-        any_value(billing_unit_size) as billing_unit_size,
-        any_value(billing_unit_measure) as billing_unit_measure,
-        coalesce(root_cause, '(unexplained)') as root_cause,
-        count(*) as lines
-    from marts.mart_denials_unit_errors
-    group by procedure_code, root_cause
-    """
-)
-if by_drug.empty:
-    print("no unit-error denials")
-else:
-    pivot = by_drug.pivot_table(
-        index="root_cause", columns="procedure_code", values="lines", aggfunc="sum", fill_value=0
-    )
-    print(pivot.to_string())
-
-# %% [markdown]
-# ## Billed against administered: the ratio behind the magnitude slips
+# ## Billed against expected units
 #
 # `billed_to_expected_ratio` is the units the dose group's lines bill over the units the administration
 # record stands for. Near 0.001 a milligram figure was billed as units of a per-microgram code; near
-# 1000 the reverse.
+# 1000 the reverse. On the log-log chart those lines sit three decades off the diagonal.
 
 # %%
-ratios = query(
-    """
-    select
-        coalesce(root_cause, '(unexplained)') as root_cause,
-        count(billed_to_expected_ratio) as lines_with_administration,
-        min(billed_to_expected_ratio) as min_ratio,
-        median(billed_to_expected_ratio) as median_ratio,
-        max(billed_to_expected_ratio) as max_ratio
+units = queries.unit_error_units(con, everything)
+chart(charts.billed_vs_expected(units).properties(title="Units billed vs units administered"))
+ratios = query("""
+    select coalesce(root_cause, 'unexplained') as root_cause,
+           count(billed_to_expected_ratio) as lines,
+           min(billed_to_expected_ratio) as min_ratio,
+           median(billed_to_expected_ratio) as median_ratio,
+           max(billed_to_expected_ratio) as max_ratio
     from marts.mart_denials_unit_errors
     where is_drug_line
-    group by 1
-    order by 1
-    """
-)
-print(ratios.to_string(index=False, float_format=lambda value: f"{value:,.6f}"))
+    group by 1 order by 1""")
+ratios["root_cause"] = ratios["root_cause"].map(words)
+for column in ("min_ratio", "median_ratio", "max_ratio"):
+    ratios[column] = ratios[column].map(lambda value: "" if value != value else f"{value:,.4g}")
+show(ratios, counts=["lines"])
 
 # %% [markdown]
 # ## Factor VIIa (per-microgram codes) in focus
@@ -124,60 +79,44 @@ print(ratios.to_string(index=False, float_format=lambda value: f"{value:,.6f}"))
 # The drug class comes from the `drug_reference` seed, not from a list of codes.
 
 # %%
-factor_viia = query(
-    """
-    select
-        errors.procedure_code,
-        coalesce(errors.root_cause, '(unexplained)') as root_cause,
-        count(*) as lines,
-        sum(errors.dollars_at_stake) as dollars_at_stake,
-        round(avg(errors.billed_units), 1) as avg_billed_units,
-        round(avg(errors.expected_billed_units), 1) as avg_expected_units
+factor_viia = query("""
+    select errors.procedure_code, coalesce(errors.root_cause, 'unexplained') as root_cause,
+           count(*) as lines, sum(errors.dollars_at_stake) as dollars_at_stake,
+           avg(errors.billed_units) as avg_billed_units, avg(errors.expected_billed_units) as avg_expected_units
     from marts.mart_denials_unit_errors as errors
-    inner join reference.drug_reference as drugs
-        on errors.procedure_code = drugs.hcpcs_code
+    inner join reference.drug_reference as drugs on errors.procedure_code = drugs.hcpcs_code
     where drugs.drug_class = 'factor_viia'
-    group by 1, 2
-    order by 1, 2
-    """
-)
-print(factor_viia.to_string(index=False) if not factor_viia.empty else "no factor VIIa unit-error denials")
+    group by 1, 2 order by 1, 4 desc""")
+factor_viia["root_cause"] = factor_viia["root_cause"].map(words)
+for column in ("avg_billed_units", "avg_expected_units"):
+    factor_viia[column] = factor_viia[column].map(lambda value: "" if value != value else f"{value:,.0f}")
+show(factor_viia, counts=["lines"], money=["dollars_at_stake"])
 
 # %% [markdown]
-# ## JW / JZ / 76 facts on the denied lines
+# ## JW / JZ / 76 facts on the denied drug lines
 
 # %%
-modifiers = query(
-    """
-    select
-        coalesce(root_cause, '(unexplained)') as root_cause,
-        sum(case when has_jw then 1 else 0 end) as with_jw,
-        sum(case when has_jz then 1 else 0 end) as with_jz,
-        sum(case when has_76 then 1 else 0 end) as with_76,
-        sum(case when wasted_billing_units > 0 then 1 else 0 end) as dose_with_waste,
-        sum(case when dose_group_has_waste_line then 1 else 0 end) as dose_with_jw_line
+modifiers = query("""
+    select coalesce(root_cause, 'unexplained') as root_cause,
+           count(*) filter (where has_jw) as with_jw, count(*) filter (where has_jz) as with_jz,
+           count(*) filter (where has_76) as with_76,
+           count(*) filter (where wasted_billing_units > 0) as dose_with_waste,
+           count(*) filter (where dose_group_has_waste_line) as dose_with_jw_line
     from marts.mart_denials_unit_errors
     where is_drug_line
-    group by 1
-    order by 1
-    """
-)
-print(modifiers.to_string(index=False))
+    group by 1 order by 1""")
+modifiers["root_cause"] = modifiers["root_cause"].map(words)
+show(modifiers)
 
 # %% [markdown]
 # ## The same rules before billing: claims not yet remitted
 
 # %%
-prebill = query(
-    """
-    select rule_name, rule_detail, count(*) as lines, sum(dollars_at_risk) as dollars_at_risk
-    from marts.mart_prebill_risk
-    where rule_name in ('unit_error', 'modifier_error')
-    group by 1, 2
-    order by dollars_at_risk desc
-    """
-)
-print(prebill.to_string(index=False) if not prebill.empty else "no unit/modifier risk on unremitted claims")
+prebill = queries.prebill_by_rule(con, everything)
+prebill = prebill[prebill["rule_name"].isin(["unit_error", "modifier_error"])]
+chart(charts.prebill_rules(prebill).properties(title="Unit and modifier risk on unremitted claims"))
+prebill = prebill.assign(rule_name=prebill["rule_name"].map(words), rule_detail=prebill["rule_detail"].map(words))
+show(prebill, counts=["lines"], money=["dollars_at_risk"])
 
 # %%
 con.close()

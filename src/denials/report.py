@@ -50,18 +50,20 @@ def print_marts_summary(con: duckdb.DuckDBPyConnection, console: Console) -> Non
     if not _has_marts(con):
         console.print("marts not built yet: run `denials build`")
         return
-    console.print(_table(con, "denials at a glance (line level)", """
+    from denials.insights.metrics import metric
+
+    def rate(name: str) -> str:  # the roll-up the metrics file defines, as a percentage
+        return f"printf('%.1f%%', 100 * {metric(name).rollup_expression()})"
+
+    console.print(_table(con, "denials at a glance (line level)", f"""
         select
             sum(adjudicated_lines) as adjudicated_lines,
             sum(initially_denied_lines) as initially_denied,
-            printf('%.1f%%', 100.0 * sum(initially_denied_lines) / nullif(sum(adjudicated_lines), 0))
-                as denial_rate,
-            printf('%.1f%%', 100.0 * sum(initially_denied_billed_amount) / nullif(sum(billed_amount), 0))
-                as denial_rate_dollars,
+            {rate('initial_denial_rate')} as denial_rate,
+            {rate('initial_denial_rate_dollars')} as denial_rate_dollars,
             printf('$%,.0f', sum(initial_denied_amount)) as initially_denied_amount,
             printf('$%,.0f', sum(final_denied_amount)) as still_denied_amount,
-            printf('%.1f%%', 100.0 * sum(overturned_lines) / nullif(sum(initially_denied_lines), 0))
-                as overturn_rate
+            {rate('denial_overturn_rate')} as overturn_rate
         from marts.mart_denial_kpis_monthly
     """))
     console.print(_table(con, "top denial categories", """

@@ -40,7 +40,8 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "xlate__staedi/expected/sample837-HL-nested-expected.txt": ("rejected", "no valid element separator"),
     # peer parser outputs: CSVs that are not administration records
     "keironstoddart__edi-835-parser/expected/all_samples.csv": ("rejected", "names none of the columns"),
-    "keironstoddart__edi-835-parser/expected/blue_cross_nc_sample.csv": ("rejected", "names none of the columns"),
+    "keironstoddart__edi-835-parser/expected/blue_cross_nc_sample.csv":
+        ("rejected", "names none of the columns"),
     "keironstoddart__edi-835-parser/expected/emedny_sample.csv": ("rejected", "names none of the columns"),
     "keironstoddart__edi-835-parser/expected/united_healthcare_legacy_sample.csv":
         ("rejected", "names none of the columns"),

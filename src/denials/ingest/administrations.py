@@ -103,10 +103,11 @@ def _csv_path(open_binary: Callable[[], BinaryIO]) -> Iterator[Path]:
     """A path DuckDB can read: the file itself, or a private copy of an archive member or of a file
     whose name DuckDB would take for a glob pattern."""
     with open_binary() as binary:
-        name = getattr(binary, "name", None)
-        if (isinstance(binary, io.BufferedReader) and isinstance(name, str) and Path(name).is_file()
-                and not any(mark in name for mark in GLOB_MARKS)):
-            yield Path(name)
+        on_disk = getattr(binary, "disk_path", None)
+        if on_disk is None and isinstance(binary, io.BufferedReader) and isinstance(binary.name, str):
+            on_disk = Path(binary.name)
+        if on_disk is not None and on_disk.is_file() and not any(mark in str(on_disk) for mark in GLOB_MARKS):
+            yield on_disk
             return
         handle, spooled = tempfile.mkstemp(prefix=SPOOL_PREFIX, suffix=".csv")  # mode 0600
         try:

@@ -89,7 +89,9 @@ def _from_file(path: Path) -> Iterator[InputFile]:
 
 def _open_file(path: Path) -> BinaryIO:
     try:
-        return _Guarded(open(path, "rb"), "the file")  # noqa: SIM115 - the caller closes it
+        guarded = _Guarded(open(path, "rb"), "the file")  # noqa: SIM115 - the caller closes it
+        guarded.disk_path = path
+        return guarded
     except OSError as error:
         raise InputUnreadable(f"the file cannot be read ({type(error).__name__})") from None
 
@@ -201,6 +203,9 @@ class _Guarded(io.BufferedIOBase):
 
     def __init__(self, inner: BinaryIO, what: str, on_close: Callable[[], None] | None = None) -> None:
         super().__init__()
+        # A plain file's path, so that a reader able to open it by itself (DuckDB's CSV reader) need not
+        # copy it first; None for an archive member.
+        self.disk_path: Path | None = None
         self._inner = inner
         self._what = what
         self._on_close = on_close

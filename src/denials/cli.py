@@ -241,10 +241,12 @@ def run_command(inbox: tuple[Path, ...], warehouse: Path | None, quarantine: Pat
 
 def _register_commands() -> None:
     from denials.generate import generate_command
+    from denials.payers import payers_command
     from denials.quality import check_command
 
     main.add_command(generate_command, name="generate")
     main.add_command(check_command, name="check")
+    main.add_command(payers_command, name="payers")
 
 
 _register_commands()

@@ -6,6 +6,8 @@ N103 = XV when a plan id is used, TRN03 a payer identifier of its own, REF*2U op
 REF*2U an EIN-like id, TRN03 a ten-digit id, none known to any seed or 837. The whole project is built;
 then every remit must still match its claim, every 835 identifier must resolve to the 837 payer it stands
 for (learned from the claims), and the denials must equal the truth, line for line and dollar for dollar.
+The first 835 file is also loaded a second time under a new envelope (a re-sent ERA: same TRN02 and
+BPR02, new ISA13/GS06/ST02): its transactions are recognised as re-sent and nothing is counted twice.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ duckdb = pytest.importorskip("duckdb")
 from denials.generate import generate  # noqa: E402
 from denials.ingest import ingest_paths  # noqa: E402
 from tests.models.dbt_helpers import run_dbt  # noqa: E402
+from tests.quality.conftest import new_envelope  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -90,14 +93,22 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     generated = tmp / "gen"
     generate(generated, claims=CLAIMS, seed=SEED)
     originals = rename_payers(generated / "835")
+    first_remit = sorted((generated / "835").glob("*.835"))[0]
+    resent = tmp / "resent" / first_remit.name.replace(".835", "_resent.835")
+    resent.parent.mkdir()
+    resent.write_text(new_envelope(first_remit.read_text(encoding="ascii")), encoding="ascii")
     warehouse = tmp / "warehouse" / "denials.duckdb"
     warehouse.parent.mkdir()
     report = ingest_paths([generated / "837", generated / "835", generated / "administrations"], warehouse)
     assert {file.status for file in report.files} == {"loaded"}
+    report = ingest_paths([resent], warehouse)
+    assert {file.status for file in report.files} == {"loaded"}  # new bytes: not a loader duplicate
+    segments = first_remit.read_text(encoding="ascii").split("~")
+    resent_transactions = sum(segment.strip().startswith("ST*835*") for segment in segments)
     run_dbt(["build", "--quiet"], warehouse, tmp)
     with (generated / "truth" / "truth_lines.csv").open(newline="") as handle:
         truth = list(csv.DictReader(handle))
-    yield {"warehouse": warehouse, "truth": truth, "originals": originals}
+    yield {"warehouse": warehouse, "truth": truth, "originals": originals, "resent": resent_transactions}
 
 
 def test_every_835_identifier_resolves_to_the_837_payer_it_stands_for(built: dict) -> None:
@@ -158,3 +169,21 @@ def test_denials_and_denied_dollars_equal_truth(built: dict) -> None:
     expected = {line: (row["denial_category"], Decimal(row["denied_amount"])) for line, row in truth.items()}
     assert len(expected) > 100
     assert found == expected
+
+
+def test_a_resent_era_is_recognised_and_not_adjudicated(built: dict) -> None:
+    (resent,) = query(
+        built["warehouse"],
+        "select count(*) from intermediate.int_remit_transactions_resent where is_resent",
+    )[0]
+    assert resent == built["resent"] > 0
+    (versions_from_resends,) = query(
+        built["warehouse"],
+        """
+        select count(*) from intermediate.int_remit_claim_versions as versions
+        inner join intermediate.int_remit_transactions_resent as resent
+            on versions.remit_transaction_id = resent.remit_transaction_id
+        where resent.is_resent
+        """,
+    )[0]
+    assert versions_from_resends == 0

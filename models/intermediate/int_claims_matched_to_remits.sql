@@ -9,7 +9,11 @@
 -- (full outer: nothing is dropped; match_method = 'unmatched' counts them).
 --
 -- Chains, not single remits, are matched, so a claim's original, reversal and correction stay together;
--- int_remit_chains_paired pairs them (by line control number, then CLM01 and charge, then CLM01 alone).
+-- int_remit_chains_paired pairs them (by line control number, then CLM01 and charge, then CLM01 alone,
+-- within a resolved payer key), int_remit_chains_paired_across_payers pairs what is left when the evidence
+-- is unique. Payer ids are never required to be equal. ambiguous_candidate_claim_count > 0 marks a remit
+-- left unmatched because several 837 claims could have been meant. resolved_payer_id is the one payer key
+-- (int_payer_identifiers_resolved) with payer_resolution_method saying how it was found.
 -- For the current state of a claim keep is_final rows (or is_latest, for chains that ended in a reversal)
 -- and the rows with no remit.
 -- Table: read by the line matching and the marts; a remit arriving in a later file changes earlier rows.
@@ -28,6 +32,7 @@ claims as (
 remit_versions as (
     select
         remit_claim_id,
+        remit_transaction_id,
         chain_key,
         payer_id,
         patient_control_number,
@@ -54,6 +59,39 @@ chain_pairs as (
         match_method,
         matched_line_pair_count
     from {{ ref('int_remit_chains_paired') }}
+    union all
+    select
+        chain_key,
+        claim_id,
+        match_method,
+        0 as matched_line_pair_count
+    from {{ ref('int_remit_chains_paired_across_payers') }}
+    where claim_id is not null
+),
+
+ambiguous_chains as (
+    select
+        chain_key,
+        candidate_claim_count
+    from {{ ref('int_remit_chains_paired_across_payers') }}
+    where claim_id is null
+),
+
+claim_payer_keys as (
+    select
+        identifier_value,
+        payer_key,
+        resolution_method
+    from {{ ref('int_payer_identifiers_resolved') }}
+    where side = '837' and identifier_type = 'NM1_PR_ID'
+),
+
+remit_payer_keys as (
+    select
+        remit_transaction_id,
+        payer_key,
+        resolution_method
+    from {{ ref('int_remit_transactions_payer_resolved') }}
 ),
 
 claims_paired as (
@@ -109,9 +147,15 @@ final as (
             when match_rows.claim_id is null then '835'
         end as unmatched_side,
         match_rows.matched_line_pair_count,
+        coalesce(ambiguous_chains.candidate_claim_count, 0) as ambiguous_candidate_claim_count,
+
+        ---------- the payer: as the 837 names it, and the one resolved key
+        coalesce(claims.payer_id, remit_versions.payer_id) as payer_id,
+        coalesce(claim_payer_keys.payer_key, remit_payer_keys.payer_key) as resolved_payer_id,
+        coalesce(claim_payer_keys.resolution_method, remit_payer_keys.resolution_method)
+            as payer_resolution_method,
 
         ---------- the 837 claim
-        coalesce(claims.payer_id, remit_versions.payer_id) as payer_id,
         coalesce(claims.claim_control_number, remit_versions.patient_control_number) as claim_control_number,
         claims.total_charge_amount,
 
@@ -135,6 +179,12 @@ final as (
         on match_rows.claim_id = claims.claim_id
     left join remit_versions
         on match_rows.remit_claim_id = remit_versions.remit_claim_id
+    left join ambiguous_chains
+        on match_rows.claim_id is null and remit_versions.chain_key = ambiguous_chains.chain_key
+    left join claim_payer_keys
+        on claims.payer_id = claim_payer_keys.identifier_value
+    left join remit_payer_keys
+        on remit_versions.remit_transaction_id = remit_payer_keys.remit_transaction_id
 )
 
 select * from final

@@ -1,8 +1,9 @@
--- One row per pair of an 837 service line and an 835 service line (SVC) that share the payer id, the
--- patient control number (837 CLM01 = 835 CLP01) and the line item control number (REF*6R). Every
--- version of a remit chain echoes the line's REF*6R, so an 837 line pairs with its line in each version
--- (original, reversal, correction). Requiring the payer and CLM01 as well keeps providers that number
--- lines 1, 2, 3... in REF*6R from pairing lines of different claims.
+-- One row per pair of an 837 service line and an 835 service line (SVC) that share the patient control
+-- number (837 CLM01 = 835 CLP01) and the line item control number (REF*6R). Every version of a remit
+-- chain echoes the line's REF*6R, so an 837 line pairs with its line in each version (original, reversal,
+-- correction). Requiring CLM01 as well keeps providers that number lines 1, 2, 3... in REF*6R from pairing
+-- lines of different claims. Payer ids are not compared: the 835 names the payer its own way; when one
+-- CLM01 went to several payers (COB) int_remit_chains_paired breaks the tie on the resolved payer key.
 -- View: the first step of int_claims_matched_to_remits and int_service_lines_matched, cheap to recompute.
 
 with
@@ -80,8 +81,7 @@ matches as (
     from claim_lines_keyed
     inner join remit_lines_keyed
         on
-            claim_lines_keyed.payer_id = remit_lines_keyed.payer_id
-            and claim_lines_keyed.claim_control_number = remit_lines_keyed.patient_control_number
+            claim_lines_keyed.claim_control_number = remit_lines_keyed.patient_control_number
             and claim_lines_keyed.line_control_number = remit_lines_keyed.line_control_number
 )
 

@@ -1,38 +1,61 @@
 -- One row per remit chain (int_remit_claim_versions) paired to an 837 claim, with how it was paired.
 -- Chains, not single remits, are paired, so a claim's original, reversal and correction stay together.
--- Within the payer (835 N1*PR N104, else REF*2U, else TRN03 = 837 NM1*PR NM109) and patient control
--- number (CLP01 = CLM01):
+-- Payer ids are never required to be equal: the 835 names the payer its own way (XV plan id, EIN, no
+-- N104). Each side carries a resolved payer key (int_payer_identifiers_resolved; null when unresolved),
+-- used only to choose between 837 claims that share a patient control number (COB: one CLM01 sent to
+-- several payers). By patient control number (CLP01 = CLM01):
 --   1. line_control_number: the chain's service lines share REF*6R with the claim's lines; a chain goes
---      to the 837 claim with the most such line pairs (ties: the claim loaded first). Line control numbers
---      are unique, so duplicate claims that reuse CLM01 do not fan out.
---   2. patient_control_number_and_charge: chains and claims left over are paired one to one when the
---      chain's first CLP03 equals CLM02, the n-th chain (remit order) with the n-th claim (load order).
---   3. patient_control_number: what is still left is paired one to one on payer and CLM01 alone, in the
---      same order.
+--      to the 837 claim with the most such line pairs (ties: the claim whose payer key agrees, then the
+--      claim loaded first). Line control numbers are unique, so duplicate claims reusing CLM01 do not fan out.
+--   2. patient_control_number_and_charge: chains and claims left over are paired one to one within one
+--      payer key when the chain's first CLP03 equals CLM02, the n-th chain (remit order) with the n-th
+--      claim (load order).
+--   3. patient_control_number: what is still left, one to one within one payer key on CLM01 alone.
+-- What is left after these goes to int_remit_chains_paired_across_payers (one open chain, one open claim
+-- per CLM01, payer keys not conflicting); anything else stays unpaired and is counted as ambiguous there.
 -- A step of int_claims_matched_to_remits; a view, read once. Chains and claims left unpaired are not here.
 
 with
 
+claim_payer_keys as (
+    select
+        identifier_value,
+        payer_key
+    from {{ ref('int_payer_identifiers_resolved') }}
+    where side = '837' and identifier_type = 'NM1_PR_ID'
+),
+
+remit_payer_keys as (
+    select
+        remit_transaction_id,
+        payer_key
+    from {{ ref('int_remit_transactions_payer_resolved') }}
+),
+
 claims as (
     select
-        claim_id,
-        file_id,
-        segment_position,
-        claim_control_number,
-        payer_id,
-        total_charge_amount
-    from {{ ref('stg_x12_837__claims') }}
+        stg_claims.claim_id,
+        stg_claims.file_id,
+        stg_claims.segment_position,
+        stg_claims.claim_control_number,
+        claim_payer_keys.payer_key as payer_id,
+        stg_claims.total_charge_amount
+    from {{ ref('stg_x12_837__claims') }} as stg_claims
+    left join claim_payer_keys
+        on stg_claims.payer_id = claim_payer_keys.identifier_value
 ),
 
 remit_versions as (
     select
-        chain_key,
-        payer_id,
-        patient_control_number,
-        claim_key_sequence,
-        version_number,
-        claim_charge_amount
-    from {{ ref('int_remit_claim_versions') }}
+        versions.chain_key,
+        remit_payer_keys.payer_key as payer_id,
+        versions.patient_control_number,
+        versions.claim_key_sequence,
+        versions.version_number,
+        versions.claim_charge_amount
+    from {{ ref('int_remit_claim_versions') }} as versions
+    left join remit_payer_keys
+        on versions.remit_transaction_id = remit_payer_keys.remit_transaction_id
 ),
 
 line_matches as (
@@ -74,12 +97,15 @@ chain_line_evidence_ranked as (
             partition by chain_line_evidence.chain_key
             order by
                 chain_line_evidence.matched_line_pair_count desc,
+                case when claims.payer_id = chains.payer_id then 0 else 1 end asc,
                 claims.file_id asc,
                 claims.segment_position asc
         ) as evidence_rank
     from chain_line_evidence
     inner join claims
         on chain_line_evidence.claim_id = claims.claim_id
+    inner join chains
+        on chain_line_evidence.chain_key = chains.chain_key
 ),
 
 pairs_by_line_control_number as (

@@ -9,7 +9,8 @@
 --
 -- Remits of one claim share the claim key payer id + CLP01 and are put in remit order: remit date
 -- (BPR16 payment date, else DTM*405 production date; undated last), then file and segment position.
--- The reversal and denied-status flags come from the claim_status_codes seed.
+-- The reversal and denied-status flags come from the claim_status_codes seed. Claims of a re-sent
+-- remittance (int_remit_transactions_resent: same payer, TRN02 and BPR02 under a new envelope) are left out.
 -- Table: the linking, rooting and versioning steps each read it.
 
 with
@@ -25,6 +26,12 @@ payments as (
     from {{ ref('stg_x12_835__payments') }}
 ),
 
+resent_transactions as (
+    select remit_transaction_id
+    from {{ ref('int_remit_transactions_resent') }}
+    where is_resent
+),
+
 remit_claims as (
     select
         remit_claim_id,
@@ -38,6 +45,11 @@ remit_claims as (
         patient_responsibility_amount,
         payer_claim_control_number
     from {{ ref('stg_x12_835__claims') }}
+    -- a re-sent remittance (int_remit_transactions_resent) stays in raw but never becomes a version
+    where remit_transaction_id not in (
+        select resent_transactions.remit_transaction_id
+        from resent_transactions
+    )
 ),
 
 claim_statuses as (

@@ -71,6 +71,11 @@ remit_lines as (
         line_charge_amount,
         line_paid_amount
     from {{ ref('stg_x12_835__service_lines') }}
+    -- only lines of remit versions: a re-sent remittance (int_remit_transactions_resent) has none
+    where remit_claim_id in (
+        select versions.remit_claim_id
+        from {{ ref('int_remit_claim_versions') }} as versions
+    )
 ),
 
 remit_versions as (

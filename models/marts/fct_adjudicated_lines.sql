@@ -87,7 +87,7 @@ payers as (
         payer_id,
         payer_name,
         payer_type
-    from {{ ref('payers') }}
+    from {{ ref('int_payers_resolved') }}
 ),
 
 drug_reference as (

@@ -2,7 +2,8 @@
 -- (final status denied, partially_denied or partially_overturned, not overturned), with denied dollars
 -- left and a primary adjustment whose group code the group_codes seed puts on the worklist
 -- (is_appeal_worklisted: CO, a contractual obligation the provider writes off unless the appeal wins).
--- The appeal window runs payers.appeal_window_days from the denying remit's date (BPR16, else DTM*405).
+-- The appeal window runs the payer's appeal_window_days (int_payers_resolved: the payers seed, else the
+-- default of its payer type) from the denying remit's date (BPR16, else DTM*405).
 -- Days left are counted to the reference date: the dbt var as_of_date when given, else the latest remit
 -- date in the warehouse, never the wall clock, so a rebuild of the same data ranks the same way.
 -- Ranked: open windows first, then most recoverable dollars, then fewest days left.
@@ -55,7 +56,7 @@ payers as (
     select
         payer_id,
         appeal_window_days
-    from {{ ref('payers') }}
+    from {{ ref('int_payers_resolved') }}
 ),
 
 reference_date as (

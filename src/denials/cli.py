@@ -355,12 +355,14 @@ def _register_commands() -> None:
     from denials.app.command import app_command
     from denials.dashboard.command import report_command
     from denials.generate import generate_command
+    from denials.payers import payers_command
     from denials.quality import check_command
 
     main.add_command(generate_command, name="generate")
     main.add_command(check_command, name="check")
     main.add_command(app_command, name="app")
     main.add_command(report_command, name="report")
+    main.add_command(payers_command, name="payers")
 
 
 _register_commands()

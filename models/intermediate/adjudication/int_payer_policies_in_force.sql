@@ -1,7 +1,9 @@
--- One row per payer policy (payer_policies seed: payer, HCPCS code, effective_from) with the period it is in
--- force: from its effective_from up to, not including, the next effective_from of the same payer and code;
--- open-ended (effective_to null) for the latest. A service date falls in at most one period; join with the
--- macro marts_policy_in_force (a row without a service date gets the latest policy).
+-- One row per payer policy (payer, HCPCS code, effective_from) with the period it is in force: from its
+-- effective_from up to, not including, the next effective_from of the same payer and code; open-ended
+-- (effective_to null) for the latest. A payer the payer_policies seed lists has its own rows; every other
+-- payer seen (int_payers_resolved) gets the defaults of its payer type (payer_type_policy_defaults), so no
+-- payer runs without a policy. A service date falls in at most one period; join with the macro
+-- marts_policy_in_force (a row without a service date gets the latest policy).
 
 with
 
@@ -16,6 +18,33 @@ payer_policies as (
     from {{ ref('payer_policies') }}
 ),
 
+payers_on_defaults as (
+    select
+        payer_id,
+        payer_type
+    from {{ ref('int_payers_resolved') }}
+    where not has_own_policies
+),
+
+default_policies as (
+    select
+        payers_on_defaults.payer_id,
+        type_defaults.hcpcs_code,
+        type_defaults.requires_prior_auth,
+        type_defaults.max_units_per_line,
+        type_defaults.requires_jw_jz,
+        type_defaults.effective_from
+    from payers_on_defaults
+    inner join {{ ref('payer_type_policy_defaults') }} as type_defaults
+        on payers_on_defaults.payer_type = type_defaults.payer_type
+),
+
+all_policies as (
+    select * from payer_policies
+    union all
+    select * from default_policies
+),
+
 policy_periods as (
     select
         payer_id,
@@ -28,7 +57,7 @@ policy_periods as (
         requires_prior_auth,
         max_units_per_line,
         requires_jw_jz
-    from payer_policies
+    from all_policies
 )
 
 select * from policy_periods

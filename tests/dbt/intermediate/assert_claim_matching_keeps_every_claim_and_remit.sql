@@ -2,7 +2,8 @@
 
 -- why: claim matching has full outer semantics: an 837 claim nothing paid and a remit nothing billed are
 -- kept (match_method = 'unmatched') and counted, never dropped, or denial and payment rates drift silently.
--- Returns one row per 837 claim or remit claim missing from int_claims_matched_to_remits.
+-- Returns one row per 837 claim or remit claim missing from int_claims_matched_to_remits. Claims of a
+-- re-sent remittance (int_remit_transactions_resent) are left out on purpose and reported on their own.
 -- Staging is read through upstream_relation (macros/intermediate.sql), not ref(), so staging-only
 -- selections do not pull this test in before the intermediate layer exists.
 with
@@ -12,9 +13,18 @@ claims as (
     from {{ upstream_relation('stg_x12_837__claims') }}
 ),
 
+resent_transactions as (
+    select remit_transaction_id
+    from {{ ref('int_remit_transactions_resent') }}
+    where is_resent
+),
+
 remit_claims as (
-    select remit_claim_id
-    from {{ upstream_relation('stg_x12_835__claims') }}
+    select stg_remit_claims.remit_claim_id
+    from {{ upstream_relation('stg_x12_835__claims') }} as stg_remit_claims
+    left join resent_transactions
+        on stg_remit_claims.remit_transaction_id = resent_transactions.remit_transaction_id
+    where resent_transactions.remit_transaction_id is null
 ),
 
 matches as (

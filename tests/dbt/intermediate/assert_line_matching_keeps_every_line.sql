@@ -12,9 +12,21 @@ claim_lines as (
     from {{ upstream_relation('stg_x12_837__service_lines') }}
 ),
 
+resent_remit_claims as (
+    select stg_remit_claims.remit_claim_id
+    from {{ upstream_relation('stg_x12_835__claims') }} as stg_remit_claims
+    inner join {{ ref('int_remit_transactions_resent') }} as resent_transactions
+        on stg_remit_claims.remit_transaction_id = resent_transactions.remit_transaction_id
+    where resent_transactions.is_resent
+),
+
+-- lines of a re-sent remittance are left out on purpose (int_remit_transactions_resent)
 remit_lines as (
-    select remit_line_id
-    from {{ upstream_relation('stg_x12_835__service_lines') }}
+    select stg_remit_lines.remit_line_id
+    from {{ upstream_relation('stg_x12_835__service_lines') }} as stg_remit_lines
+    left join resent_remit_claims
+        on stg_remit_lines.remit_claim_id = resent_remit_claims.remit_claim_id
+    where resent_remit_claims.remit_claim_id is null
 ),
 
 matches as (

@@ -245,6 +245,7 @@ def _register_commands() -> None:
 
     main.add_command(generate_command, name="generate")
     main.add_command(check_command, name="check")
+    main.add_command(__import__("denials.spark.cli").spark.cli.export_raw_command, name="export-raw")
 
 
 _register_commands()

@@ -5,15 +5,17 @@
     text (as they do on DuckDB), so every one of them uses the try_ form. -#}
 
 
+{#- The position is cast to int: element_at takes nothing else, and positions computed from
+    dbt.generate_series arrive as double. -#}
 {% macro spark__x12_element(position, elements) -%}
-    nullif(try_element_at({{ elements }}, {{ position }}), '')
+    nullif(try_element_at({{ elements }}, cast({{ position }} as int)), '')
 {%- endmacro %}
 
 
 {#- split() takes a regular expression; the separator is a literal character (often '^', '|' or '*'), so it
     is quoted with \Q...\E. -#}
 {% macro spark__x12_component(composite, separator, position) -%}
-    nullif(try_element_at(split({{ composite }}, concat('\\Q', {{ separator }}, '\\E')), {{ position }}), '')
+    nullif(try_element_at(split({{ composite }}, concat('\\Q', {{ separator }}, '\\E')), cast({{ position }} as int)), '')
 {%- endmacro %}
 
 
@@ -108,4 +110,15 @@
     {%- else -%}
         '{{ (value | string).replace("\\", "\\\\").replace("'", "\\'") }}'
     {%- endif -%}
+{%- endmacro %}
+
+
+{#- Ordered string aggregation. dbt-spark's listagg drops order_by_clause (collect_list has no order), so the
+    same diagnoses would list in a different order than on DuckDB; Spark 4 has listagg ... within group. -#}
+{% macro spark__listagg(measure, delimiter_text, order_by_clause, limit_num) -%}
+    {%- if limit_num -%}
+        {{ exceptions.raise_compiler_error("listagg with limit_num is not implemented for Spark in this project") }}
+    {%- endif -%}
+    listagg({{ measure }}, {{ delimiter_text }})
+    {%- if order_by_clause %} within group ({{ order_by_clause }}){% endif %}
 {%- endmacro %}

@@ -6,7 +6,7 @@ WAREHOUSE ?= warehouse/denials.duckdb
 DEMO_DATA := data/demo
 DEMO_CLAIMS ?= 3000
 
-.PHONY: install install-dev demo test lint lab bench clean
+.PHONY: install install-dev spark demo test lint lab bench clean
 
 ## install: what the demo, the app and the notebooks need (requirements/runtime.lock)
 install: $(VENV)/.installed
@@ -25,6 +25,25 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements/dev.lock
 	$(BIN)/python -m pip install --quiet -r requirements/runtime.lock -r requirements/dev.lock
 	touch $@
 
+## spark: dbt-spark and a local pyspark (requirements/spark.lock, pinned with the other two locks), and
+## Java from Debian (openjdk-17-jre-headless, else the release's default JRE) when `java` is missing
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+spark: $(VENV)/.installed-spark
+
+$(VENV)/.installed-spark: $(VENV)/.installed-dev requirements/spark.lock
+	@if command -v java >/dev/null 2>&1; then \
+		echo "spark: Java found at $$(command -v java), not installing one"; \
+	else \
+		echo "spark: java is missing: installing openjdk-17-jre-headless from Debian with apt-get"; \
+		$(SUDO) apt-get update -qq && \
+		{ $(SUDO) apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless || \
+		  { echo "spark: openjdk-17 not in this release: installing default-jre-headless"; \
+		    $(SUDO) apt-get install -y -qq --no-install-recommends default-jre-headless; }; }; \
+	fi
+	@echo "spark: installing dbt-spark and pyspark from requirements/spark.lock"
+	$(BIN)/python -m pip install --quiet -c requirements/runtime.lock -c requirements/dev.lock -r requirements/spark.lock
+	touch $@
+
 ## demo: generate a sample (truth kept apart in data/demo/truth), then the scheduled run:
 ## ingest, build, check (Data Docs), dashboard; then a summary of the marts
 demo: install
@@ -34,8 +53,8 @@ demo: install
 	$(BIN)/denials summary --warehouse $(WAREHOUSE)
 	@echo "dashboard: dashboards/denials.html   notebooks: make lab"
 
-## test: lint, then every test (pytest runs the Python and dbt suites)
-test: install-dev
+## test: lint, then every test (pytest runs the Python and dbt suites, and the Spark parity test)
+test: install-dev spark
 	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m pytest -q
 

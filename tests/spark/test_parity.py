@@ -13,6 +13,7 @@ busy cores, most of it Spark planning one small query per model and test.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import shutil
 from collections import Counter
@@ -25,7 +26,9 @@ import pytest
 duckdb = pytest.importorskip("duckdb")
 pytest.importorskip("pyspark", reason="Spark parity needs requirements/spark.lock: make spark")
 
+import denials.generate.scenarios  # noqa: E402, F401 - registers the scenarios
 from denials.generate import generate  # noqa: E402
+from denials.generate.registry import SCENARIOS  # noqa: E402
 from denials.ingest import ingest_paths  # noqa: E402
 from denials.spark.build import build_on_spark  # noqa: E402
 from denials.spark.export import export_raw  # noqa: E402
@@ -66,6 +69,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     tmp = tmp_path_factory.mktemp("spark_parity")
     generated = tmp / "gen"
     generate(generated, claims=CLAIMS, seed=SEED, denial_rate=0.6, claims_per_file=100)
+    with (generated / "truth" / "truth_lines.csv").open(newline="") as handle:
+        planted = {row["scenario"] for row in csv.DictReader(handle)}
+    assert planted >= set(SCENARIOS), f"scenarios not planted: {sorted(set(SCENARIOS) - planted)}"
     warehouse = tmp / "warehouse" / "denials.duckdb"
     warehouse.parent.mkdir()
     report = ingest_paths([generated / "837", generated / "835", generated / "administrations"], warehouse)

@@ -52,7 +52,7 @@ def export_raw(warehouse: Path, directory: Path, file_id_offset: int = 0) -> Exp
     report = ExportReport(directory=directory)
     con = connect(warehouse, read_only=True)
     try:
-        report.files = con.execute("select count(*) from raw.file_registry").fetchone()[0]
+        report.files = con.execute("select count(*) from raw.file_registry").fetchall()[0][0]
         for table in RAW_TABLES:
             report.rows[table] = _copy_table(con, table, scratch / table, file_id_offset)
     finally:
@@ -71,7 +71,7 @@ def _copy_table(con, table: str, target: Path, file_id_offset: int) -> int:  # n
     # Only rows of registered files: a file being loaded, or left by a killed load, is not exported.
     query = (f"select * replace ({shifted}) from raw.{table} "
              "where file_id in (select registry.file_id from raw.file_registry as registry)")
-    rows = con.execute(f"select count(*) from ({query})").fetchone()[0]
+    rows = con.execute(f"select count(*) from ({query})").fetchall()[0][0]
     target.mkdir(parents=True)
     if rows:
         con.execute(f"copy ({query}) to '{_sql_path(target)}' (format parquet, partition_by (file_id))")

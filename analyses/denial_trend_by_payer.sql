@@ -66,7 +66,7 @@ top_categories as (
         initial_denied_amount,
         row_number() over (
             partition by kpi_month, payer_id
-            order by initial_denied_amount desc, initial_denial_category
+            order by initial_denied_amount desc, initial_denial_category asc
         ) as category_rank
     from category_dollars
 )

@@ -51,7 +51,7 @@ select
     hcpcs_code,
     coalesce(root_cause, 'consistent') as unit_finding,
     final_status,
-    count(*) as lines,
+    count(*) as line_count,
     sum(line_charge_amount) as billed_amount,
     sum(coalesce(denied_amount, 0)) as denied_amount,
     sum(coalesce(paid_amount, 0)) as paid_amount,

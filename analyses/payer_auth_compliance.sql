@@ -63,7 +63,7 @@ select
     lines.payer_id,
     lines.hcpcs_code,
     lines.has_authorization_number,
-    count(*) as lines,
+    count(*) as line_count,
     sum(case when outcomes.claim_line_id is not null then 1 else 0 end) as adjudicated_lines,
     sum(case when outcomes.denial_category = 'missing_auth' then 1 else 0 end) as missing_auth_denials,
     sum(case when outcomes.denial_category = 'missing_auth' then outcomes.initial_denied_amount else 0 end)

@@ -53,10 +53,13 @@
 
 
 {#- New files only on incremental runs: file ids only grow, so a scheduled run over one new file
-    does not rebuild history. -#}
+    does not rebuild history. A full build renders a comment rather than nothing, so the line keeps its
+    place in the where clause and sqlfluff reads the indentation the file shows. -#}
 {% macro new_files_only(file_id_column='file_id') -%}
     {%- if is_incremental() -%}
         and {{ file_id_column }} > (select coalesce(max(file_id), 0) from {{ this }})
+    {%- else -%}
+        /* full build: every loaded file */
     {%- endif -%}
 {%- endmacro %}
 

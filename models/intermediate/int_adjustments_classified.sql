@@ -51,27 +51,15 @@ claim_statuses as (
     from {{ ref('claim_status_codes') }}
 ),
 
--- RARCs only: LQ01 = RX carries NCPDP reject codes, not remarks
-remarks as (
+remarks_scoped as (
     select
-        remit_remark_id,
-        remit_line_id,
-        remit_claim_id,
-        segment_position,
-        remark_ordinal,
-        remark_level,
-        remark_code
-    from {{ ref('stg_x12_835__remarks') }}
-    where
-        remark_code_qualifier = 'HE'
-        and remark_code is not null
-),
-
-rarc_codes as (
-    select
+        scope_level,
+        scope_id,
         rarc_code,
-        is_alert
-    from {{ ref('rarc_codes') }}
+        denial_category,
+        is_unknown,
+        deciding_rank
+    from {{ ref('int_remarks_scoped') }}
 ),
 
 category_map as (
@@ -90,15 +78,6 @@ denial_categories as (
         is_denial,
         is_avoidable
     from {{ ref('denial_categories') }}
-),
-
-rarc_category_rows as (
-    select
-        code as rarc_code,
-        denial_category,
-        decides_category
-    from category_map
-    where code_type = 'RARC'
 ),
 
 carc_group_code_rows as (
@@ -122,49 +101,14 @@ carc_any_group_rows as (
         and group_code = ''
 ),
 
----------- remarks with what the seeds say about them; scope = the line (LQ) or the claim (MOA/MIA)
-remarks_resolved as (
-    select
-        remarks.remit_remark_id,
-        remarks.remark_level as scope_level,
-        case when remarks.remark_level = 'line' then remarks.remit_line_id else remarks.remit_claim_id end
-            as scope_id,
-        remarks.segment_position,
-        remarks.remark_ordinal,
-        remarks.remark_code as rarc_code,
-        rarc_category_rows.denial_category,
-        rarc_codes.rarc_code is null and rarc_category_rows.rarc_code is null as is_unknown,
-        not coalesce(rarc_codes.is_alert, false) and coalesce(rarc_category_rows.decides_category, false)
-            as is_deciding
-    from remarks
-    left join rarc_codes
-        on remarks.remark_code = rarc_codes.rarc_code
-    left join rarc_category_rows
-        on remarks.remark_code = rarc_category_rows.rarc_code
-),
-
--- the first deciding remark of each scope (LQ order) decides; ties between deciding remarks are rare
-deciding_remarks_ranked as (
-    select
-        scope_level,
-        scope_id,
-        rarc_code,
-        denial_category,
-        row_number() over (
-            partition by scope_level, scope_id
-            order by segment_position, remark_ordinal
-        ) as deciding_rank
-    from remarks_resolved
-    where is_deciding
-),
-
+---------- the first deciding remark of each scope (LQ order) decides; ties between deciding remarks are rare
 deciding_remarks as (
     select
         scope_level,
         scope_id,
         rarc_code,
         denial_category
-    from deciding_remarks_ranked
+    from remarks_scoped
     where deciding_rank = 1
 ),
 
@@ -173,7 +117,7 @@ unknown_remark_counts as (
         scope_level,
         scope_id,
         count(*) as unknown_rarc_count
-    from remarks_resolved
+    from remarks_scoped
     where is_unknown
     group by
         scope_level,
@@ -216,7 +160,8 @@ adjustments_joined as (
     left join carc_any_group_rows
         on adjustments.carc_code = carc_any_group_rows.carc_code
     left join denial_categories as carc_categories
-        on coalesce(carc_group_code_rows.denial_category, carc_any_group_rows.denial_category)
+        on
+            coalesce(carc_group_code_rows.denial_category, carc_any_group_rows.denial_category)
             = carc_categories.denial_category
     left join deciding_remarks
         on

@@ -1,32 +1,15 @@
 -- One row per 837 drug line (a service line whose procedure code is in the drug_reference seed), with the
 -- administration records behind it and the unit arithmetic to compare them.
 --
--- Dose group: the drug lines of one claim with the same HCPCS and service date. The administrations CSV
--- links each dose to the FIRST line that billed it (REF*6R); the other lines of the dose (the 76-split
--- remainder lines, the JW waste line) share that record. So administrations are attached to the dose
--- group, not to a single line:
---   1. line_control_number: the record's line_control_number and claim_control_number name a line of
---      the group;
---   2. claim_hcpcs_date: a record linked to no line that way attaches to every group of a claim with its
---      claim_control_number (CLM01), HCPCS and administered date. A record already linked by line control
---      number is never reused, so a duplicate claim that bills the same dose again gets no administration.
--- Amounts go to billing units through the seed: amount x measure factor (administered_unit ->
--- billing_unit_measure, mcg/mg/g by mass, IU only to IU) / billing_unit_size. Lines with JW (and not JZ)
--- bill the group's waste; all other lines bill what was administered, so expected_billed_units and
--- role_billed_units compare the group's totals for the line's role (a 9,999 + 2,024 split both show the
--- ratio of 12,023 billed to 12,023 administered).
+-- Built in steps: int_drug_lines_grouped puts each drug line in its dose group (the drug lines of one
+-- claim with the same HCPCS and service date) with its role, administered or waste (JW without JZ);
+-- int_drug_administrations_linked attaches the administration records to dose groups (by the line
+-- control number of a line of the group, else by CLM01 + HCPCS + date) in billing units. This model sums
+-- the records per group and compares them with what the lines of the same role billed, so a 9,999 +
+-- 2,024 split both show the ratio of 12,023 billed to 12,023 administered.
 -- View: one pass over the 837 drug lines, read by the unit-error marts.
 
 with
-
-drug_reference as (
-    select
-        hcpcs_code,
-        billing_unit_size,
-        billing_unit_measure,
-        per_line_unit_cap
-    from {{ ref('drug_reference') }}
-),
 
 drug_ndcs as (
     select
@@ -37,31 +20,6 @@ drug_ndcs as (
     from {{ ref('drug_ndcs') }}
 ),
 
-claims as (
-    select
-        claim_id,
-        claim_control_number,
-        payer_id
-    from {{ ref('stg_x12_837__claims') }}
-),
-
-service_lines as (
-    select
-        claim_line_id,
-        claim_id,
-        line_seq,
-        line_control_number,
-        procedure_code,
-        procedure_modifier_1,
-        procedure_modifier_2,
-        procedure_modifier_3,
-        procedure_modifier_4,
-        service_from_date,
-        service_unit_count,
-        line_charge_amount
-    from {{ ref('stg_x12_837__service_lines') }}
-),
-
 drug_identification as (
     select
         claim_line_id,
@@ -70,55 +28,6 @@ drug_identification as (
         ndc_unit_code
     from {{ ref('stg_x12_837__drug_identification') }}
     where drug_seq = 1
-),
-
-administrations as (
-    select
-        drug_administration_id,
-        administration_id,
-        claim_control_number,
-        line_control_number,
-        hcpcs_code,
-        administered_amount,
-        wasted_amount,
-        administered_unit,
-        patient_weight_kg,
-        administered_at
-    from {{ ref('stg_administrations__drug_administrations') }}
-),
-
----------- drug lines with their seed row, modifiers and dose group
-drug_lines as (
-    select
-        service_lines.claim_line_id,
-        service_lines.claim_id,
-        service_lines.line_seq,
-        claims.claim_control_number,
-        claims.payer_id,
-        service_lines.line_control_number,
-        service_lines.procedure_code as hcpcs_code,
-        service_lines.procedure_modifier_1,
-        service_lines.procedure_modifier_2,
-        service_lines.procedure_modifier_3,
-        service_lines.procedure_modifier_4,
-        {{ has_procedure_modifier('JW', 'service_lines.') }} as has_jw,
-        {{ has_procedure_modifier('JZ', 'service_lines.') }} as has_jz,
-        {{ has_procedure_modifier('76', 'service_lines.') }} as has_76,
-        service_lines.service_from_date,
-        service_lines.service_unit_count as billed_units,
-        service_lines.line_charge_amount,
-        drug_reference.billing_unit_size,
-        drug_reference.billing_unit_measure,
-        drug_reference.per_line_unit_cap,
-        {{ dbt.concat([
-            "service_lines.claim_id", "':'", "service_lines.procedure_code", "':'",
-            "coalesce(" ~ dbt.safe_cast("service_lines.service_from_date", api.Column.translate_type("string")) ~ ", '')"
-        ]) }} as dose_group_key
-    from service_lines
-    inner join drug_reference
-        on service_lines.procedure_code = drug_reference.hcpcs_code
-    inner join claims
-        on service_lines.claim_id = claims.claim_id
 ),
 
 drug_lines_with_role as (
@@ -144,103 +53,28 @@ drug_lines_with_role as (
         billing_unit_measure,
         per_line_unit_cap,
         dose_group_key,
-        case when has_jw and not has_jz then 'waste' else 'administered' end as dose_role
-    from drug_lines
-),
-
-dose_groups as (
-    select distinct
-        dose_group_key,
-        claim_control_number,
-        hcpcs_code,
-        service_from_date,
-        billing_unit_size,
-        billing_unit_measure
-    from drug_lines
-),
-
----------- administrations attached to dose groups
-administrations_by_line as (
-    select distinct
-        drug_lines.dose_group_key,
-        drug_lines.claim_line_id,
-        administrations.drug_administration_id
-    from administrations
-    inner join drug_lines
-        on
-            administrations.line_control_number = drug_lines.line_control_number
-            and administrations.claim_control_number = drug_lines.claim_control_number
-),
-
-administrations_by_claim_hcpcs_date as (
-    select
-        dose_groups.dose_group_key,
-        administrations.drug_administration_id
-    from administrations
-    inner join dose_groups
-        on
-            administrations.claim_control_number = dose_groups.claim_control_number
-            and administrations.hcpcs_code = dose_groups.hcpcs_code
-            and cast(administrations.administered_at as date) = dose_groups.service_from_date
-    left join (select distinct drug_administration_id from administrations_by_line) as linked_by_line
-        on administrations.drug_administration_id = linked_by_line.drug_administration_id
-    where linked_by_line.drug_administration_id is null
-),
-
-administration_links as (
-    select distinct
-        dose_group_key,
-        drug_administration_id,
-        'line_control_number' as link_method
-    from administrations_by_line
-    union all
-    select
-        dose_group_key,
-        drug_administration_id,
-        'claim_hcpcs_date' as link_method
-    from administrations_by_claim_hcpcs_date
-),
-
-administration_group_counts as (
-    select
-        drug_administration_id,
-        count(*) as dose_group_count
-    from administration_links
-    group by drug_administration_id
+        dose_role
+    from {{ ref('int_drug_lines_grouped') }}
 ),
 
 administrations_in_billing_units as (
     select
-        administration_links.dose_group_key,
-        administration_links.link_method,
-        administrations.drug_administration_id,
-        administrations.administration_id,
-        administrations.administered_unit,
-        administrations.administered_amount,
-        administrations.wasted_amount,
-        administrations.patient_weight_kg,
-        administration_group_counts.dose_group_count,
-        cast(
-            administrations.administered_amount
-            * {{ measure_conversion_factor('administrations.administered_unit', 'dose_groups.billing_unit_measure') }}
-            / dose_groups.billing_unit_size
-            as decimal(18, 4)
-        ) as administered_billing_units,
-        cast(
-            administrations.wasted_amount
-            * {{ measure_conversion_factor('administrations.administered_unit', 'dose_groups.billing_unit_measure') }}
-            / dose_groups.billing_unit_size
-            as decimal(18, 4)
-        ) as wasted_billing_units
-    from administration_links
-    inner join administrations
-        on administration_links.drug_administration_id = administrations.drug_administration_id
-    inner join dose_groups
-        on administration_links.dose_group_key = dose_groups.dose_group_key
-    inner join administration_group_counts
-        on administration_links.drug_administration_id = administration_group_counts.drug_administration_id
+        dose_group_key,
+        link_method,
+        drug_administration_id,
+        administration_id,
+        line_control_number,
+        administered_unit,
+        administered_amount,
+        wasted_amount,
+        patient_weight_kg,
+        dose_group_count,
+        administered_billing_units,
+        wasted_billing_units
+    from {{ ref('int_drug_administrations_linked') }}
 ),
 
+---------- the administrations behind each dose group
 dose_group_administrations as (
     select
         dose_group_key,
@@ -263,9 +97,15 @@ dose_group_administrations as (
     group by dose_group_key
 ),
 
+-- the lines a record names by its line control number (REF*6R)
 administration_lines as (
-    select distinct claim_line_id
-    from administrations_by_line
+    select distinct drug_lines_with_role.claim_line_id
+    from drug_lines_with_role
+    inner join administrations_in_billing_units as line_links
+        on
+            drug_lines_with_role.dose_group_key = line_links.dose_group_key
+            and drug_lines_with_role.line_control_number = line_links.line_control_number
+    where line_links.link_method = 'line_control_number'
 ),
 
 ---------- billed units per dose group and role
@@ -317,11 +157,16 @@ final as (
                 when upper(drug_identification.ndc_unit_code) = 'UN'
                     then
                         drug_identification.ndc_quantity * drug_ndcs.vial_size
-                        * {{ measure_conversion_factor('drug_ndcs.vial_measure', 'drug_lines_with_role.billing_unit_measure') }}
+                        * {{ measure_conversion_factor(
+                            'drug_ndcs.vial_measure', 'drug_lines_with_role.billing_unit_measure'
+                        ) }}
                         / drug_lines_with_role.billing_unit_size
                 else
                     drug_identification.ndc_quantity
-                    * {{ measure_conversion_factor(ctp_unit_measure('drug_identification.ndc_unit_code'), 'drug_lines_with_role.billing_unit_measure') }}
+                    * {{ measure_conversion_factor(
+                        ctp_unit_measure('drug_identification.ndc_unit_code'),
+                        'drug_lines_with_role.billing_unit_measure'
+                    ) }}
                     / drug_lines_with_role.billing_unit_size
             end
             as decimal(18, 4)
@@ -343,9 +188,15 @@ final as (
         dose_group_administrations.administered_amount,
         dose_group_administrations.wasted_amount,
         dose_group_administrations.patient_weight_kg,
-        case when dose_group_administrations.unconvertible_count = 0 then dose_group_administrations.administered_billing_units end
+        case
+            when
+                dose_group_administrations.unconvertible_count = 0
+                then dose_group_administrations.administered_billing_units
+        end
             as administered_billing_units,
-        case when dose_group_administrations.unconvertible_count = 0 then dose_group_administrations.wasted_billing_units end
+        case
+            when dose_group_administrations.unconvertible_count = 0 then dose_group_administrations.wasted_billing_units
+        end
             as wasted_billing_units,
 
         ---------- billed vs expected, for the line's role in its dose group
@@ -359,7 +210,8 @@ final as (
             case
                 when dose_group_administrations.unconvertible_count > 0 then null
                 when drug_lines_with_role.dose_role = 'waste'
-                    then role_billed_units.role_billed_units / nullif(dose_group_administrations.wasted_billing_units, 0)
+                    then
+                        role_billed_units.role_billed_units / nullif(dose_group_administrations.wasted_billing_units, 0)
                 else
                     role_billed_units.role_billed_units
                     / nullif(dose_group_administrations.administered_billing_units, 0)

@@ -4,124 +4,19 @@
     )
 }}
 
-{#- Jumps of the pointer-doubling walk from each segment of a chain to its first segment: after n jumps
-    chains of up to 2^n segments resolve (6 -> 64; a segment is a run of versions under one CLP07, so that is
-    64 reversal/correction hand-overs). No recursive SQL, so the model runs on any adapter and can be unit
-    tested; tests/dbt/intermediate/assert_remit_chain_roots_resolved.sql guards the depth. -#}
-{%- set chain_jumps = 6 -%}
-
 -- One row per remitted claim (835 CLP, loop 2100) with its place in the reversal/correction chain.
 --
--- Remits of one claim share the claim key payer id + CLP01 and are put in remit order: remit date
--- (BPR16 payment date, else DTM*405 production date; undated last), then file and segment position.
--- Each version then points at the version it follows (its parent):
---   - a reversal (CLP02 = 22) follows the version it reverses: the latest earlier non-reversal with the
---     same CLP07, else with the same absolute charge, else the latest earlier non-reversal;
---   - a correction follows the reversal that comes just before it (TR3 1.10.2.8: reversal, then the
---     corrected claim "as if it were the original", often under a new CLP07);
---   - any other version follows the latest earlier version with the same CLP07 (null CLP07 counts as one
---     value, the payer + CLP01 fallback); without one it starts a chain of its own.
--- The chain is the tree under a first version; its key is payer id + CLP01 + the first version's CLP07
--- (payer id + CLP01 when that CLP07 is missing). Duplicate claims that reuse CLP01 under other CLP07s
--- therefore keep chains of their own, while a correction issued under a new CLP07 stays in the chain of
--- the claim it corrects.
+-- The steps before this one put the remits of a claim key in order (int_remit_claims_sequenced), link
+-- each to the version it follows (int_remit_claims_linked) and find each chain's first version
+-- (int_remit_claims_rooted). This model names the version each one replaces and the reversal that
+-- reversed it, numbers the versions, picks the final one, flags overturns and sums the chain.
+-- The chain's key is payer id + CLP01 + the first version's CLP07 (payer id + CLP01 when that CLP07 is
+-- missing). Duplicate claims that reuse CLP01 under other CLP07s therefore keep chains of their own, while a
+-- correction issued under a new CLP07 stays in the chain of the claim it corrects.
 -- Table, rebuilt in full: a remit in a later file changes is_final and the chain totals of versions
 -- loaded earlier, so appending by file would leave them wrong.
 
 with
-
-payments as (
-    select
-        remit_transaction_id,
-        payment_date,
-        production_date,
-        payer_id,
-        payer_additional_id,
-        trace_payer_id
-    from {{ ref('stg_x12_835__payments') }}
-),
-
-remit_claims as (
-    select
-        remit_claim_id,
-        remit_transaction_id,
-        file_id,
-        segment_position,
-        patient_control_number,
-        claim_status_code,
-        claim_charge_amount,
-        claim_paid_amount,
-        patient_responsibility_amount,
-        payer_claim_control_number
-    from {{ ref('stg_x12_835__claims') }}
-),
-
-claim_statuses as (
-    select
-        claim_status_code,
-        is_reversal
-    from {{ ref('claim_status_codes') }}
-),
-
-adjustments as (
-    select
-        remit_claim_id,
-        is_denial,
-        denied_amount
-    from {{ ref('int_adjustments_classified') }}
-),
-
-claim_denials as (
-    select
-        remit_claim_id,
-        cast(sum(denied_amount) as decimal(18, 2)) as denied_amount,
-        cast(sum(case when is_denial then 1 else 0 end) as {{ api.Column.translate_type('integer') }})
-            as denial_adjustment_count
-    from adjustments
-    group by remit_claim_id
-),
-
----------- claim key, remit date and reversal flag of each remit
-remit_claims_keyed as (
-    select
-        remit_claims.remit_claim_id,
-        remit_claims.remit_transaction_id,
-        remit_claims.file_id,
-        remit_claims.segment_position,
-        coalesce(payments.payer_id, payments.payer_additional_id, payments.trace_payer_id) as payer_id,
-        case
-            when payments.payer_id is not null then 'N1_PR'
-            when payments.payer_additional_id is not null then 'REF_2U'
-            when payments.trace_payer_id is not null then 'TRN03'
-        end as payer_id_source,
-        remit_claims.patient_control_number,
-        remit_claims.payer_claim_control_number,
-        {{ dbt.concat([
-            "coalesce(coalesce(payments.payer_id, payments.payer_additional_id, payments.trace_payer_id), '')",
-            "':'",
-            "coalesce(remit_claims.patient_control_number, '')"
-        ]) }} as claim_key,
-        coalesce(remit_claims.payer_claim_control_number, '') as payer_claim_control_key,
-        coalesce(payments.payment_date, payments.production_date) as remit_date,
-        case
-            when payments.payment_date is not null then 'payment_date'
-            when payments.production_date is not null then 'production_date'
-        end as remit_date_source,
-        remit_claims.claim_status_code,
-        coalesce(claim_statuses.is_reversal, false) as is_reversal,
-        remit_claims.claim_charge_amount,
-        remit_claims.claim_paid_amount,
-        remit_claims.patient_responsibility_amount,
-        coalesce(claim_denials.denied_amount, 0) as denied_amount,
-        coalesce(claim_denials.denial_adjustment_count, 0) as denial_adjustment_count
-    from remit_claims
-    left join payments
-        on remit_claims.remit_transaction_id = payments.remit_transaction_id
-    left join claim_statuses
-        on remit_claims.claim_status_code = claim_statuses.claim_status_code
-    left join claim_denials
-        on remit_claims.remit_claim_id = claim_denials.remit_claim_id
-),
 
 remit_claims_sequenced as (
     select
@@ -134,193 +29,47 @@ remit_claims_sequenced as (
         patient_control_number,
         payer_claim_control_number,
         claim_key,
-        payer_claim_control_key,
+        claim_key_sequence,
         remit_date,
         remit_date_source,
         claim_status_code,
         is_reversal,
+        is_denied_status,
         claim_charge_amount,
         claim_paid_amount,
         patient_responsibility_amount,
         denied_amount,
-        denial_adjustment_count,
-        row_number() over (
-            partition by claim_key
-            order by
-                case when remit_date is null then 1 else 0 end,
-                remit_date,
-                file_id,
-                segment_position
-        ) as claim_key_sequence
-    from remit_claims_keyed
-),
-
----------- what comes before each remit in its claim key's sequence
-remit_claims_neighbours as (
-    select
-        remit_claim_id,
-        claim_key,
-        payer_claim_control_key,
-        claim_key_sequence,
-        is_reversal,
-        lag(remit_claim_id) over (partition by claim_key order by claim_key_sequence)
-            as previous_remit_claim_id,
-        coalesce(lag(is_reversal) over (partition by claim_key order by claim_key_sequence), false)
-            as is_previous_reversal,
-        lag(remit_claim_id) over (
-            partition by claim_key, payer_claim_control_key
-            order by claim_key_sequence
-        ) as previous_same_control_remit_claim_id,
-        max(case when not is_reversal then claim_key_sequence end) over (
-            partition by claim_key, payer_claim_control_key
-            order by claim_key_sequence
-            rows between unbounded preceding and 1 preceding
-        ) as reversal_target_sequence_same_control,
-        max(case when not is_reversal then claim_key_sequence end) over (
-            partition by claim_key, abs(claim_charge_amount)
-            order by claim_key_sequence
-            rows between unbounded preceding and 1 preceding
-        ) as reversal_target_sequence_same_charge,
-        max(case when not is_reversal then claim_key_sequence end) over (
-            partition by claim_key
-            order by claim_key_sequence
-            rows between unbounded preceding and 1 preceding
-        ) as reversal_target_sequence_any
-    from remit_claims_sequenced
-),
-
-reversal_targets as (
-    select
-        reversals.remit_claim_id,
-        targets.remit_claim_id as reversed_remit_claim_id
-    from remit_claims_neighbours as reversals
-    inner join remit_claims_neighbours as targets
-        on
-            reversals.claim_key = targets.claim_key
-            and targets.claim_key_sequence = coalesce(
-                reversals.reversal_target_sequence_same_control,
-                reversals.reversal_target_sequence_same_charge,
-                reversals.reversal_target_sequence_any
-            )
-    where reversals.is_reversal
+        denial_adjustment_count
+    from {{ ref('int_remit_claims_sequenced') }}
 ),
 
 version_parents as (
     select
-        remit_claims_neighbours.remit_claim_id,
-        remit_claims_neighbours.claim_key,
-        remit_claims_neighbours.payer_claim_control_key,
-        remit_claims_neighbours.claim_key_sequence,
-        remit_claims_neighbours.previous_same_control_remit_claim_id,
-        reversal_targets.reversed_remit_claim_id,
-        case
-            when remit_claims_neighbours.is_reversal
-                then coalesce(
-                    reversal_targets.reversed_remit_claim_id,
-                    remit_claims_neighbours.previous_same_control_remit_claim_id
-                )
-            when remit_claims_neighbours.is_previous_reversal then remit_claims_neighbours.previous_remit_claim_id
-            else remit_claims_neighbours.previous_same_control_remit_claim_id
-        end as parent_remit_claim_id
-    from remit_claims_neighbours
-    left join reversal_targets
-        on remit_claims_neighbours.remit_claim_id = reversal_targets.remit_claim_id
-),
-
----------- chain roots. Most links go to the previous remit with the same CLP07 (a payer can resend one
----------- claim thousands of times), so those runs are collapsed into segments first: a segment starts
----------- where a version's parent is not the previous version with its CLP07. Only segment starts link
----------- elsewhere, and pointer doubling walks those few links to the root.
-version_segment_starts as (
-    select
         remit_claim_id,
-        claim_key,
-        payer_claim_control_key,
         claim_key_sequence,
-        parent_remit_claim_id,
-        case
-            when parent_remit_claim_id is null then 1
-            when previous_same_control_remit_claim_id is null then 1
-            when parent_remit_claim_id != previous_same_control_remit_claim_id then 1
-            else 0
-        end as is_segment_start
-    from version_parents
+        reversed_remit_claim_id,
+        parent_remit_claim_id
+    from {{ ref('int_remit_claims_linked') }}
 ),
-
-version_segments_sequenced as (
-    select
-        remit_claim_id,
-        claim_key,
-        parent_remit_claim_id,
-        max(case when is_segment_start = 1 then claim_key_sequence end) over (
-            partition by claim_key, payer_claim_control_key
-            order by claim_key_sequence
-            rows between unbounded preceding and current row
-        ) as segment_start_sequence
-    from version_segment_starts
-),
-
-version_segments as (
-    select
-        version_segments_sequenced.remit_claim_id,
-        version_segments_sequenced.parent_remit_claim_id,
-        segment_starts.remit_claim_id as segment_start_remit_claim_id
-    from version_segments_sequenced
-    inner join version_segment_starts as segment_starts
-        on
-            version_segments_sequenced.claim_key = segment_starts.claim_key
-            and version_segments_sequenced.segment_start_sequence = segment_starts.claim_key_sequence
-),
-
-segment_parents as (
-    select
-        version_segments.segment_start_remit_claim_id,
-        parent_segments.segment_start_remit_claim_id as parent_segment_start_remit_claim_id
-    from version_segments
-    left join version_segments as parent_segments
-        on version_segments.parent_remit_claim_id = parent_segments.remit_claim_id
-    where version_segments.remit_claim_id = version_segments.segment_start_remit_claim_id
-),
-
-segment_ancestors_0 as (
-    select
-        segment_start_remit_claim_id,
-        coalesce(parent_segment_start_remit_claim_id, segment_start_remit_claim_id) as ancestor_remit_claim_id
-    from segment_parents
-),
-
-{% for jump in range(1, chain_jumps + 1) -%}
-segment_ancestors_{{ jump }} as (
-    select
-        descendants.segment_start_remit_claim_id,
-        ancestors.ancestor_remit_claim_id
-    from segment_ancestors_{{ jump - 1 }} as descendants
-    inner join segment_ancestors_{{ jump - 1 }} as ancestors
-        on descendants.ancestor_remit_claim_id = ancestors.segment_start_remit_claim_id
-),
-
-{% endfor -%}
 
 version_chain_roots as (
     select
-        version_segments.remit_claim_id,
-        segment_ancestors_{{ chain_jumps }}.ancestor_remit_claim_id as chain_root_remit_claim_id
-    from version_segments
-    inner join segment_ancestors_{{ chain_jumps }}
-        on version_segments.segment_start_remit_claim_id = segment_ancestors_{{ chain_jumps }}.segment_start_remit_claim_id
+        remit_claim_id,
+        chain_root_remit_claim_id
+    from {{ ref('int_remit_claims_rooted') }}
 ),
 
+---------- the first reversal of each reversed version
 reversed_by_ranked as (
     select
-        reversal_targets.reversed_remit_claim_id,
-        reversal_targets.remit_claim_id as reversed_by_remit_claim_id,
+        reversed_remit_claim_id,
+        remit_claim_id as reversed_by_remit_claim_id,
         row_number() over (
-            partition by reversal_targets.reversed_remit_claim_id
-            order by remit_claims_sequenced.claim_key_sequence
+            partition by reversed_remit_claim_id
+            order by claim_key_sequence
         ) as reversal_rank
-    from reversal_targets
-    inner join remit_claims_sequenced
-        on reversal_targets.remit_claim_id = remit_claims_sequenced.remit_claim_id
+    from version_parents
+    where reversed_remit_claim_id is not null
 ),
 
 reversed_by as (
@@ -408,14 +157,15 @@ versions_compared as (
         versions_linked.chain_root_remit_claim_id,
         versions_linked.chain_root_payer_claim_control_number,
         -- overturn: a correction after a reversal pays more than the version reversed, or a version
-        -- that denied something is replaced by one that pays more
+        -- that denied something (a denial CAS, or a denied claim status in claim_status_codes) is
+        -- replaced by one that pays more
         coalesce(
             not versions_linked.is_reversal
             and versions_linked.claim_paid_amount > replaced.claim_paid_amount
             and (
                 versions_linked.is_correction
                 or replaced.denied_amount > 0
-                or replaced.claim_status_code = '4'
+                or replaced.is_denied_status
             ),
             false
         ) as is_overturn

@@ -11,11 +11,8 @@
 -- match_method:
 --   line_control_number  REF*6R equal, within payer and CLP01 = CLM01 (int_line_control_number_matches);
 --   fallback             within a claim pair of int_claims_matched_to_remits, lines neither side matched by
---                        REF*6R pair on procedure + modifiers + service date + units: the 835 side reads the
---                        submitted procedure and modifiers (SVC06) and units (SVC07) when the payer sent
---                        them, else SVC01 and SVC05 (absolute values, so reversal lines pair too), and its
---                        date from DTM*472/150, else the claim's DTM*232. Identical lines pair one to one in
---                        line order;
+--                        REF*6R pair on procedure + modifiers + service date + units
+--                        (int_service_lines_fallback_matched);
 --   claim_level          the remit version has no SVC at all (adjudicated at claim level, e.g. a claim-level
 --                        denial): each line of the matched 837 claim pairs with the remit claim, remit_line_id
 --                        null; its adjustments are the claim-level CAS;
@@ -49,13 +46,6 @@ claim_lines as (
         service_unit_count,
         line_charge_amount
     from {{ ref('stg_x12_837__service_lines') }}
-),
-
-remit_claims as (
-    select
-        remit_claim_id,
-        statement_from_date
-    from {{ ref('stg_x12_835__claims') }}
 ),
 
 remit_lines as (
@@ -115,112 +105,13 @@ control_number_matches as (
     from {{ ref('int_line_control_number_matches') }}
 ),
 
----------- fallback: the lines REF*6R left alone, within each claim pair
-remit_lines_fallback_keyed as (
-    select
-        remit_lines.remit_line_id,
-        remit_lines.remit_claim_id,
-        remit_lines.line_seq,
-        coalesce(remit_lines.original_procedure_code, remit_lines.procedure_code) as procedure_code,
-        case
-            when remit_lines.original_procedure_code is not null
-                then {{ procedure_modifier_list('remit_lines.original_') }}
-            else {{ procedure_modifier_list('remit_lines.') }}
-        end as modifier_list,
-        coalesce(remit_lines.service_date, remit_lines.service_from_date, remit_claims.statement_from_date)
-            as service_date,
-        abs(coalesce(remit_lines.original_units, remit_lines.units_paid)) as unit_count
-    from remit_lines
-    left join remit_claims
-        on remit_lines.remit_claim_id = remit_claims.remit_claim_id
-),
-
-fallback_claim_lines as (
-    select
-        claim_pairs.remit_claim_id,
-        claim_lines.claim_id,
-        claim_lines.claim_line_id,
-        claim_lines.procedure_code,
-        {{ procedure_modifier_list('claim_lines.') }} as modifier_list,
-        claim_lines.service_from_date as service_date,
-        abs(claim_lines.service_unit_count) as unit_count,
-        claim_lines.line_seq
-    from claim_pairs
-    inner join claim_lines
-        on claim_pairs.claim_id = claim_lines.claim_id
-    left join control_number_matches
-        on
-            claim_lines.claim_line_id = control_number_matches.claim_line_id
-            and claim_pairs.remit_claim_id = control_number_matches.remit_claim_id
-    where control_number_matches.claim_line_id is null
-),
-
-fallback_remit_lines as (
-    select
-        claim_pairs.claim_id,
-        remit_lines_fallback_keyed.remit_claim_id,
-        remit_lines_fallback_keyed.remit_line_id,
-        remit_lines_fallback_keyed.procedure_code,
-        remit_lines_fallback_keyed.modifier_list,
-        remit_lines_fallback_keyed.service_date,
-        remit_lines_fallback_keyed.unit_count,
-        remit_lines_fallback_keyed.line_seq
-    from claim_pairs
-    inner join remit_lines_fallback_keyed
-        on claim_pairs.remit_claim_id = remit_lines_fallback_keyed.remit_claim_id
-    left join control_number_matches
-        on remit_lines_fallback_keyed.remit_line_id = control_number_matches.remit_line_id
-    where control_number_matches.remit_line_id is null
-),
-
-fallback_claim_lines_ranked as (
-    select
-        remit_claim_id,
-        claim_id,
-        claim_line_id,
-        procedure_code,
-        modifier_list,
-        service_date,
-        unit_count,
-        row_number() over (
-            partition by remit_claim_id, claim_id, procedure_code, modifier_list, service_date, unit_count
-            order by line_seq
-        ) as twin_rank
-    from fallback_claim_lines
-),
-
-fallback_remit_lines_ranked as (
-    select
-        remit_claim_id,
-        claim_id,
-        remit_line_id,
-        procedure_code,
-        modifier_list,
-        service_date,
-        unit_count,
-        row_number() over (
-            partition by remit_claim_id, claim_id, procedure_code, modifier_list, service_date, unit_count
-            order by line_seq
-        ) as twin_rank
-    from fallback_remit_lines
-),
-
 fallback_matches as (
     select
-        fallback_claim_lines_ranked.claim_line_id,
-        fallback_claim_lines_ranked.claim_id,
-        fallback_remit_lines_ranked.remit_line_id,
-        fallback_remit_lines_ranked.remit_claim_id
-    from fallback_claim_lines_ranked
-    inner join fallback_remit_lines_ranked
-        on
-            fallback_claim_lines_ranked.remit_claim_id = fallback_remit_lines_ranked.remit_claim_id
-            and fallback_claim_lines_ranked.claim_id = fallback_remit_lines_ranked.claim_id
-            and fallback_claim_lines_ranked.procedure_code = fallback_remit_lines_ranked.procedure_code
-            and fallback_claim_lines_ranked.modifier_list = fallback_remit_lines_ranked.modifier_list
-            and fallback_claim_lines_ranked.service_date = fallback_remit_lines_ranked.service_date
-            and fallback_claim_lines_ranked.unit_count = fallback_remit_lines_ranked.unit_count
-            and fallback_claim_lines_ranked.twin_rank = fallback_remit_lines_ranked.twin_rank
+        claim_line_id,
+        claim_id,
+        remit_line_id,
+        remit_claim_id
+    from {{ ref('int_service_lines_fallback_matched') }}
 ),
 
 ---------- claim level: remit versions without any SVC
@@ -268,6 +159,17 @@ line_pairs as (
     from claim_level_matches
 ),
 
+claim_lines_paired as (
+    select distinct claim_line_id
+    from line_pairs
+),
+
+remit_lines_paired as (
+    select distinct remit_line_id
+    from line_pairs
+    where remit_line_id is not null
+),
+
 ---------- full outer: pairs, 837 lines left alone, remit lines left alone
 match_rows as (
     select
@@ -285,7 +187,7 @@ match_rows as (
         cast(null as {{ api.Column.translate_type('string') }}) as remit_claim_id,
         'unmatched' as match_method
     from claim_lines
-    left join (select distinct claim_line_id from line_pairs) as claim_lines_paired
+    left join claim_lines_paired
         on claim_lines.claim_line_id = claim_lines_paired.claim_line_id
     where claim_lines_paired.claim_line_id is null
     union all
@@ -296,7 +198,7 @@ match_rows as (
         remit_lines.remit_claim_id,
         'unmatched' as match_method
     from remit_lines
-    left join (select distinct remit_line_id from line_pairs where remit_line_id is not null) as remit_lines_paired
+    left join remit_lines_paired
         on remit_lines.remit_line_id = remit_lines_paired.remit_line_id
     left join claim_pairs
         on remit_lines.remit_claim_id = claim_pairs.remit_claim_id

@@ -1,3 +1,9 @@
+{{
+    config(
+        materialized='view'
+    )
+}}
+
 -- Segments of loaded files with the envelope facts every entity model needs (transaction type,
 -- component separator actually used). Rejected, duplicate and unsupported files never reach here.
 with
@@ -53,11 +59,13 @@ joined as (
     inner join loaded_files
         on segments.file_id = loaded_files.file_id
     inner join interchanges
-        on segments.file_id = interchanges.file_id
-        and segments.interchange_seq = interchanges.interchange_seq
+        on
+            segments.file_id = interchanges.file_id
+            and segments.interchange_seq = interchanges.interchange_seq
     inner join transactions
-        on segments.file_id = transactions.file_id
-        and segments.transaction_seq = transactions.transaction_seq
+        on
+            segments.file_id = transactions.file_id
+            and segments.transaction_seq = transactions.transaction_seq
 )
 
 select * from joined

@@ -122,9 +122,10 @@ claims as (
         {{ x12_amount('claim_elements.mia04') }} as drg_amount
     from claim_payments
     left join claim_elements
-        on claim_payments.file_id = claim_elements.file_id
-        and claim_payments.transaction_seq = claim_elements.transaction_seq
-        and claim_payments.claim_seq = claim_elements.claim_seq
+        on
+            claim_payments.file_id = claim_elements.file_id
+            and claim_payments.transaction_seq = claim_elements.transaction_seq
+            and claim_payments.claim_seq = claim_elements.claim_seq
 )
 
 select * from claims

@@ -121,8 +121,9 @@ payments as (
         header_elements.n1pe_04 as payee_id
     from transaction_headers
     left join header_elements
-        on transaction_headers.file_id = header_elements.file_id
-        and transaction_headers.transaction_seq = header_elements.transaction_seq
+        on
+            transaction_headers.file_id = header_elements.file_id
+            and transaction_headers.transaction_seq = header_elements.transaction_seq
 )
 
 select * from payments

@@ -146,10 +146,11 @@ service_lines as (
         {{ x12_amount('line_elements.amtb6_02') }} as allowed_amount
     from service_payments
     left join line_elements
-        on service_payments.file_id = line_elements.file_id
-        and service_payments.transaction_seq = line_elements.transaction_seq
-        and service_payments.claim_seq = line_elements.claim_seq
-        and service_payments.line_seq = line_elements.line_seq
+        on
+            service_payments.file_id = line_elements.file_id
+            and service_payments.transaction_seq = line_elements.transaction_seq
+            and service_payments.claim_seq = line_elements.claim_seq
+            and service_payments.line_seq = line_elements.line_seq
 )
 
 select * from service_lines

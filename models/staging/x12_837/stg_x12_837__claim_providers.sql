@@ -9,7 +9,8 @@
 -- pay-to and payee (billing provider level), payer (subscriber level), the claim's own providers
 -- (loop 2310) and other payers (loop 2330). Subscribers, patients and their ids are never read; person
 -- names are dropped, organisation names kept. A level's parties repeat on every claim under it.
--- Line-level providers (loop 2420) are not included.
+-- Line-level providers (loop 2420) are not included. Level parties reach their level through the HL01
+-- the loader's loop context gives every segment (stg_x12_837__hierarchical_levels).
 
 with
 
@@ -21,11 +22,12 @@ segments as (
         segment_id,
         elements,
         loop_id,
+        hl_id,
         claim_seq
     from {{ ref('stg_raw__x12_segments') }}
     where
         transaction_set_id = '837'
-        and segment_id in ('HL', 'NM1')
+        and segment_id = 'NM1'
         {{ new_files_only() }}
 ),
 
@@ -47,13 +49,12 @@ hierarchical_levels as (
     select
         file_id,
         transaction_seq,
-        segment_position as hl_segment_position,
-        lead(segment_position) over (
-            partition by file_id, transaction_seq
-            order by segment_position
-        ) as next_hl_segment_position
-    from segments
-    where segment_id = 'HL'
+        hl_id,
+        segment_position as hl_segment_position
+    from {{ ref('stg_x12_837__hierarchical_levels') }}
+    where
+        hl_id is not null
+        {{ new_files_only() }}
 ),
 
 names as (
@@ -62,17 +63,19 @@ names as (
         segment_position,
         transaction_seq,
         loop_id,
+        hl_id,
         claim_seq,
         elements,
         case
             when loop_id = '2330' then case when {{ x12_element(1) }} = 'PR' then 'other_payer' end
             when loop_id = '2000B' then case when {{ x12_element(1) }} = 'PR' then 'payer' end
-            when loop_id = '2000A' then
-                case {{ x12_element(1) }}
-                    when '85' then 'billing_provider'
-                    when '87' then 'pay_to_provider'
-                    when 'PE' then 'payee'
-                end
+            when loop_id = '2000A'
+                then
+                    case {{ x12_element(1) }}
+                        when '85' then 'billing_provider'
+                        when '87' then 'pay_to_provider'
+                        when 'PE' then 'payee'
+                    end
             when loop_id = '2310' then
                 case {{ x12_element(1) }}
                     when '82' then 'rendering_provider'
@@ -107,11 +110,7 @@ level_names as (
         on
             names.file_id = levels.file_id
             and names.transaction_seq = levels.transaction_seq
-            and names.segment_position > levels.hl_segment_position
-            and (
-                levels.next_hl_segment_position is null
-                or names.segment_position < levels.next_hl_segment_position
-            )
+            and names.hl_id = levels.hl_id
     where
         names.loop_id in ('2000A', '2000B')
         and names.party_role is not null

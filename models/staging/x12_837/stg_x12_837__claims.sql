@@ -7,10 +7,8 @@
 
 -- One row per 837 claim (CLM). The payer (SBR, NM1*PR) sits in the subscriber level (HL 22) and the
 -- billing provider (NM1*85) in the billing provider level (HL 20) above it. The claim sits in the
--- subscriber level or in a patient level (HL 23) whose HL02 names the subscriber level.
--- HL01 values repeat in real files (every transaction restarting at 1, or one file reusing them), so
--- levels are matched by position, never by HL01 alone: a segment belongs to the nearest HL before it,
--- and a level's parent is the nearest earlier HL whose HL01 equals its HL02.
+-- subscriber level or in a patient level (HL 23) under it; stg_x12_837__hierarchical_levels resolves
+-- both levels from the loader's loop context (the HL01 every segment carries as hl_id).
 
 with
 
@@ -24,6 +22,7 @@ segments as (
         segment_id,
         elements,
         loop_id,
+        hl_id,
         claim_seq,
         component_separator
     from {{ ref('stg_raw__x12_segments') }}
@@ -39,6 +38,7 @@ claim_segments as (
         transaction_seq,
         transaction_control_number,
         implementation_reference,
+        hl_id,
         claim_seq,
         elements,
         component_separator
@@ -50,87 +50,30 @@ hierarchical_levels as (
     select
         file_id,
         transaction_seq,
+        hl_id,
         segment_position as hl_segment_position,
-        {{ x12_element(1) }} as hl_id,
-        {{ x12_element(2) }} as parent_hl_id,
-        {{ x12_element(3) }} as hl_level_code,
-        lead(segment_position) over (
-            partition by file_id, transaction_seq
-            order by segment_position
-        ) as next_hl_segment_position
-    from segments
-    where segment_id = 'HL'
+        subscriber_hl_segment_position,
+        billing_provider_hl_segment_position
+    from {{ ref('stg_x12_837__hierarchical_levels') }}
+    where
+        hl_id is not null
+        {{ new_files_only() }}
 ),
 
-hierarchical_level_parents as (
-    select
-        children.file_id,
-        children.transaction_seq,
-        children.hl_segment_position,
-        max(parents.hl_segment_position) as parent_hl_segment_position
-    from hierarchical_levels as children
-    inner join hierarchical_levels as parents
-        on
-            children.file_id = parents.file_id
-            and children.transaction_seq = parents.transaction_seq
-            and children.parent_hl_id = parents.hl_id
-            and parents.hl_segment_position < children.hl_segment_position
-    group by
-        children.file_id,
-        children.transaction_seq,
-        children.hl_segment_position
-),
-
-hierarchy as (
-    select
-        hierarchical_levels.file_id,
-        hierarchical_levels.transaction_seq,
-        hierarchical_levels.hl_segment_position,
-        hierarchical_levels.next_hl_segment_position,
-        hierarchical_levels.hl_level_code,
-        hierarchical_level_parents.parent_hl_segment_position
-    from hierarchical_levels
-    left join hierarchical_level_parents
-        on
-            hierarchical_levels.file_id = hierarchical_level_parents.file_id
-            and hierarchical_levels.transaction_seq = hierarchical_level_parents.transaction_seq
-            and hierarchical_levels.hl_segment_position = hierarchical_level_parents.hl_segment_position
-),
-
-claims_in_hierarchy as (
+-- the subscriber and billing provider levels of the level each claim sits in
+claim_levels as (
     select
         claim_segments.file_id,
         claim_segments.transaction_seq,
         claim_segments.claim_seq,
-        case
-            when enclosing_levels.hl_level_code = '22' then enclosing_levels.hl_segment_position
-            else enclosing_levels.parent_hl_segment_position
-        end as subscriber_hl_segment_position
+        enclosing_levels.subscriber_hl_segment_position,
+        enclosing_levels.billing_provider_hl_segment_position
     from claim_segments
-    inner join hierarchy as enclosing_levels
+    inner join hierarchical_levels as enclosing_levels
         on
             claim_segments.file_id = enclosing_levels.file_id
             and claim_segments.transaction_seq = enclosing_levels.transaction_seq
-            and claim_segments.segment_position > enclosing_levels.hl_segment_position
-            and (
-                enclosing_levels.next_hl_segment_position is null
-                or claim_segments.segment_position < enclosing_levels.next_hl_segment_position
-            )
-),
-
-claim_levels as (
-    select
-        claims_in_hierarchy.file_id,
-        claims_in_hierarchy.transaction_seq,
-        claims_in_hierarchy.claim_seq,
-        claims_in_hierarchy.subscriber_hl_segment_position,
-        subscriber_levels.parent_hl_segment_position as billing_provider_hl_segment_position
-    from claims_in_hierarchy
-    left join hierarchy as subscriber_levels
-        on
-            claims_in_hierarchy.file_id = subscriber_levels.file_id
-            and claims_in_hierarchy.transaction_seq = subscriber_levels.transaction_seq
-            and claims_in_hierarchy.subscriber_hl_segment_position = subscriber_levels.hl_segment_position
+            and claim_segments.hl_id = enclosing_levels.hl_id
 ),
 
 -- SBR and NM1 segments of the billing provider and subscriber levels, with the HL they sit in
@@ -147,11 +90,7 @@ level_segments as (
         on
             level_members.file_id = levels.file_id
             and level_members.transaction_seq = levels.transaction_seq
-            and level_members.segment_position > levels.hl_segment_position
-            and (
-                levels.next_hl_segment_position is null
-                or level_members.segment_position < levels.next_hl_segment_position
-            )
+            and level_members.hl_id = levels.hl_id
     where
         level_members.loop_id in ('2000A', '2000B')
         and level_members.segment_id in ('SBR', 'NM1')
@@ -311,10 +250,12 @@ renamed as (
         length(claim_loop_pivot.claim_note_text) as claim_note_length,
 
         ---------- dates (DTP)
-        {{ x12_837_date_in_range('claim_loop_pivot.statement_date_format', 'claim_loop_pivot.statement_date_value', 1) }}
-            as statement_from_date,
-        {{ x12_837_date_in_range('claim_loop_pivot.statement_date_format', 'claim_loop_pivot.statement_date_value', 2) }}
-            as statement_to_date,
+        {{ x12_837_date_in_range(
+            'claim_loop_pivot.statement_date_format', 'claim_loop_pivot.statement_date_value', 1
+        ) }} as statement_from_date,
+        {{ x12_837_date_in_range(
+            'claim_loop_pivot.statement_date_format', 'claim_loop_pivot.statement_date_value', 2
+        ) }} as statement_to_date,
         {{ x12_date('claim_loop_pivot.onset_date_value') }} as onset_date,
         {{ x12_date('claim_loop_pivot.initial_treatment_date_value') }} as initial_treatment_date,
 

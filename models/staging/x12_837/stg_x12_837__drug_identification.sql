@@ -80,10 +80,10 @@ first_prices as (
             and drug_segments.transaction_seq = price_segments.transaction_seq
             and drug_segments.claim_seq = price_segments.claim_seq
             and drug_segments.line_seq = price_segments.line_seq
-            and price_segments.segment_position > drug_segments.segment_position
+            and drug_segments.segment_position < price_segments.segment_position
             and (
                 drug_segments.next_drug_segment_position is null
-                or price_segments.segment_position < drug_segments.next_drug_segment_position
+                or drug_segments.next_drug_segment_position > price_segments.segment_position
             )
 ),
 
@@ -94,8 +94,10 @@ renamed as (
             'drug_segments.file_id', 'drug_segments.transaction_seq', 'drug_segments.claim_seq',
             'drug_segments.line_seq', 'drug_segments.drug_seq'
         ]) }} as drug_identification_id,
-        {{ x12_key(['drug_segments.file_id', 'drug_segments.transaction_seq', 'drug_segments.claim_seq', 'drug_segments.line_seq']) }}
-            as claim_line_id,
+        {{ x12_key([
+            'drug_segments.file_id', 'drug_segments.transaction_seq', 'drug_segments.claim_seq',
+            'drug_segments.line_seq'
+        ]) }} as claim_line_id,
         {{ x12_key(['drug_segments.file_id', 'drug_segments.transaction_seq', 'drug_segments.claim_seq']) }}
             as claim_id,
         drug_segments.file_id,

@@ -104,8 +104,8 @@ service_composites_split as (
         units_text,
         place_of_service_code,
         {% for pointer in range(1, 5) -%}
-        {{ x12_component('diagnosis_pointer_composite', 'component_separator', pointer) }}
-            as diagnosis_pointer_{{ pointer }}_text,
+            {{ x12_component('diagnosis_pointer_composite', 'component_separator', pointer) }}
+                as diagnosis_pointer_{{ pointer }}_text,
         {% endfor -%}
         non_covered_charge_text
     from first_services
@@ -166,8 +166,10 @@ line_detail_pivot as (
 renamed as (
     select
         ---------- ids and lineage
-        {{ x12_key(['line_segments.file_id', 'line_segments.transaction_seq', 'line_segments.claim_seq', 'line_segments.line_seq']) }}
-            as claim_line_id,
+        {{ x12_key([
+            'line_segments.file_id', 'line_segments.transaction_seq', 'line_segments.claim_seq',
+            'line_segments.line_seq'
+        ]) }} as claim_line_id,
         {{ x12_key(['line_segments.file_id', 'line_segments.transaction_seq', 'line_segments.claim_seq']) }}
             as claim_id,
         line_segments.file_id,
@@ -197,8 +199,8 @@ renamed as (
         {{ x12_quantity('services.units_text') }} as service_unit_count,
         services.place_of_service_code,
         {% for pointer in range(1, 5) -%}
-        {{ dbt.safe_cast('services.diagnosis_pointer_' ~ pointer ~ '_text', api.Column.translate_type('integer')) }}
-            as diagnosis_pointer_{{ pointer }},
+            {{ dbt.safe_cast('services.diagnosis_pointer_' ~ pointer ~ '_text', api.Column.translate_type('integer')) }}
+                as diagnosis_pointer_{{ pointer }},
         {% endfor -%}
         {{ x12_amount('services.non_covered_charge_text') }} as non_covered_charge_amount,
 

@@ -24,12 +24,24 @@ matches as (
     from {{ ref('int_claims_matched_to_remits') }}
 ),
 
+matched_claims as (
+    select distinct claim_id
+    from matches
+    where claim_id is not null
+),
+
+matched_remits as (
+    select distinct remit_claim_id
+    from matches
+    where remit_claim_id is not null
+),
+
 missing_claims as (
     select
         '837' as side,
         claims.claim_id as missing_id
     from claims
-    left join (select distinct claim_id from matches where claim_id is not null) as matched_claims
+    left join matched_claims
         on claims.claim_id = matched_claims.claim_id
     where matched_claims.claim_id is null
 ),
@@ -39,15 +51,21 @@ missing_remit_claims as (
         '835' as side,
         remit_claims.remit_claim_id as missing_id
     from remit_claims
-    left join (select distinct remit_claim_id from matches where remit_claim_id is not null) as matched_remits
+    left join matched_remits
         on remit_claims.remit_claim_id = matched_remits.remit_claim_id
     where matched_remits.remit_claim_id is null
 ),
 
 missing as (
-    select side, missing_id from missing_claims
+    select
+        side,
+        missing_id
+    from missing_claims
     union all
-    select side, missing_id from missing_remit_claims
+    select
+        side,
+        missing_id
+    from missing_remit_claims
 )
 
 select * from missing

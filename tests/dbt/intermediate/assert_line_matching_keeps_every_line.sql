@@ -24,14 +24,26 @@ matches as (
     from {{ ref('int_service_lines_matched') }}
 ),
 
+matched_claim_lines as (
+    select distinct claim_line_id
+    from matches
+    where claim_line_id is not null
+),
+
+matched_remit_lines as (
+    select distinct remit_line_id
+    from matches
+    where remit_line_id is not null
+),
+
 missing_claim_lines as (
     select
         '837' as side,
         claim_lines.claim_line_id as missing_id
     from claim_lines
-    left join (select distinct claim_line_id from matches where claim_line_id is not null) as matched_lines
-        on claim_lines.claim_line_id = matched_lines.claim_line_id
-    where matched_lines.claim_line_id is null
+    left join matched_claim_lines
+        on claim_lines.claim_line_id = matched_claim_lines.claim_line_id
+    where matched_claim_lines.claim_line_id is null
 ),
 
 missing_remit_lines as (
@@ -39,15 +51,21 @@ missing_remit_lines as (
         '835' as side,
         remit_lines.remit_line_id as missing_id
     from remit_lines
-    left join (select distinct remit_line_id from matches where remit_line_id is not null) as matched_lines
-        on remit_lines.remit_line_id = matched_lines.remit_line_id
-    where matched_lines.remit_line_id is null
+    left join matched_remit_lines
+        on remit_lines.remit_line_id = matched_remit_lines.remit_line_id
+    where matched_remit_lines.remit_line_id is null
 ),
 
 missing as (
-    select side, missing_id from missing_claim_lines
+    select
+        side,
+        missing_id
+    from missing_claim_lines
     union all
-    select side, missing_id from missing_remit_lines
+    select
+        side,
+        missing_id
+    from missing_remit_lines
 )
 
 select * from missing

@@ -33,7 +33,8 @@ cr_adjustments_outside_4010 as (
     from adjustments
     left join payments
         on adjustments.remit_transaction_id = payments.remit_transaction_id
-    where payments.implementation_reference is null
+    where
+        payments.implementation_reference is null
         or payments.implementation_reference not like '004010%'
 )
 

@@ -163,8 +163,8 @@ final as (
                         / drug_lines_with_role.billing_unit_size
                 else
                     drug_identification.ndc_quantity
-                    * {{ measure_conversion_factor(
-                        ctp_unit_measure('drug_identification.ndc_unit_code'),
+                    * {{ ctp_unit_conversion_factor(
+                        'drug_identification.ndc_unit_code',
                         'drug_lines_with_role.billing_unit_measure'
                     ) }}
                     / drug_lines_with_role.billing_unit_size

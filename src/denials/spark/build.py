@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -39,13 +40,21 @@ def build_on_spark(raw_dir: Path, spark_dir: Path, marts_dir: Path, dbt_args: li
                "--spark-dir", str(spark_dir.resolve()), "--marts-out", str(marts_dir.resolve()),
                "--", *(dbt_args or ["build"])]
     started = time.perf_counter()
-    completed = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+    # Its own process group: on a timeout the JVM pyspark started goes too, not only the Python child.
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             start_new_session=True)
+    try:
+        stdout, stderr = child.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(child.pid, signal.SIGKILL)
+        stdout, stderr = child.communicate()
+        stderr += f"\nSpark build stopped after {timeout:.0f} s"
     return SparkBuild(
-        success=completed.returncode == 0,
+        success=child.returncode == 0,
         seconds=time.perf_counter() - started,
         marts_dir=marts_dir,
         log_path=log_path,
-        output=completed.stdout[-20000:] + completed.stderr[-5000:],
+        output=stdout[-20000:] + stderr[-5000:],
     )
 
 

@@ -76,6 +76,7 @@ lint: install-dev
 ## bench: throughput figures (not tests)
 bench: install
 	$(BIN)/python bench/ingest.py --mb 100
+	$(BIN)/python bench/ingest_csv.py --mb 100
 	$(BIN)/python bench/generate.py --claims 100000
 	$(BIN)/python bench/build.py --claims 100000
 

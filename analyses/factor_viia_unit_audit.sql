@@ -10,7 +10,7 @@
 with
 
 drug_lines as (
-    {{ marts_drug_line_facts() }}
+    select * from {{ ref('int_drug_line_facts') }}
 ),
 
 factor_viia_codes as (

@@ -41,7 +41,13 @@ lines as (
 ),
 
 policies as (
-    {{ marts_policies_in_force('lines', 'claim_line_id') }}
+    select
+        payer_id,
+        hcpcs_code,
+        effective_from,
+        effective_to,
+        requires_prior_auth
+    from {{ ref('int_payer_policies_in_force') }}
 ),
 
 outcomes as (
@@ -74,7 +80,7 @@ select
     sum(case when prebill.claim_line_id is not null then lines.line_charge_amount else 0 end) as dollars_at_risk
 from lines
 inner join policies
-    on lines.claim_line_id = policies.claim_line_id
+    on {{ marts_policy_in_force('policies', 'lines') }}
 left join outcomes
     on lines.claim_line_id = outcomes.claim_line_id
 left join prebill

@@ -1,5 +1,7 @@
-{#- Helpers for the marts (models/marts/). Thresholds live here, overridable with `--vars`, so the
-    rules that explain denials are reviewed in one place and never inlined per HCPCS code. -#}
+{#- Expressions shared by the marts (models/marts/) and the steps behind them
+    (models/intermediate/adjudication/): every macro here renders an expression or a join condition, never a
+    query; queries are models. Thresholds live here, overridable with `--vars`, so the rules that explain
+    denials are reviewed in one place and never inlined per HCPCS code. -#}
 
 
 {#- Tunable thresholds of the unit-error and pre-bill rules. Override any of them with
@@ -42,16 +44,32 @@
 {%- endmacro %}
 
 
-{#- The share of `amount` that `weight` earns out of `total_weight`, truncated toward zero to whole cents:
-    floor(|amount| x weight / total) with the amount's sign, computed on integer cents so no float rounding
-    creeps in, and a reversal's (negated) share is exactly the negation of the original share. The caller
-    gives the rounding remainder to the last share. Null when total_weight is zero. Dispatched: DuckDB has
-    integer division (//); the default floors a decimal division. -#}
-{% macro marts_allocate_cents(amount, weight, total_weight) -%}
-    {{ return(adapter.dispatch('marts_allocate_cents', 'denials')(amount, weight, total_weight)) }}
+{#- Allocates `amount` over the rows of one allocation (the rows sharing `allocation_key`, a partition-by
+    list) in proportion to `weight` out of `total_weight`: each row's share is truncated toward zero to whole
+    cents, and the row where `is_last_share` is true takes the rounding remainder (the amount less the other
+    rows' shares), so the shares add up to the amount exactly. Used for claim-level amounts spread over a
+    claim's lines. A row with a zero total weight gets 0 (the last row, the whole amount). -#}
+{% macro marts_allocate_cents(amount, weight, total_weight, allocation_key, is_last_share) -%}
+    {%- set share = 'coalesce(' ~ marts_truncated_cents_share(amount, weight, total_weight) ~ ', 0)' -%}
+    case
+        when {{ is_last_share }}
+            then {{ amount }}
+            - sum(case when {{ is_last_share }} then 0 else {{ share }} end) over (partition by {{ allocation_key }})
+        else {{ share }}
+    end
 {%- endmacro %}
 
-{% macro default__marts_allocate_cents(amount, weight, total_weight) -%}
+
+{#- The share of `amount` that `weight` earns out of `total_weight`, truncated toward zero to whole cents:
+    floor(|amount| x weight / total) with the amount's sign, computed on integer cents so no float rounding
+    creeps in, and a reversal's (negated) share is exactly the negation of the original share. Null when
+    total_weight is zero. Dispatched: DuckDB has integer division (//); the default floors a decimal
+    division. -#}
+{% macro marts_truncated_cents_share(amount, weight, total_weight) -%}
+    {{ return(adapter.dispatch('marts_truncated_cents_share', 'denials')(amount, weight, total_weight)) }}
+{%- endmacro %}
+
+{% macro default__marts_truncated_cents_share(amount, weight, total_weight) -%}
     cast(
         sign({{ amount }})
         * floor(
@@ -62,7 +80,7 @@
     )
 {%- endmacro %}
 
-{% macro duckdb__marts_allocate_cents(amount, weight, total_weight) -%}
+{% macro duckdb__marts_truncated_cents_share(amount, weight, total_weight) -%}
     cast(
         cast(
             sign({{ amount }})
@@ -96,137 +114,15 @@
     =================================================================================================== -#}
 
 
-{#- The payer policy in force for each row of `relation` (columns payer_id, hcpcs_code, service_date and
-    the key `key_column`): the payer_policies row of the payer and code with the latest effective_from not
-    after the service date. Rows without a policy are absent (left join the result). -#}
-{% macro marts_policies_in_force(relation, key_column) -%}
-    select
-        {{ key_column }},
-        requires_prior_auth,
-        max_units_per_line,
-        requires_jw_jz,
-        effective_from
-    from (
-        select
-            {{ relation }}.{{ key_column }},
-            payer_policies.requires_prior_auth,
-            payer_policies.max_units_per_line,
-            payer_policies.requires_jw_jz,
-            payer_policies.effective_from,
-            row_number() over (
-                partition by {{ relation }}.{{ key_column }}
-                order by payer_policies.effective_from desc
-            ) as policy_rank
-        from {{ relation }}
-        inner join {{ ref('payer_policies') }} as payer_policies
-            on
-                {{ relation }}.payer_id = payer_policies.payer_id
-                and {{ relation }}.hcpcs_code = payer_policies.hcpcs_code
-                and payer_policies.effective_from <= coalesce({{ relation }}.service_date, payer_policies.effective_from)
-    ) as policies_ranked
-    where policy_rank = 1
-{%- endmacro %}
-
-
-{#- Every 837 drug line (int_drug_lines_with_administrations) with what its dose group and the payer's
-    policy add: whether the dose group has a JW waste line or a 76 line, and the payer's per-line unit
-    limit and JW/JZ and auth requirements on the service date. The input of marts_unit_root_cause. -#}
-{% macro marts_drug_line_facts() -%}
-    with
-
-    drug_lines as (
-        select
-            claim_line_id,
-            claim_id,
-            claim_control_number,
-            line_control_number,
-            payer_id,
-            hcpcs_code,
-            service_from_date as service_date,
-            has_jw,
-            has_jz,
-            has_76,
-            billed_units,
-            line_charge_amount,
-            billing_unit_size,
-            billing_unit_measure,
-            per_line_unit_cap,
-            ndc,
-            ndc_quantity,
-            ndc_unit_code,
-            ndc_quantity_billing_units,
-            dose_group_key,
-            dose_role,
-            administration_match_method,
-            administration_count,
-            administered_unit,
-            administered_amount,
-            wasted_amount,
-            administered_billing_units,
-            wasted_billing_units,
-            expected_billed_units,
-            role_billed_units,
-            role_line_count,
-            billed_to_expected_ratio
-        from {{ ref('int_drug_lines_with_administrations') }}
-    ),
-
-    dose_group_flags as (
-        select
-            dose_group_key,
-            max(case when has_jw and not has_jz then 1 else 0 end) = 1 as dose_group_has_waste_line,
-            max(case when has_76 then 1 else 0 end) = 1 as dose_group_has_76
-        from drug_lines
-        group by dose_group_key
-    ),
-
-    policies as (
-        {{ marts_policies_in_force('drug_lines', 'claim_line_id') }}
-    )
-
-    select
-        drug_lines.claim_line_id,
-        drug_lines.claim_id,
-        drug_lines.claim_control_number,
-        drug_lines.line_control_number,
-        drug_lines.payer_id,
-        drug_lines.hcpcs_code,
-        drug_lines.service_date,
-        drug_lines.has_jw,
-        drug_lines.has_jz,
-        drug_lines.has_76,
-        drug_lines.billed_units,
-        drug_lines.line_charge_amount,
-        drug_lines.billing_unit_size,
-        drug_lines.billing_unit_measure,
-        drug_lines.per_line_unit_cap,
-        drug_lines.ndc,
-        drug_lines.ndc_quantity,
-        drug_lines.ndc_unit_code,
-        drug_lines.ndc_quantity_billing_units,
-        drug_lines.dose_group_key,
-        drug_lines.dose_role,
-        drug_lines.administration_match_method,
-        drug_lines.administration_count,
-        drug_lines.administered_unit,
-        drug_lines.administered_amount,
-        drug_lines.wasted_amount,
-        drug_lines.administered_billing_units,
-        drug_lines.wasted_billing_units,
-        drug_lines.expected_billed_units,
-        drug_lines.role_billed_units,
-        drug_lines.role_line_count,
-        drug_lines.billed_to_expected_ratio,
-        coalesce(dose_group_flags.dose_group_has_waste_line, false) as dose_group_has_waste_line,
-        coalesce(dose_group_flags.dose_group_has_76, false) as dose_group_has_76,
-        policies.max_units_per_line as payer_max_units_per_line,
-        policies.requires_jw_jz,
-        policies.requires_prior_auth
-    from drug_lines
-    left join dose_group_flags
-        on drug_lines.dose_group_key = dose_group_flags.dose_group_key
-    left join policies
-        on drug_lines.claim_line_id = policies.claim_line_id
+{#- Join condition: the policy period of `policies` (int_payer_policies_in_force) in force for a row of
+    `subject` (a relation with payer_id, hcpcs_code and service_date): same payer and code, and
+    effective_from <= service_date < effective_to (an open end when effective_to is null). A row without a
+    service date takes the latest period, the policy in force now. At most one period matches. -#}
+{% macro marts_policy_in_force(policies, subject) -%}
+    {{ subject }}.payer_id = {{ policies }}.payer_id
+    and {{ subject }}.hcpcs_code = {{ policies }}.hcpcs_code
+    and {{ policies }}.effective_from <= coalesce({{ subject }}.service_date, {{ policies }}.effective_from)
+    and ({{ policies }}.effective_to is null or {{ subject }}.service_date < {{ policies }}.effective_to)
 {%- endmacro %}
 
 
@@ -246,7 +142,7 @@
                                size), does not round to the HCPCS units (off by marts_ndc_quantity_tolerance_units
                                = 0.5 billing units or more)
     Null when no rule explains the line (e.g. no administration record and nothing else wrong).
-    `facts` is a relation with the columns of marts_drug_line_facts. -#}
+    `facts` is a relation with the columns of int_drug_line_facts. -#}
 {% macro marts_unit_root_causes() -%}
     {{ return(['jw_and_jz_same_line', 'mcg_billed_as_mg', 'mg_billed_as_mcg', 'over_9999_without_split',
                'over_per_line_limit', 'jz_with_waste', 'waste_without_jw', 'ndc_quantity_mismatch']) }}
@@ -298,36 +194,4 @@
         when {{ root_cause }} in ('waste_without_jw', 'jz_with_waste', 'jw_and_jz_same_line') then 'modifier_error'
         when {{ root_cause }} is not null then 'unit_error'
     end
-{%- endmacro %}
-
-
-{#- Per (claim_id, hcpcs_code) row of `claim_drugs`: the claim's diagnoses (837 HI, principal first) and
-    what the labeled_diagnoses seed says about them for that drug. A diagnosis absent from the seed is
-    unknown, not off-label; is_off_label needs a known off-label diagnosis and no labeled one. -#}
-{% macro marts_diagnosis_labels(claim_drugs) -%}
-    select
-        {{ claim_drugs }}.claim_id,
-        {{ claim_drugs }}.hcpcs_code,
-        count(diagnoses.diagnosis_code) as diagnosis_count,
-        max(case when diagnoses.is_principal then diagnoses.diagnosis_code_with_dot end) as principal_diagnosis_code,
-        {{ dbt.listagg('diagnoses.diagnosis_code_with_dot', "'|'", 'order by diagnoses.diagnosis_ordinal') }}
-            as diagnosis_codes,
-        {{ dbt.listagg(
-            'case when labeled_diagnoses.is_labeled then diagnoses.diagnosis_code_with_dot end',
-            "'|'", 'order by diagnoses.diagnosis_ordinal') }} as labeled_diagnosis_codes,
-        {{ dbt.listagg(
-            'case when not labeled_diagnoses.is_labeled then diagnoses.diagnosis_code_with_dot end',
-            "'|'", 'order by diagnoses.diagnosis_ordinal') }} as off_label_diagnosis_codes,
-        max(case when labeled_diagnoses.is_labeled then 1 else 0 end) = 1 as has_labeled_diagnosis,
-        max(case when not labeled_diagnoses.is_labeled then 1 else 0 end) = 1 as has_off_label_diagnosis
-    from {{ claim_drugs }}
-    left join {{ ref('stg_x12_837__diagnoses') }} as diagnoses
-        on {{ claim_drugs }}.claim_id = diagnoses.claim_id
-    left join {{ ref('labeled_diagnoses') }} as labeled_diagnoses
-        on
-            {{ claim_drugs }}.hcpcs_code = labeled_diagnoses.hcpcs_code
-            and diagnoses.diagnosis_code_with_dot = labeled_diagnoses.icd10_code
-    group by
-        {{ claim_drugs }}.claim_id,
-        {{ claim_drugs }}.hcpcs_code
 {%- endmacro %}

@@ -1,7 +1,7 @@
 -- One row per open denial worth appealing: a fct_denials line still denied after its reversal chain
 -- (final status denied, partially_denied or partially_overturned, not overturned), with denied dollars
--- left and a CO-group primary adjustment (contractual obligation: the provider writes it off unless the
--- appeal wins; PR denials can be billed to the patient, OA/PI are worked elsewhere).
+-- left and a primary adjustment whose group code the group_codes seed puts on the worklist
+-- (is_appeal_worklisted: CO, a contractual obligation the provider writes off unless the appeal wins).
 -- The appeal window runs payers.appeal_window_days from the denying remit's date (BPR16, else DTM*405).
 -- Days left are counted to the reference date: the dbt var as_of_date when given, else the latest remit
 -- date in the warehouse, never the wall clock, so a rebuild of the same data ranks the same way.
@@ -42,8 +42,13 @@ denials as (
     where
         is_open_denial
         and not is_overturned
-        and primary_group_code = 'CO'
         and denied_amount > 0
+),
+
+worklisted_group_codes as (
+    select group_code
+    from {{ ref('group_codes') }}
+    where is_appeal_worklisted
 ),
 
 payers as (
@@ -66,6 +71,8 @@ worklist as (
         cast({{ dbt.dateadd('day', 'payers.appeal_window_days', 'denials.denial_remit_date') }} as date)
             as appeal_deadline
     from denials
+    inner join worklisted_group_codes
+        on denials.primary_group_code = worklisted_group_codes.group_code
     cross join reference_date
     left join payers
         on denials.payer_id = payers.payer_id
@@ -74,8 +81,10 @@ worklist as (
 worklist_timed as (
     select
         worklist.*,
-        {{ dbt.datediff('worklist.as_of_date', 'worklist.appeal_deadline', 'day') }} as days_left_to_appeal,
-        {{ dbt.datediff('worklist.denial_remit_date', 'worklist.as_of_date', 'day') }} as days_since_denial
+        {{ dbt.datediff(
+            'worklist.as_of_date', 'worklist.appeal_deadline', 'day') }} as days_left_to_appeal,
+        {{ dbt.datediff(
+            'worklist.denial_remit_date', 'worklist.as_of_date', 'day') }} as days_since_denial
     from worklist
 ),
 
@@ -86,8 +95,8 @@ final as (
             order by
                 case when days_left_to_appeal >= 0 then 0 when days_left_to_appeal < 0 then 1 else 2 end,
                 denied_amount desc,
-                days_left_to_appeal,
-                denial_id
+                days_left_to_appeal asc,
+                denial_id asc
         ) as integer) as worklist_rank,
 
         ---------- ids

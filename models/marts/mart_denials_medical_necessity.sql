@@ -74,16 +74,18 @@ documentation_rarcs as (
         and denial_category = 'documentation'
 ),
 
-claim_drugs as (
-    select distinct
-        claim_id,
-        procedure_code as hcpcs_code
-    from denials
-    where claim_id is not null
-),
-
 diagnosis_labels as (
-    {{ marts_diagnosis_labels('claim_drugs') }}
+    select
+        claim_id,
+        hcpcs_code,
+        diagnosis_count,
+        principal_diagnosis_code,
+        diagnosis_codes,
+        labeled_diagnosis_codes,
+        off_label_diagnosis_codes,
+        has_labeled_diagnosis,
+        has_off_label_diagnosis
+    from {{ ref('int_claim_diagnoses_labeled') }}
 ),
 
 -- A union of two equi-joins, not one join with `or` (which defeats hash joins at scale).

@@ -72,7 +72,13 @@ remit_lines as (
 ),
 
 policies as (
-    {{ marts_policies_in_force('denials', 'denial_id') }}
+    select
+        payer_id,
+        hcpcs_code,
+        effective_from,
+        effective_to,
+        requires_prior_auth
+    from {{ ref('int_payer_policies_in_force') }}
 ),
 
 denials_with_auth as (
@@ -87,11 +93,13 @@ denials_with_auth as (
         case
             when denials.claim_id is null
                 then case
-                    when coalesce(remit_lines.prior_authorization_number, remit_claims.prior_authorization_number)
+                    when
+                        coalesce(remit_lines.prior_authorization_number, remit_claims.prior_authorization_number)
                         is not null then 'remit_only'
                     else 'unknown'
                 end
-            when claims.prior_authorization_number is not null
+            when
+                claims.prior_authorization_number is not null
                 and service_lines.line_prior_authorization_number is not null then 'claim_and_line'
             when claims.prior_authorization_number is not null then 'claim'
             when service_lines.line_prior_authorization_number is not null then 'line'
@@ -99,7 +107,7 @@ denials_with_auth as (
         end as auth_number_location
     from denials
     left join policies
-        on denials.denial_id = policies.denial_id
+        on {{ marts_policy_in_force('policies', 'denials') }}
     left join claims
         on denials.claim_id = claims.claim_id
     left join service_lines

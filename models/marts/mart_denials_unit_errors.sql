@@ -1,7 +1,7 @@
 -- One row per fct_denials line in the unit_error category, with the billed units against the units the
 -- administration record stands for (through drug_reference billing_unit_size and billing_unit_measure),
--- the ratio, the JW/JZ/76 and NDC facts, and ONE root cause chosen by the precedence in
--- macros/marts.sql (marts_unit_root_cause). Lines that are not 837 drug lines keep their row with null
+-- the ratio, the JW/JZ/76 and NDC facts (int_drug_line_facts), and ONE root cause chosen by the precedence
+-- in macros/marts.sql (marts_unit_root_cause). Lines that are not 837 drug lines keep their row with null
 -- unit facts and a null root cause.
 
 with
@@ -37,7 +37,35 @@ denials as (
 ),
 
 drug_line_facts as (
-    {{ marts_drug_line_facts() }}
+    select
+        claim_line_id,
+        has_jw,
+        has_jz,
+        has_76,
+        billed_units,
+        billing_unit_size,
+        billing_unit_measure,
+        per_line_unit_cap,
+        payer_max_units_per_line,
+        dose_role,
+        administration_match_method,
+        administration_count,
+        administered_unit,
+        administered_amount,
+        wasted_amount,
+        administered_billing_units,
+        wasted_billing_units,
+        expected_billed_units,
+        role_billed_units,
+        role_line_count,
+        billed_to_expected_ratio,
+        dose_group_has_waste_line,
+        dose_group_has_76,
+        ndc,
+        ndc_quantity,
+        ndc_unit_code,
+        ndc_quantity_billing_units
+    from {{ ref('int_drug_line_facts') }}
 ),
 
 denials_with_facts as (
@@ -107,7 +135,8 @@ root_causes as (
         denials_with_facts.billed_amount / nullif(denials_with_facts.billed_units, 0) as unit_charge_amount,
         -- units the dose should have billed and did not, put on the line when it is its role's only line
         case
-            when denials_with_facts.role_line_count = 1
+            when
+                denials_with_facts.role_line_count = 1
                 and denials_with_facts.expected_billed_units > denials_with_facts.role_billed_units
                 then denials_with_facts.expected_billed_units - denials_with_facts.role_billed_units
         end as underbilled_units

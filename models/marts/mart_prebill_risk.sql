@@ -89,23 +89,40 @@ unremitted_lines as (
 ),
 
 drug_line_facts as (
-    {{ marts_drug_line_facts() }}
+    select
+        claim_line_id,
+        has_jw,
+        has_jz,
+        billed_units,
+        per_line_unit_cap,
+        payer_max_units_per_line,
+        dose_role,
+        wasted_billing_units,
+        billed_to_expected_ratio,
+        dose_group_has_waste_line,
+        ndc_quantity_billing_units,
+        requires_jw_jz
+    from {{ ref('int_drug_line_facts') }}
 ),
 
-line_policies as (
-    {{ marts_policies_in_force('unremitted_lines', 'claim_line_id') }}
-),
-
-claim_drugs as (
-    select distinct
-        claim_id,
-        hcpcs_code
-    from unremitted_lines
-    where claim_line_id in (select drug_line_facts.claim_line_id from drug_line_facts)
+policies as (
+    select
+        payer_id,
+        hcpcs_code,
+        effective_from,
+        effective_to,
+        requires_prior_auth
+    from {{ ref('int_payer_policies_in_force') }}
 ),
 
 diagnosis_labels as (
-    {{ marts_diagnosis_labels('claim_drugs') }}
+    select
+        claim_id,
+        hcpcs_code,
+        off_label_diagnosis_codes,
+        has_labeled_diagnosis,
+        has_off_label_diagnosis
+    from {{ ref('int_claim_diagnoses_labeled') }}
 ),
 
 ---------- rule hits, one row per line and rule
@@ -143,10 +160,10 @@ rule_hits as (
         'missing_auth' as rule_name,
         'no_authorization_number' as rule_detail
     from unremitted_lines
-    inner join line_policies
-        on unremitted_lines.claim_line_id = line_policies.claim_line_id
+    inner join policies
+        on {{ marts_policy_in_force('policies', 'unremitted_lines') }}
     where
-        line_policies.requires_prior_auth
+        policies.requires_prior_auth
         and unremitted_lines.claim_prior_authorization_number is null
         and unremitted_lines.line_prior_authorization_number is null
     union all
@@ -169,11 +186,14 @@ rule_hits as (
 final as (
     select
         ---------- ids
-        cast({{ dbt.concat(['unremitted_lines.claim_line_id', "':'", 'rule_hits.rule_name']) }}
-            as {{ api.Column.translate_type('string') }}) as prebill_risk_id,
+        cast(
+            {{ dbt.concat(['unremitted_lines.claim_line_id', "':'", 'rule_hits.rule_name']) }}
+            as {{ api.Column.translate_type('string') }}
+        ) as prebill_risk_id,
         cast(unremitted_lines.claim_line_id as {{ api.Column.translate_type('string') }}) as claim_line_id,
         cast(unremitted_lines.claim_id as {{ api.Column.translate_type('string') }}) as claim_id,
-        cast(unremitted_lines.claim_control_number as {{ api.Column.translate_type('string') }}) as claim_control_number,
+        cast(unremitted_lines.claim_control_number as {{ api.Column.translate_type('string') }})
+            as claim_control_number,
         cast(unremitted_lines.line_control_number as {{ api.Column.translate_type('string') }}) as line_control_number,
         cast(unremitted_lines.line_seq as integer) as line_number,
 
@@ -181,7 +201,8 @@ final as (
         cast(unremitted_lines.payer_id as {{ api.Column.translate_type('string') }}) as payer_id,
         cast(payers.payer_name as {{ api.Column.translate_type('string') }}) as payer_name,
         cast(coalesce(payers.payer_type, 'unknown') as {{ api.Column.translate_type('string') }}) as payer_type,
-        cast(unremitted_lines.billing_provider_npi as {{ api.Column.translate_type('string') }}) as billing_provider_npi,
+        cast(unremitted_lines.billing_provider_npi as {{ api.Column.translate_type('string') }})
+            as billing_provider_npi,
 
         ---------- line
         cast(unremitted_lines.hcpcs_code as {{ api.Column.translate_type('string') }}) as procedure_code,

@@ -66,13 +66,22 @@ ranked as (
     select
         reasons.*,
         row_number() over (
-            partition by payer_id
-            order by initial_denied_amount desc, denied_lines desc, primary_carc_code, primary_rarc_code, denial_category
+            partition by reasons.payer_id
+            order by
+                reasons.initial_denied_amount desc,
+                reasons.denied_lines desc,
+                reasons.primary_carc_code asc,
+                reasons.primary_rarc_code asc,
+                reasons.denial_category asc
         ) as payer_rank,
         row_number() over (
             order by
-                initial_denied_amount desc, denied_lines desc, payer_id, primary_carc_code, primary_rarc_code,
-                denial_category
+                reasons.initial_denied_amount desc,
+                reasons.denied_lines desc,
+                reasons.payer_id asc,
+                reasons.primary_carc_code asc,
+                reasons.primary_rarc_code asc,
+                reasons.denial_category asc
         ) as overall_rank
     from reasons
 ),

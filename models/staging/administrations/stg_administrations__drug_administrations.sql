@@ -6,7 +6,9 @@
 }}
 
 -- One row per drug-administration record of a loaded administrations CSV, typed. The loader has
--- already validated every value, so casts only fail on files loaded by older loaders (then null).
+-- already checked every value against these casts, so they only fail on files loaded by older
+-- loaders (then null). administered_at is the local time as written; a UTC offset, when the file
+-- gives one, is kept beside it and applied in administered_at_utc.
 
 with
 
@@ -36,6 +38,13 @@ administrations as (
         {{ new_files_only() }}
 ),
 
+with_utc_offsets as (
+    select
+        administrations.*,
+        {{ iso_utc_offset('administered_at') }} as administered_at_offset
+    from administrations
+),
+
 renamed as (
     select
         ---------- ids and lineage
@@ -59,8 +68,19 @@ renamed as (
             else trim(administered_unit)
         end as administered_unit,
         {{ dbt.safe_cast('nullif(trim(patient_weight_kg), \'\')', 'decimal(18, 4)') }} as patient_weight_kg,
-        {{ dbt.safe_cast('administered_at', api.Column.translate_type('timestamp')) }} as administered_at
-    from administrations
+        {{ dbt.safe_cast(
+            'substr(administered_at, 1, length(administered_at) - length(administered_at_offset))',
+            api.Column.translate_type('timestamp')) }} as administered_at,
+        {{ iso_utc_offset_minutes('administered_at_offset') }} as administered_at_utc_offset_minutes
+    from with_utc_offsets
+),
+
+in_utc as (
+    select
+        renamed.*,
+        {{ dbt.dateadd('minute', '-administered_at_utc_offset_minutes', 'administered_at') }}
+            as administered_at_utc
+    from renamed
 )
 
-select * from renamed
+select * from in_utc

@@ -1,0 +1,43 @@
+-- Allocation loses no cent: the line shares of every claim-level CAS add up to the CAS amount, and the line
+-- shares of a claim paid amount add up to CLP04.
+with
+
+allocation_totals as (
+    select
+        remit_claim_id,
+        remit_adjustment_id,
+        sum(allocated_amount) as allocated_amount
+    from {{ ref('int_claim_amounts_allocated') }}
+    group by
+        remit_claim_id,
+        remit_adjustment_id
+),
+
+claim_amounts as (
+    select
+        remit_claim_id,
+        remit_adjustment_id,
+        adjustment_amount as claim_amount
+    from {{ ref('int_adjustments_classified') }}
+    where adjustment_level = 'claim'
+    union all
+    select
+        remit_claim_id,
+        cast(null as {{ api.Column.translate_type('string') }}) as remit_adjustment_id,
+        claim_paid_amount as claim_amount
+    from {{ ref('int_remit_claim_versions') }}
+)
+
+select
+    allocation_totals.remit_claim_id,
+    allocation_totals.remit_adjustment_id,
+    allocation_totals.allocated_amount,
+    claim_amounts.claim_amount
+from allocation_totals
+left join claim_amounts
+    on
+        allocation_totals.remit_claim_id = claim_amounts.remit_claim_id
+        and coalesce(allocation_totals.remit_adjustment_id, '') = coalesce(claim_amounts.remit_adjustment_id, '')
+where
+    claim_amounts.remit_claim_id is null
+    or allocation_totals.allocated_amount != claim_amounts.claim_amount

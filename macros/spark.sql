@@ -33,7 +33,7 @@
 {#- Whole-cent share on bigint cents with integer division (div truncates; both operands are positive).
     Amounts up to 10^7 currency units times weights of the same size stay far below the bigint range, and
     ANSI mode would raise rather than wrap if they did not. -#}
-{% macro spark__marts_allocate_cents(amount, weight, total_weight) -%}
+{% macro spark__marts_truncated_cents_share(amount, weight, total_weight) -%}
     cast(
         cast(
             sign({{ amount }})

@@ -7,8 +7,9 @@ spark` (seeds, models, data tests and unit tests) on local pyspark, in a child p
 Then every mart is compared row for row: the same columns, and the same multiset of rows, keys and
 categories as text, money and ratios as exact decimals (to the cent for money), dates as dates.
 
-Needs Java and requirements/spark.lock (`make spark`; `make test` runs it). About 10 minutes on two
-busy cores, most of it Spark planning one small query per model and test.
+Needs Java and requirements/spark.lock (`make spark`; `make test` runs it). Measured on two shared, busy
+cores: DuckDB builds the 572 nodes in about 30 s, Spark in about 14 minutes (JVM start, then planning one
+small query per model and test); the whole test takes about 16 minutes.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ SQLFLUFF_WAREHOUSE := target/sqlfluff/lint.duckdb
 # every macro is linted as rendered inside the models that call it.
 SQLFLUFF_PATHS := models analyses tests/dbt
 
-.PHONY: install install-dev demo test lint lab app report browser bench clean
+.PHONY: install install-dev spark demo test test-spark lint lab app report browser bench clean
 
 ## install: what the demo, the app and the notebooks need (requirements/runtime.lock)
 install: $(VENV)/.installed
@@ -32,6 +32,25 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements/dev.lock
 	$(BIN)/python -m pip install --quiet -r requirements/runtime.lock -r requirements/dev.lock
 	touch $@
 
+## spark: dbt-spark and a local pyspark (requirements/spark.lock, pinned with the other two locks), and
+## Java from Debian (openjdk-17-jre-headless, else the release's default JRE) when `java` is missing
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+spark: $(VENV)/.installed-spark
+
+$(VENV)/.installed-spark: $(VENV)/.installed-dev requirements/spark.lock
+	@if command -v java >/dev/null 2>&1; then \
+		echo "spark: Java found at $$(command -v java), not installing one"; \
+	else \
+		echo "spark: java is missing: installing openjdk-17-jre-headless from Debian with apt-get"; \
+		$(SUDO) apt-get update -qq && \
+		{ $(SUDO) apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless || \
+		  { echo "spark: openjdk-17 not in this release: installing default-jre-headless"; \
+		    $(SUDO) apt-get install -y -qq --no-install-recommends default-jre-headless; }; }; \
+	fi
+	@echo "spark: installing dbt-spark and pyspark from requirements/spark.lock"
+	$(BIN)/python -m pip install --quiet -c requirements/runtime.lock -c requirements/dev.lock -r requirements/spark.lock
+	touch $@
+
 ## demo: generate a sample (truth kept apart in data/demo/truth), then the scheduled run:
 ## ingest, build, check (Data Docs), report; then a summary of the marts
 demo: install
@@ -44,6 +63,11 @@ demo: install
 ## test: lint, then every test (pytest runs the Python and dbt suites, and the real-browser tests)
 test: lint browser
 	$(BIN)/python -m pytest -q
+
+## test-spark: the Spark parity test (DuckDB and local Spark build the same marts); needs Java, which
+## `make spark` installs from Debian when it is missing
+test-spark: lint spark
+	$(BIN)/python -m pytest -q -m spark
 
 ## lab: JupyterLab on the notebooks; a double click opens a .py notebook as a notebook (jupyter/labconfig)
 lab: install

@@ -357,12 +357,14 @@ def _register_commands() -> None:
     from denials.generate import generate_command
     from denials.payers import payers_command
     from denials.quality import check_command
+    from denials.spark.cli import export_raw_command
 
     main.add_command(generate_command, name="generate")
     main.add_command(check_command, name="check")
     main.add_command(app_command, name="app")
     main.add_command(report_command, name="report")
     main.add_command(payers_command, name="payers")
+    main.add_command(export_raw_command, name="export-raw")
 
 
 _register_commands()

@@ -1,0 +1,100 @@
+"""Build the dbt project on local Spark in a child process, and hand the marts back as Parquet.
+
+dbt-spark's session method starts a JVM inside the Python process that runs dbt and keeps it for the life
+of that process. Running the build in a child (`python -m denials.spark.build`) means the JVM, its memory
+and its threads are gone when the build returns, whatever happened. The child writes every table of the
+marts schema as Parquet (one folder per mart) so the caller can read them with DuckDB, without a JVM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from denials.paths import project_root
+
+MARTS_SCHEMA = "marts"
+
+
+@dataclass
+class SparkBuild:
+    success: bool
+    seconds: float
+    marts_dir: Path
+    log_path: Path
+    output: str
+
+
+def build_on_spark(raw_dir: Path, spark_dir: Path, marts_dir: Path, dbt_args: list[str] | None = None,
+                   timeout: float = 3600) -> SparkBuild:
+    """`dbt build --target spark` over the Parquet raw layer in `raw_dir`; tables and metastore under
+    `spark_dir`; the marts copied to `marts_dir/<mart>/`. Runs in a child process (see module doc)."""
+    log_path = spark_dir / "dbt_logs"
+    command = [sys.executable, "-m", "denials.spark.build", "--raw", str(raw_dir.resolve()),
+               "--spark-dir", str(spark_dir.resolve()), "--marts-out", str(marts_dir.resolve()),
+               "--", *(dbt_args or ["build"])]
+    started = time.perf_counter()
+    # Its own process group: on a timeout the JVM pyspark started goes too, not only the Python child.
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             start_new_session=True)
+    try:
+        stdout, stderr = child.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(child.pid, signal.SIGKILL)
+        stdout, stderr = child.communicate()
+        stderr += f"\nSpark build stopped after {timeout:.0f} s"
+    return SparkBuild(
+        success=child.returncode == 0,
+        seconds=time.perf_counter() - started,
+        marts_dir=marts_dir,
+        log_path=log_path,
+        output=stdout[-20000:] + stderr[-5000:],
+    )
+
+
+def _child(raw_dir: Path, spark_dir: Path, marts_dir: Path, dbt_args: list[str]) -> int:
+    from dbt.cli.main import dbtRunner
+
+    os.environ["DENIALS_SPARK_RAW"] = str(raw_dir)
+    os.environ["DENIALS_SPARK_WAREHOUSE"] = str(spark_dir)
+    root = project_root()
+    result = dbtRunner().invoke([
+        *dbt_args, "--target", "spark", "--project-dir", str(root), "--profiles-dir", str(root),
+        "--target-path", str(spark_dir / "dbt_target"), "--log-path", str(spark_dir / "dbt_logs"),
+    ])
+    from pyspark.sql import SparkSession
+
+    session = SparkSession.getActiveSession()
+    try:
+        if not result.success:
+            return 1
+        if session is None:
+            print("dbt finished without a Spark session", file=sys.stderr)
+            return 1
+        for row in session.sql(f"show tables in {MARTS_SCHEMA}").collect():
+            session.table(f"{MARTS_SCHEMA}.{row.tableName}").write.mode("overwrite").parquet(
+                str(marts_dir / row.tableName))
+        return 0
+    finally:
+        if session is not None:
+            session.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--raw", type=Path, required=True)
+    parser.add_argument("--spark-dir", type=Path, required=True)
+    parser.add_argument("--marts-out", type=Path, required=True)
+    parser.add_argument("dbt_args", nargs="*")
+    args = parser.parse_args()
+    sys.exit(_child(args.raw, args.spark_dir, args.marts_out, args.dbt_args or ["build"]))
+
+
+if __name__ == "__main__":
+    main()

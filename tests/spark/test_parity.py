@@ -25,7 +25,6 @@ from pathlib import Path
 import pytest
 
 duckdb = pytest.importorskip("duckdb")
-pytest.importorskip("pyspark", reason="Spark parity needs requirements/spark.lock: make test-spark installs it")
 
 import denials.generate.scenarios  # noqa: E402, F401 - registers the scenarios
 from denials.generate import generate  # noqa: E402

@@ -205,10 +205,18 @@ def test_prebill_rules_equal_truth_on_unremitted_lines(built: dict) -> None:
     assert_per_label(expected, found, "pre-bill rules")
 
 
-def test_prebill_dollars_at_risk_are_the_line_charges(built: dict) -> None:
+def test_prebill_dollars_at_risk_follow_the_rule(built: dict) -> None:
+    """Auth and off-label risks cost the line charge; unit and modifier errors cost their expected units."""
     charges = {row["line_control_number"]: Decimal(row["billed_amount"]) for row in built["truth"]}
     rows = query(
-        built["warehouse"], "select line_control_number, dollars_at_risk from marts.mart_prebill_risk"
+        built["warehouse"],
+        "select line_control_number, rule_name, price_basis, dollars_at_risk from marts.mart_prebill_risk",
     )
     assert rows
-    assert all(charges[line] == amount for line, amount in rows)
+    for line, rule, basis, amount in rows:
+        if basis in ("line_charge", "billed_charge"):
+            assert charges[line] == amount, (rule, basis)
+        else:
+            assert rule in ("unit_error", "modifier_error") and basis == "asp_payment_limit" and amount > 0
+    other_bases = {basis for _, rule, basis, _ in rows if rule in ("missing_auth", "off_label_diagnosis")}
+    assert other_bases == {"line_charge"}

@@ -83,7 +83,8 @@ unit_slips as (
         billing_unit_measure,
         billing_unit_size,
         billed_to_expected_ratio,
-        ratio_band
+        ratio_band,
+        needs_dose_below_smallest_vial
     from {{ ref('drug_unit_slips') }}
 ),
 
@@ -164,12 +165,20 @@ unit_evidence as (
         on drug_lines.claim_line_id = vial_slips.claim_line_id
 ),
 
--- the slip the ratio falls in, for the code's billing unit (bands do not overlap)
+-- the slip the ratio falls in, for the code's billing unit (bands do not overlap). From the NDC quantity
+-- a slip is believed only when the CTP quantity is at least one vial (else the CTP is the wrong figure,
+-- e.g. the vial count keyed as the quantity: ndc_quantity_mismatch), and a slip flagged
+-- needs_dose_below_smallest_vial (a 1000x under-billing) only when the dose group bills less than one
+-- vial (else the billed units are plausible and the CTP is wrong)
 slip_matches as (
     select
         unit_evidence.claim_line_id,
         min(unit_slips.root_cause) as unit_slip_root_cause
     from unit_evidence
+    inner join drug_lines
+        on unit_evidence.claim_line_id = drug_lines.claim_line_id
+    left join smallest_vials
+        on drug_lines.hcpcs_code = smallest_vials.hcpcs_code
     inner join unit_slips
         on
             unit_evidence.billing_unit_measure = unit_slips.billing_unit_measure
@@ -179,6 +188,16 @@ slip_matches as (
         >= unit_slips.billed_to_expected_ratio / unit_slips.ratio_band
         and unit_evidence.evidence_billed_to_expected_ratio
         <= unit_slips.billed_to_expected_ratio * unit_slips.ratio_band
+        and (
+            unit_evidence.expected_units_evidence != 'ndc'
+            or (
+                unit_evidence.expected_units >= smallest_vials.smallest_vial_billing_units
+                and (
+                    not unit_slips.needs_dose_below_smallest_vial
+                    or drug_lines.dose_group_billed_units < smallest_vials.smallest_vial_billing_units
+                )
+            )
+        )
     group by unit_evidence.claim_line_id
 ),
 

@@ -5,16 +5,13 @@
 
 
 {#- Tunable thresholds of the unit-error and pre-bill rules. Override any of them with
-    `dbt build --vars '{marts_unit_ratio_band: 2.5}'`.
-    - marts_unit_ratio_band: a billed/expected ratio within this factor of 1/1000 (or 1000) is a
-      mcg<->mg magnitude slip (band 2 accepts 0.0005-0.002 and 500-2000).
+    `dbt build --vars '{marts_ndc_quantity_tolerance_units: 1}'`.
     - marts_ndc_quantity_tolerance_units: gap, in billing units, between the CTP quantity (converted to
       billing units) and the HCPCS units still called consistent. HCPCS units are whole, so 0.5 means "the
       CTP quantity rounds to the units billed": 9.999 ME for 9,999 units of a per-mcg code is consistent,
       10 ME is not. -#}
 {% macro marts_setting(name) -%}
     {%- set defaults = {
-        'marts_unit_ratio_band': 2,
         'marts_ndc_quantity_tolerance_units': 0.5,
     } -%}
     {%- if name not in defaults -%}
@@ -128,40 +125,49 @@
 
 {#- The unit-error root causes in precedence order: the first rule a line meets is its root cause.
     1 jw_and_jz_same_line      JW and JZ on the same line (a fact of the line alone, whatever else is wrong)
-    2 mcg_billed_as_mg         billed / expected units within the band around 1/1000 (a mg figure billed as
-                               units of a per-mcg code); a magnitude slip also breaks the unit caps and the
-                               NDC quantity, so it is named before them
-    3 mg_billed_as_mcg         the same around 1000
-    4 over_9999_without_split  units above the per-line system cap (drug_reference.per_line_unit_cap): the
+    2-5 unit slips             the billed/expected ratio, from the best evidence (int_drug_line_facts:
+                               administration record, NDC quantity, vial size), falls in a band of
+                               seed drug_unit_slips for the code's billing unit: mcg_billed_as_mg,
+                               mg_billed_as_mcg (mcg/mg codes), units_per_half_mg_slip (per-0.5 mg codes),
+                               iu_scale_error (IU codes). A slip also breaks the caps and the NDC
+                               quantity, so it is named before them
+    6 ndc_not_of_hcpcs         the line's NDC is a known NDC (drug_ndcs) of another HCPCS code
+    7 over_9999_without_split  units above the per-line system cap (drug_reference.per_line_unit_cap): the
                                quantity was not split over lines with modifier 76
-    5 over_per_line_limit      units above the payer's max_units_per_line in force on the service date
-    6 jz_with_waste            JZ (nothing discarded) while the administration record shows waste
-    7 waste_without_jw         waste recorded for the dose and no JW line in its dose group (same claim,
+    8 split_without_76         the administered dose is split over several lines and none carries 76
+    9 over_per_line_limit      units above the payer's max_units_per_line in force on the service date
+    10 jz_with_waste           JZ (nothing discarded) while the administration record shows waste
+    11 waste_without_jw        waste recorded for the dose and no JW line in its dose group (same claim,
                                HCPCS and service date) on a line that bills the administered amount
-    8 ndc_quantity_mismatch    the CTP quantity, converted to billing units (via the NDC's unit or vial
+    12 missing_jw_jz           the payer requires JW/JZ, the line bills the administered amount with neither
+                               modifier and its dose group has no JW waste line (no waste billed: JZ was due)
+    13 ndc_quantity_mismatch   the CTP quantity, converted to billing units (via the NDC's unit or vial
                                size), does not round to the HCPCS units (off by marts_ndc_quantity_tolerance_units
                                = 0.5 billing units or more)
-    Null when no rule explains the line (e.g. no administration record and nothing else wrong).
+    Null when no rule explains the line.
     `facts` is a relation with the columns of int_drug_line_facts. -#}
 {% macro marts_unit_root_causes() -%}
-    {{ return(['jw_and_jz_same_line', 'mcg_billed_as_mg', 'mg_billed_as_mcg', 'over_9999_without_split',
-               'over_per_line_limit', 'jz_with_waste', 'waste_without_jw', 'ndc_quantity_mismatch']) }}
+    {{ return(['jw_and_jz_same_line', 'mcg_billed_as_mg', 'mg_billed_as_mcg', 'units_per_half_mg_slip',
+               'iu_scale_error', 'ndc_not_of_hcpcs', 'over_9999_without_split', 'split_without_76',
+               'over_per_line_limit', 'jz_with_waste', 'waste_without_jw', 'missing_jw_jz',
+               'ndc_quantity_mismatch']) }}
 {%- endmacro %}
 
 {% macro marts_unit_root_cause(facts) -%}
-    {%- set band = marts_setting('marts_unit_ratio_band') -%}
     {%- set ndc_tolerance = marts_setting('marts_ndc_quantity_tolerance_units') -%}
     case
         when {{ facts }}.has_jw and {{ facts }}.has_jz
             then 'jw_and_jz_same_line'
-        when {{ facts }}.billed_to_expected_ratio >= {{ 1 / (1000 * band) }}
-            and {{ facts }}.billed_to_expected_ratio <= {{ band / 1000 }}
-            then 'mcg_billed_as_mg'
-        when {{ facts }}.billed_to_expected_ratio >= {{ 1000 / band }}
-            and {{ facts }}.billed_to_expected_ratio <= {{ 1000 * band }}
-            then 'mg_billed_as_mcg'
+        when {{ facts }}.unit_slip_root_cause is not null
+            then {{ facts }}.unit_slip_root_cause
+        when {{ facts }}.ndc is not null and {{ facts }}.ndc_hcpcs_code is not null
+            and not {{ facts }}.is_ndc_of_hcpcs
+            then 'ndc_not_of_hcpcs'
         when {{ facts }}.billed_units > {{ facts }}.per_line_unit_cap
             then 'over_9999_without_split'
+        when {{ facts }}.dose_role = 'administered' and {{ facts }}.role_line_count > 1
+            and not {{ facts }}.dose_group_has_76
+            then 'split_without_76'
         when {{ facts }}.billed_units > {{ facts }}.payer_max_units_per_line
             then 'over_per_line_limit'
         when {{ facts }}.has_jz and {{ facts }}.wasted_billing_units > 0
@@ -170,9 +176,30 @@
             and {{ facts }}.wasted_billing_units > 0
             and not {{ facts }}.dose_group_has_waste_line
             then 'waste_without_jw'
+        when {{ facts }}.requires_jw_jz and {{ facts }}.dose_role = 'administered'
+            and not {{ facts }}.has_jw and not {{ facts }}.has_jz
+            and not {{ facts }}.dose_group_has_waste_line
+            then 'missing_jw_jz'
         when {{ facts }}.ndc_quantity_billing_units is not null
             and abs({{ facts }}.ndc_quantity_billing_units - {{ facts }}.billed_units) >= {{ ndc_tolerance }}
             then 'ndc_quantity_mismatch'
+    end
+{%- endmacro %}
+
+
+{#- Unit price of a drug line's expected units, best basis first: the payer's allowed per paid unit when
+    the payer allowed something (`allowed` over `units_paid`), else the quarter's ASP payment limit
+    (`asp`, seed drug_asp_prices), else the charge spread over the expected units; null without expected
+    units. Returns the basis name when `basis` is true, the price otherwise. -#}
+{% macro marts_unit_price(allowed, units_paid, asp, charge, expected_units, basis=false) -%}
+    case
+        when {{ expected_units }} is null or {{ expected_units }} <= 0
+            then null
+        when {{ allowed }} > 0 and {{ units_paid }} > 0
+            then {% if basis %}'payer_allowed'{% else %}{{ allowed }} / {{ units_paid }}{% endif %}
+        when {{ asp }} is not null
+            then {% if basis %}'asp_payment_limit'{% else %}{{ asp }}{% endif %}
+        else {% if basis %}'billed_charge'{% else %}{{ charge }} / {{ expected_units }}{% endif %}
     end
 {%- endmacro %}
 
@@ -191,7 +218,8 @@
     unit_error (the names of the generator's expected_prebill_rule). -#}
 {% macro marts_prebill_rule_for_root_cause(root_cause) -%}
     case
-        when {{ root_cause }} in ('waste_without_jw', 'jz_with_waste', 'jw_and_jz_same_line') then 'modifier_error'
+        when {{ root_cause }} in ('waste_without_jw', 'jz_with_waste', 'jw_and_jz_same_line', 'missing_jw_jz')
+            then 'modifier_error'
         when {{ root_cause }} is not null then 'unit_error'
     end
 {%- endmacro %}

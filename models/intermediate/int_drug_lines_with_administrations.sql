@@ -152,6 +152,7 @@ final as (
         drug_identification.ndc_quantity,
         drug_identification.ndc_unit_code,
         drug_ndcs.ndc is not null and drug_ndcs.hcpcs_code = drug_lines_with_role.hcpcs_code as is_ndc_of_hcpcs,
+        drug_ndcs.hcpcs_code as ndc_hcpcs_code,
         cast(
             case
                 when upper(drug_identification.ndc_unit_code) = 'UN'

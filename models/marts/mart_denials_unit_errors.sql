@@ -1,8 +1,10 @@
 -- One row per fct_denials line in the unit_error category, with the billed units against the units the
 -- administration record stands for (through drug_reference billing_unit_size and billing_unit_measure),
 -- the ratio, the JW/JZ/76 and NDC facts (int_drug_line_facts), and ONE root cause chosen by the precedence
--- in macros/marts.sql (marts_unit_root_cause). Lines that are not 837 drug lines keep their row with null
--- unit facts and a null root cause.
+-- in macros/marts.sql (marts_unit_root_cause), and the dollars at stake: the expected units (best evidence)
+-- times a unit price whose basis is stated (payer's allowed per unit, else the quarter's ASP payment limit,
+-- else the charge per expected unit; marts_unit_price) less what was paid. Lines that are not 837 drug
+-- lines keep their row with null unit facts, a null root cause and their denied dollars at stake.
 
 with
 
@@ -20,6 +22,8 @@ denials as (
         service_date,
         billed_amount,
         paid_amount,
+        allowed_amount,
+        units_paid,
         denied_amount,
         initial_denied_amount,
         primary_group_code,
@@ -64,7 +68,15 @@ drug_line_facts as (
         ndc,
         ndc_quantity,
         ndc_unit_code,
-        ndc_quantity_billing_units
+        ndc_quantity_billing_units,
+        ndc_hcpcs_code,
+        is_ndc_of_hcpcs,
+        requires_jw_jz,
+        expected_units,
+        expected_units_evidence,
+        expected_units_confidence,
+        unit_slip_root_cause,
+        asp_payment_limit_per_unit
     from {{ ref('int_drug_line_facts') }}
 ),
 
@@ -82,6 +94,8 @@ denials_with_facts as (
         denials.service_date,
         denials.billed_amount,
         denials.paid_amount,
+        denials.allowed_amount,
+        denials.units_paid,
         denials.denied_amount,
         denials.initial_denied_amount,
         denials.primary_group_code,
@@ -120,7 +134,15 @@ denials_with_facts as (
         drug_line_facts.ndc,
         drug_line_facts.ndc_quantity,
         drug_line_facts.ndc_unit_code,
-        drug_line_facts.ndc_quantity_billing_units
+        drug_line_facts.ndc_quantity_billing_units,
+        drug_line_facts.ndc_hcpcs_code,
+        drug_line_facts.is_ndc_of_hcpcs,
+        drug_line_facts.requires_jw_jz,
+        drug_line_facts.expected_units,
+        drug_line_facts.expected_units_evidence,
+        drug_line_facts.expected_units_confidence,
+        drug_line_facts.unit_slip_root_cause,
+        drug_line_facts.asp_payment_limit_per_unit
     from denials
     left join drug_line_facts
         on denials.claim_line_id = drug_line_facts.claim_line_id
@@ -133,6 +155,16 @@ root_causes as (
             when denials_with_facts.is_drug_line then {{ marts_unit_root_cause('denials_with_facts') }}
         end as root_cause,
         denials_with_facts.billed_amount / nullif(denials_with_facts.billed_units, 0) as unit_charge_amount,
+        {{ marts_unit_price(
+            'denials_with_facts.allowed_amount', 'denials_with_facts.units_paid',
+            'denials_with_facts.asp_payment_limit_per_unit', 'denials_with_facts.billed_amount',
+            'denials_with_facts.expected_units'
+        ) }} as unit_price,
+        {{ marts_unit_price(
+            'denials_with_facts.allowed_amount', 'denials_with_facts.units_paid',
+            'denials_with_facts.asp_payment_limit_per_unit', 'denials_with_facts.billed_amount',
+            'denials_with_facts.expected_units', basis=true
+        ) }} as price_basis,
         -- units the dose should have billed and did not, put on the line when it is its role's only line
         case
             when
@@ -181,6 +213,9 @@ final as (
         cast(role_billed_units as decimal(18, 4)) as role_billed_units,
         cast(billed_to_expected_ratio as decimal(18, 6)) as billed_to_expected_ratio,
         cast(underbilled_units as decimal(18, 4)) as underbilled_units,
+        cast(expected_units as decimal(18, 4)) as expected_units,
+        cast(expected_units_evidence as {{ api.Column.translate_type('string') }}) as expected_units_evidence,
+        cast(expected_units_confidence as decimal(4, 2)) as expected_units_confidence,
         dose_group_has_waste_line,
         dose_group_has_76,
 
@@ -198,8 +233,22 @@ final as (
 
         ---------- dollars at stake and the denial
         cast(unit_charge_amount as decimal(18, 4)) as unit_charge_amount,
-        cast(underbilled_units * unit_charge_amount as decimal(18, 2)) as underbilled_amount,
-        cast(denied_amount + coalesce(underbilled_units * unit_charge_amount, 0) as decimal(18, 2)) as dollars_at_stake,
+        cast(unit_price as decimal(18, 4)) as unit_price,
+        cast(price_basis as {{ api.Column.translate_type('string') }}) as price_basis,
+        cast(underbilled_units * unit_price as decimal(18, 2)) as underbilled_amount,
+        cast(
+            case
+                when expected_units > 0 and unit_price is not null
+                    then
+                        case
+                            when expected_units * unit_price > coalesce(paid_amount, 0)
+                                then expected_units * unit_price - coalesce(paid_amount, 0)
+                            else 0
+                        end
+                else denied_amount
+            end
+            as decimal(18, 2)
+        ) as dollars_at_stake,
         cast(billed_amount as decimal(18, 2)) as billed_amount,
         cast(paid_amount as decimal(18, 2)) as paid_amount,
         cast(denied_amount as decimal(18, 2)) as denied_amount,

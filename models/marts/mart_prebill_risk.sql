@@ -1,16 +1,18 @@
 -- One row per 837 service line of a claim with no remittance yet and per rule it breaks: the rules that
 -- explain past denials, applied before the payer answers.
---   unit_error           a unit-error root cause (magnitude slip against the administration record, over
---                        the per-line cap or the payer's per-line limit, NDC quantity inconsistent with the
---                        HCPCS units), same SQL as mart_denials_unit_errors (marts_unit_root_cause);
---   modifier_error       a JW/JZ root cause (waste without a JW line, JZ with waste, JW and JZ on one line),
---                        or, where the payer requires JW/JZ, an administered line with no waste and neither
---                        modifier (rule_detail missing_jw_jz);
+--   unit_error           a unit-error root cause (unit slip against the best evidence, NDC of another code,
+--                        over the per-line cap or the payer's per-line limit, split without 76, NDC quantity
+--                        inconsistent with the HCPCS units), same SQL as mart_denials_unit_errors
+--                        (marts_unit_root_cause);
+--   modifier_error       a JW/JZ root cause (waste without a JW line, JZ with waste, JW and JZ on one line,
+--                        JW/JZ required and missing);
 --   missing_auth         the payer's policy in force requires prior authorization for the code and neither
 --                        the claim (REF*G1) nor the line carries an authorization number;
 --   off_label_diagnosis  no diagnosis on the claim is labeled for the drug and at least one is a known
 --                        off-label use (labeled_diagnoses).
--- Dollars at risk are the line charge.
+-- Dollars at risk: for unit and modifier errors, the expected units (best evidence) times the unit price
+-- (the quarter's ASP payment limit, else the charge per expected unit; price_basis says which); else the
+-- line charge.
 
 with
 
@@ -101,6 +103,14 @@ drug_line_facts as (
         billed_to_expected_ratio,
         dose_group_has_waste_line,
         ndc_quantity_billing_units,
+        ndc,
+        ndc_hcpcs_code,
+        is_ndc_of_hcpcs,
+        role_line_count,
+        dose_group_has_76,
+        unit_slip_root_cause,
+        expected_units,
+        asp_payment_limit_per_unit,
         requires_jw_jz
     from {{ ref('int_drug_line_facts') }}
 ),
@@ -130,11 +140,14 @@ unit_rule_hits as (
     select
         unremitted_lines.claim_line_id,
         {{ marts_unit_root_cause('drug_line_facts') }} as root_cause,
-        drug_line_facts.requires_jw_jz
-        and drug_line_facts.dose_role = 'administered'
-        and not drug_line_facts.has_jw
-        and not drug_line_facts.has_jz
-        and drug_line_facts.wasted_billing_units = 0 as is_missing_jw_jz
+        {{ marts_unit_price(
+            'null', 'null', 'drug_line_facts.asp_payment_limit_per_unit',
+            'unremitted_lines.line_charge_amount', 'drug_line_facts.expected_units'
+        ) }} * drug_line_facts.expected_units as expected_amount,
+        {{ marts_unit_price(
+            'null', 'null', 'drug_line_facts.asp_payment_limit_per_unit',
+            'unremitted_lines.line_charge_amount', 'drug_line_facts.expected_units', basis=true
+        ) }} as price_basis
     from unremitted_lines
     inner join drug_line_facts
         on unremitted_lines.claim_line_id = drug_line_facts.claim_line_id
@@ -144,21 +157,18 @@ rule_hits as (
     select
         claim_line_id,
         {{ marts_prebill_rule_for_root_cause('root_cause') }} as rule_name,
-        root_cause as rule_detail
+        root_cause as rule_detail,
+        expected_amount,
+        price_basis
     from unit_rule_hits
     where root_cause is not null
     union all
     select
-        claim_line_id,
-        'modifier_error' as rule_name,
-        'missing_jw_jz' as rule_detail
-    from unit_rule_hits
-    where root_cause is null and is_missing_jw_jz
-    union all
-    select
         unremitted_lines.claim_line_id,
         'missing_auth' as rule_name,
-        'no_authorization_number' as rule_detail
+        'no_authorization_number' as rule_detail,
+        cast(null as decimal(18, 4)) as expected_amount,
+        cast(null as {{ api.Column.translate_type('string') }}) as price_basis
     from unremitted_lines
     inner join policies
         on {{ marts_policy_in_force('policies', 'unremitted_lines') }}
@@ -170,7 +180,9 @@ rule_hits as (
     select
         unremitted_lines.claim_line_id,
         'off_label_diagnosis' as rule_name,
-        diagnosis_labels.off_label_diagnosis_codes as rule_detail
+        diagnosis_labels.off_label_diagnosis_codes as rule_detail,
+        cast(null as decimal(18, 4)) as expected_amount,
+        cast(null as {{ api.Column.translate_type('string') }}) as price_basis
     from unremitted_lines
     inner join drug_line_facts
         on unremitted_lines.claim_line_id = drug_line_facts.claim_line_id
@@ -214,7 +226,10 @@ final as (
         ---------- rule
         cast(rule_hits.rule_name as {{ api.Column.translate_type('string') }}) as rule_name,
         cast(rule_hits.rule_detail as {{ api.Column.translate_type('string') }}) as rule_detail,
-        cast(unremitted_lines.line_charge_amount as decimal(18, 2)) as dollars_at_risk,
+        cast(coalesce(rule_hits.expected_amount, unremitted_lines.line_charge_amount) as decimal(18, 2))
+            as dollars_at_risk,
+        cast(coalesce(rule_hits.price_basis, 'line_charge') as {{ api.Column.translate_type('string') }})
+            as price_basis,
 
         ---------- lineage
         cast(unremitted_lines.file_id as bigint) as claim_file_id,

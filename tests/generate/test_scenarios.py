@@ -15,6 +15,7 @@ from tests.generate.x12_split import all_segments
 # scenario -> (denial category, CARCs, RARCs or "" for none, unit root cause) on its denied lines
 DENIALS = {
     "mcg_billed_as_mg": ("unit_error", {"16"}, {"M53"}, "mcg_billed_as_mg"),
+    "units_per_half_mg_slip": ("unit_error", {"16"}, {"M53"}, "units_per_half_mg_slip"),
     "waste_without_jw": ("unit_error", {"4"}, {"N822"}, "waste_without_jw"),
     "jz_with_waste": ("unit_error", {"4"}, {"N823"}, "jz_with_waste"),
     "jw_and_jz_same_line": ("unit_error", {"4"}, {"N823"}, "jw_and_jz_same_line"),

@@ -113,7 +113,7 @@ def test_ndc_quantity_matches_units_except_where_planted(scenario_set: Path, ref
     """CTP quantity = units x billing unit size in the NDC unit, unless a unit error was planted."""
     reference = load_reference(reference_dir)
     ctp = _ctp_by_line(scenario_set)
-    planted = {"ndc_quantity_mismatch", "mcg_billed_as_mg"}
+    planted = {"ndc_quantity_mismatch", "mcg_billed_as_mg", "units_per_half_mg_slip"}
     mismatched = set()
     for row in read_csv(scenario_set / "truth" / "truth_lines.csv"):
         if row["line_control_number"] not in ctp:

@@ -11,6 +11,7 @@ from denials.generate.reference import Drug, Reference
 
 UNIT_DENIALS: dict[str, tuple[str, str, str]] = {
     "mcg_billed_as_mg": ("CO", "16", "M53"),
+    "units_per_half_mg_slip": ("CO", "16", "M53"),
     "waste_without_jw": ("CO", "4", "N822"),
     "jz_with_waste": ("CO", "4", "N823"),
     "jw_and_jz_same_line": ("CO", "4", "N823"),
@@ -50,6 +51,15 @@ def mcg_drugs(reference: Reference) -> list[Drug]:
 
 def has_mcg_drug(reference: Reference) -> bool:
     return bool(mcg_drugs(reference))
+
+
+def half_unit_drugs(reference: Reference) -> list[Drug]:
+    """Drugs whose billing unit is half a measure (per 0.5 mg), where the amount keyed as units is half."""
+    return sorted((d for d in reference.drugs.values() if d.unit_size * 2 == 1), key=lambda d: d.hcpcs)
+
+
+def has_half_unit_drug(reference: Reference) -> bool:
+    return bool(half_unit_drugs(reference))
 
 
 def payers_where(ctx: Context, drug: Drug, test: Callable[..., bool]) -> frozenset[str]:
@@ -117,6 +127,14 @@ def bill_mcg_as_mg(claim: Claim) -> list[Line]:
     drug = line.dose.drug
     milligrams = float(drug.amount_in(line.dose.administered_units, "mg"))
     line.units = max(1, round(milligrams / float(drug.unit_size)))
+    return [line]
+
+
+def bill_amount_as_units(claim: Claim) -> list[Line]:
+    """Bill the dose's amount in its measure as units of a per-half-measure code (210 for 210 mg, not 420)."""
+    line = administered_lines(claim)[0]
+    assert line.dose is not None
+    line.units = max(1, round(float(line.dose.drug.amount(line.dose.administered_units))))
     return [line]
 
 

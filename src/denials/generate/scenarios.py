@@ -31,12 +31,15 @@ from denials.generate.mutations import (
     MODIFIER_PROBLEMS,
     administered_lines,
     any_policy,
+    bill_amount_as_units,
     bill_mcg_as_mg,
     can_exceed_cap,
     deny,
     drug_lines,
     drug_with_payers,
     flag_prebill,
+    half_unit_drugs,
+    has_half_unit_drug,
     has_high_dose_drug,
     has_mcg_drug,
     has_off_label,
@@ -125,6 +128,15 @@ def mcg_billed_as_mg(ctx: Context) -> list[Claim]:
     drug = ctx.rng.choice(mcg_drugs(ctx.reference))
     claim = ctx.drug_claim("mcg_billed_as_mg", drug=drug, waste=False, split=False, doses=1)
     deny(bill_mcg_as_mg(claim), unit_denial("mcg_billed_as_mg"))
+    return [claim]
+
+
+@scenario("units_per_half_mg_slip", kind="denial", weight=2, available=has_half_unit_drug)
+def units_per_half_mg_slip(ctx: Context) -> list[Claim]:
+    """Emicizumab (per 0.5 mg) billed with the mg figure as units (half the units); CO-16 + M53."""
+    drug = ctx.rng.choice(half_unit_drugs(ctx.reference))
+    claim = ctx.drug_claim("units_per_half_mg_slip", drug=drug, waste=False, split=False, doses=1)
+    deny(bill_amount_as_units(claim), unit_denial("units_per_half_mg_slip"))
     return [claim]
 
 

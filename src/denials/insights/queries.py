@@ -54,8 +54,9 @@ def filter_options(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
 
 def as_of(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
     """The data's date (the latest remit of any version, as the marts count it) and its publication."""
-    latest = con.execute("select greatest(max(first_remit_date), max(final_remit_date)), min(first_remit_date) "
-                         "from marts.fct_adjudicated_lines").fetchone()
+    latest = con.execute(
+        "select greatest(max(first_remit_date), max(final_remit_date)), min(first_remit_date) "
+        "from marts.fct_adjudicated_lines").fetchone()
     # The worklist's own reference date is the one its days are counted to: the same date, by definition.
     worklist_date = con.execute("select max(as_of_date) from marts.mart_appeal_worklist").fetchone()[0]
     if worklist_date is not None:

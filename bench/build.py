@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -83,16 +84,26 @@ def _check(warehouse: Path) -> None:
         raise RuntimeError("a critical data-quality check failed")
 
 
-def bench_size(claims: int, seed: int, root: Path) -> dict[str, Stage]:
+def bench_size(claims: int, seed: int, root: Path, reuse_data: bool) -> dict[str, Stage]:
     print(f"{claims:,} claims")
     data, daily, warehouse = root / "data", root / "daily", root / "warehouse.duckdb"
-    stages = [
-        in_child("generate", lambda: _generate(data, claims, seed)),
+    # every run measures a first load and a full build: never on top of an earlier run's warehouse
+    for leftover in (warehouse, warehouse.with_name(warehouse.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    if reuse_data and all((data / folder).is_dir() for folder in INPUT_FOLDERS):
+        print(f"  {'generate':<26} reusing {data}")
+        shutil.rmtree(daily, ignore_errors=True)
+        stages = []
+    else:
+        shutil.rmtree(data, ignore_errors=True)
+        shutil.rmtree(daily, ignore_errors=True)
+        stages = [in_child("generate", lambda: _generate(data, claims, seed))]
+    stages += [
         in_child("ingest", lambda: _ingest(data, warehouse)),
         in_child("dbt build", lambda: _build(root, warehouse)),
         in_child("checks", lambda: _check(warehouse)),
     ]
-    full = sum(stage.seconds for stage in stages[1:])
+    full = sum(stage.seconds for stage in stages if stage.name != "generate")
     size_mb = warehouse.stat().st_size / 1e6
     print(f"  {'ingest + build + checks':<26} {full:8.1f} s   warehouse {size_mb:,.0f} MB")
     in_child("generate daily 1%", lambda: _generate(daily, max(claims // 100, 1), seed + 1))
@@ -104,7 +115,8 @@ def bench_size(claims: int, seed: int, root: Path) -> dict[str, Stage]:
     daily_seconds = sum(stage.seconds for stage in increment)
     print(f"  {'daily run':<26} {daily_seconds:8.1f} s   {daily_seconds / full:.0%} of the full run")
     by_name = {stage.name: stage for stage in stages + increment}
-    by_name["full run"] = Stage("full run", full, max(s.peak_rss_mb for s in stages[1:]), True)
+    measured = [stage for stage in stages if stage.name != "generate"]
+    by_name["full run"] = Stage("full run", full, max(s.peak_rss_mb for s in measured), True)
     by_name["daily run"] = Stage("daily run", daily_seconds, max(s.peak_rss_mb for s in increment), True)
     return by_name
 
@@ -115,6 +127,8 @@ def main() -> None:
                         help="claim count (repeat for a growth comparison; default 1,000,000)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    parser.add_argument("--reuse-data", action="store_true",
+                        help="with --keep: use the claims an earlier run generated there")
     options = parser.parse_args()
     sizes = sorted(options.claims or [1_000_000])
     results: dict[int, dict[str, Stage]] = {}
@@ -122,7 +136,8 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="denials-build-bench-") as scratch:
             root = (options.keep / str(claims)) if options.keep else Path(scratch)
             root.mkdir(parents=True, exist_ok=True)
-            results[claims] = bench_size(claims, options.seed, root)
+            reuse = options.reuse_data and options.keep is not None
+            results[claims] = bench_size(claims, options.seed, root, reuse)
     if len(sizes) > 1:
         small, large = sizes[0], sizes[-1]
         print(f"growth {small:,} -> {large:,} claims ({large / small:.0f}x the claims)")

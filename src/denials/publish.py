@@ -123,6 +123,9 @@ def publication(con: duckdb.DuckDBPyConnection) -> tuple[str, datetime]:
     return con.execute("select run_id, published_at from published.publication").fetchall()[0]
 
 
+READER_MEMORY_LIMIT = os.environ.get("DENIALS_READER_MEMORY_LIMIT", "1GB")
+
+
 def connect_published(warehouse: Path) -> duckdb.DuckDBPyConnection:
     """A read-only connection to the published marts; never blocks and is never blocked by a build.
 
@@ -135,7 +138,11 @@ def connect_published(warehouse: Path) -> duckdb.DuckDBPyConnection:
             f"nothing published yet at {target}: run `denials run` (or `denials build` then "
             "`denials publish`) first"
         )
-    return duckdb.connect(str(target), read_only=True)
+    con = duckdb.connect(str(target), read_only=True)
+    # readers are many and long-lived (the app, notebooks): each gets a bounded share of memory and
+    # spills beyond it instead of growing with the warehouse
+    con.execute(f"set memory_limit = '{READER_MEMORY_LIMIT}'")
+    return con
 
 
 def _fsync_directory(directory: Path) -> None:

@@ -10,7 +10,7 @@
 -- A claim-level segment that repeats with the same qualifier is read at its first occurrence.
 with
 
-segments as (
+segments as {{ read_in_place() }} (
     select
         file_id,
         segment_position,

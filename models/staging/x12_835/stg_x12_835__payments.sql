@@ -10,7 +10,7 @@
 -- at its first occurrence, so the grain holds.
 with
 
-segments as (
+segments as {{ read_in_place() }} (
     select
         file_id,
         segment_position,

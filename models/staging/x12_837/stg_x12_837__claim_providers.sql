@@ -31,7 +31,7 @@ segments as (
         {{ new_files_only() }}
 ),
 
-claims as (
+claims as {{ read_in_place() }} (
     select
         claim_id,
         file_id,
@@ -57,7 +57,7 @@ hierarchical_levels as (
         {{ new_files_only() }}
 ),
 
-names as (
+names as {{ read_in_place() }} (
     select
         file_id,
         segment_position,

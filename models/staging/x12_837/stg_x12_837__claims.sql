@@ -12,7 +12,7 @@
 
 with
 
-segments as (
+segments as {{ read_in_place() }} (
     select
         file_id,
         segment_position,
@@ -46,7 +46,7 @@ claim_segments as (
     where segment_id = 'CLM'
 ),
 
-hierarchical_levels as (
+hierarchical_levels as {{ read_in_place() }} (
     select
         file_id,
         transaction_seq,

@@ -2,8 +2,9 @@
 -- Chains, not single remits, are paired, so a claim's original, reversal and correction stay together.
 -- Payer ids are never required to be equal: the 835 names the payer its own way (XV plan id, EIN, no
 -- N104). Each side carries a resolved payer key (int_claims_payer_resolved and
--- int_remit_transactions_payer_resolved; null when unresolved), used only to choose between 837 claims that share a patient control number (COB: one CLM01 sent to
--- several payers). By patient control number (CLP01 = CLM01):
+-- int_remit_transactions_payer_resolved; null when unresolved), used only to choose between 837 claims
+-- that share a patient control number (COB: one CLM01 sent to several payers). By patient control
+-- number (CLP01 = CLM01):
 --   1. line_control_number: the chain's service lines share REF*6R with the claim's lines; a chain goes
 --      to the 837 claim with the most such line pairs (ties: the claim whose payer key agrees, then the
 --      claim loaded first). Line control numbers are unique, so duplicate claims reusing CLM01 do not fan out.

@@ -195,9 +195,11 @@ versions_standing as (
         claim_paid_amount,
         patient_responsibility_amount,
         denied_amount,
-        is_reversal
-        or reversed_by_remit_claim_id is not null
-        or claim_key_sequence = final_claim_key_sequence as is_standing
+        case
+            when is_reversal or reversed_by_remit_claim_id is not null then 1
+            when claim_key_sequence = final_claim_key_sequence then 1
+            else 0
+        end as standing_weight
     from versions_compared
 ),
 
@@ -216,19 +218,16 @@ versions_ranked as (
                 case when not is_reversal and reversed_by_remit_claim_id is null then 0 else 1 end,
                 claim_key_sequence desc
         ) as final_rank,
-        cast(sum(case when is_standing then claim_charge_amount else 0 end) over (partition by chain_root_remit_claim_id)
-            as decimal(18, 2))
+        cast(sum(claim_charge_amount * standing_weight) over (partition by chain_root_remit_claim_id) as decimal(18, 2))
             as chain_net_charge_amount,
-        cast(sum(case when is_standing then claim_paid_amount else 0 end) over (partition by chain_root_remit_claim_id)
-            as decimal(18, 2))
+        cast(sum(claim_paid_amount * standing_weight) over (partition by chain_root_remit_claim_id) as decimal(18, 2))
             as chain_net_paid_amount,
         cast(
-            sum(case when is_standing then coalesce(patient_responsibility_amount, 0) else 0 end)
+            sum(coalesce(patient_responsibility_amount, 0) * standing_weight)
                 over (partition by chain_root_remit_claim_id)
             as decimal(18, 2)
         ) as chain_net_patient_responsibility_amount,
-        cast(sum(case when is_standing then denied_amount else 0 end) over (partition by chain_root_remit_claim_id)
-            as decimal(18, 2))
+        cast(sum(denied_amount * standing_weight) over (partition by chain_root_remit_claim_id) as decimal(18, 2))
             as chain_net_denied_amount,
         max(case when is_overturn then 1 else 0 end) over (partition by chain_root_remit_claim_id)
             as chain_overturn_flag

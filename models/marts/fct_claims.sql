@@ -57,20 +57,25 @@ claim_lines_ranked as (
     select
         claim_lines.*,
         row_number() over (
-            partition by claim_key
-            order by denied_amount desc, initial_denied_amount desc, line_id
+            partition by claim_lines.claim_key
+            order by
+                claim_lines.denied_amount desc,
+                claim_lines.initial_denied_amount desc,
+                claim_lines.line_id asc
         ) as denial_rank,
         row_number() over (
-            partition by claim_key
+            partition by claim_lines.claim_key
             order by
-                case when final_remit_date is null then 1 else 0 end,
-                final_remit_date desc,
-                remit_file_id desc,
-                remit_segment_position desc,
-                line_id
+                case when claim_lines.final_remit_date is null then 1 else 0 end asc,
+                claim_lines.final_remit_date desc,
+                claim_lines.remit_file_id desc,
+                claim_lines.remit_segment_position desc,
+                claim_lines.line_id asc
         ) as latest_remit_rank,
-        row_number() over (partition by claim_key order by claim_file_id, claim_segment_position, line_id)
-            as claim_rank
+        row_number() over (
+            partition by claim_lines.claim_key
+            order by claim_lines.claim_file_id, claim_lines.claim_segment_position, claim_lines.line_id
+        ) as claim_rank
     from claim_lines
 ),
 

@@ -11,6 +11,8 @@ truth/truth_lines.csv, keyed by the 837 line control number (REF*6R):
   new CLP07) that carried a denial, with their initial category;
 - fct_adjudicated_lines pays each line of a reprocessed claim once (paid and denied equal the truth, one
   chain of two versions), and its first-pass-paid lines are the truth's paid lines, nothing reworked;
+- fct_claims gives every submitted claim the outcome its truth lines mean (DOMAIN.md section 3): never
+  remitted, overturned (a denial paid later), denied (denied dollars, nothing paid), partially denied, paid;
 - mart_denials_unit_errors gives each unit-error line the truth's unit_root_cause;
 - mart_prebill_risk (line, rule) pairs equal the truth's expected_prebill_rule on not_remitted lines.
 
@@ -208,6 +210,41 @@ def test_denied_dollars_codes_and_statuses_equal_truth(built: dict) -> None:
     assert sum(Decimal(row["denied_amount"]) for row in truth.values()) == sum(row[1] for row in rows)
     assert any(row["is_claim_level_denial"] == "true" for row in truth.values())
     assert any(row["outcome"] == "partially_denied" for row in truth.values())
+
+
+def expected_claim_outcome(lines: list[dict[str, str]]) -> str:
+    """A submitted claim's outcome from what was planted on its lines."""
+    if {row["outcome"] for row in lines} == {"not_remitted"}:
+        return "not_remitted"
+    if any(row["outcome"] in OVERTURNED_OUTCOMES and row["denial_category"] for row in lines):
+        return "overturned"
+    denied = sum(Decimal(row["denied_amount"]) for row in lines)
+    paid = sum(Decimal(row["paid_amount"]) for row in lines)
+    if denied > 0:
+        return "denied" if paid <= 0 else "partially_denied"
+    return "paid"
+
+
+def test_claim_outcomes_equal_truth(built: dict) -> None:
+    claims: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in built["truth"]:
+        claims[row["line_control_number"].rsplit("-", 1)[0]].append(row)  # one submission per claim
+    expected = {claim: expected_claim_outcome(lines) for claim, lines in claims.items()}
+    rows = query(
+        built["warehouse"],
+        """
+        select lines.line_control_number, claims.outcome
+        from marts.fct_claim_lines as lines
+        inner join marts.fct_claims as claims on lines.claim_key = claims.claim_key
+        where lines.claim_line_id is not null
+        """,
+    )
+    found = {line.rsplit("-", 1)[0]: outcome for line, outcome in rows}
+    assert set(expected.values()) == {"not_remitted", "overturned", "denied", "partially_denied", "paid"}
+    wrong = {
+        claim: (outcome, found.get(claim)) for claim, outcome in expected.items() if found.get(claim) != outcome
+    }
+    assert not wrong, f"{len(wrong)} claims' outcomes differ from truth, e.g. {list(wrong.values())[:5]}"
 
 
 def unit_cause_seen(cause: str | None, feed: bool) -> str | None:

@@ -242,7 +242,9 @@ def test_claim_outcomes_equal_truth(built: dict) -> None:
     found = {line.rsplit("-", 1)[0]: outcome for line, outcome in rows}
     assert set(expected.values()) == {"not_remitted", "overturned", "denied", "partially_denied", "paid"}
     wrong = {
-        claim: (outcome, found.get(claim)) for claim, outcome in expected.items() if found.get(claim) != outcome
+        claim: (outcome, found.get(claim))
+        for claim, outcome in expected.items()
+        if found.get(claim) != outcome
     }
     assert not wrong, f"{len(wrong)} claims' outcomes differ from truth, e.g. {list(wrong.values())[:5]}"
 

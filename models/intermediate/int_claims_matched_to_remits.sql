@@ -13,7 +13,8 @@
 -- within a resolved payer key), int_remit_chains_paired_across_payers pairs what is left when the evidence
 -- is unique. Payer ids are never required to be equal. ambiguous_candidate_claim_count > 0 marks a remit
 -- left unmatched because several 837 claims could have been meant. resolved_payer_id is the one payer key
--- (int_payer_identifiers_resolved) with payer_resolution_method saying how it was found.
+-- (int_claims_payer_resolved, else int_remit_transactions_payer_resolved) with payer_resolution_method
+-- saying how it was found.
 -- For the current state of a claim keep is_final rows (or is_latest, for chains that ended in a reversal)
 -- and the rows with no remit.
 -- Table: read by the line matching and the marts; a remit arriving in a later file changes earlier rows.
@@ -25,8 +26,10 @@ claims as (
         claim_id,
         claim_control_number,
         payer_id,
+        payer_key,
+        resolution_method,
         total_charge_amount
-    from {{ ref('stg_x12_837__claims') }}
+    from {{ ref('int_claims_payer_resolved') }}
 ),
 
 remit_versions as (
@@ -75,15 +78,6 @@ ambiguous_chains as (
         candidate_claim_count
     from {{ ref('int_remit_chains_paired_across_payers') }}
     where claim_id is null
-),
-
-claim_payer_keys as (
-    select
-        identifier_value,
-        payer_key,
-        resolution_method
-    from {{ ref('int_payer_identifiers_resolved') }}
-    where side = '837' and identifier_type = 'NM1_PR_ID'
 ),
 
 remit_payer_keys as (
@@ -151,9 +145,8 @@ final as (
 
         ---------- the payer: as the 837 names it, and the one resolved key
         coalesce(claims.payer_id, remit_versions.payer_id) as payer_id,
-        coalesce(claim_payer_keys.payer_key, remit_payer_keys.payer_key) as resolved_payer_id,
-        coalesce(claim_payer_keys.resolution_method, remit_payer_keys.resolution_method)
-            as payer_resolution_method,
+        coalesce(claims.payer_key, remit_payer_keys.payer_key) as resolved_payer_id,
+        coalesce(claims.resolution_method, remit_payer_keys.resolution_method) as payer_resolution_method,
 
         ---------- the 837 claim
         coalesce(claims.claim_control_number, remit_versions.patient_control_number) as claim_control_number,
@@ -181,8 +174,6 @@ final as (
         on match_rows.remit_claim_id = remit_versions.remit_claim_id
     left join ambiguous_chains
         on match_rows.claim_id is null and remit_versions.chain_key = ambiguous_chains.chain_key
-    left join claim_payer_keys
-        on claims.payer_id = claim_payer_keys.identifier_value
     left join remit_payer_keys
         on remit_versions.remit_transaction_id = remit_payer_keys.remit_transaction_id
 )

@@ -1,9 +1,10 @@
 -- One row per remit chain (int_remit_claim_versions) paired to an 837 claim, with how it was paired.
 -- Chains, not single remits, are paired, so a claim's original, reversal and correction stay together.
 -- Payer ids are never required to be equal: the 835 names the payer its own way (XV plan id, EIN, no
--- N104). Each side carries a resolved payer key (int_payer_identifiers_resolved; null when unresolved),
--- used only to choose between 837 claims that share a patient control number (COB: one CLM01 sent to
--- several payers). By patient control number (CLP01 = CLM01):
+-- N104). Each side carries a resolved payer key (int_claims_payer_resolved and
+-- int_remit_transactions_payer_resolved; null when unresolved), used only to choose between 837 claims
+-- that share a patient control number (COB: one CLM01 sent to several payers). By patient control
+-- number (CLP01 = CLM01):
 --   1. line_control_number: the chain's service lines share REF*6R with the claim's lines; a chain goes
 --      to the 837 claim with the most such line pairs (ties: the claim whose payer key agrees, then the
 --      claim loaded first). Line control numbers are unique, so duplicate claims reusing CLM01 do not fan out.
@@ -17,14 +18,6 @@
 
 with
 
-claim_payer_keys as (
-    select
-        identifier_value,
-        payer_key
-    from {{ ref('int_payer_identifiers_resolved') }}
-    where side = '837' and identifier_type = 'NM1_PR_ID'
-),
-
 remit_payer_keys as (
     select
         remit_transaction_id,
@@ -34,15 +27,13 @@ remit_payer_keys as (
 
 claims as (
     select
-        stg_claims.claim_id,
-        stg_claims.file_id,
-        stg_claims.segment_position,
-        stg_claims.claim_control_number,
-        claim_payer_keys.payer_key as payer_id,
-        stg_claims.total_charge_amount
-    from {{ ref('stg_x12_837__claims') }} as stg_claims
-    left join claim_payer_keys
-        on stg_claims.payer_id = claim_payer_keys.identifier_value
+        claim_id,
+        file_id,
+        segment_position,
+        claim_control_number,
+        payer_key as payer_id,
+        total_charge_amount
+    from {{ ref('int_claims_payer_resolved') }}
 ),
 
 remit_versions as (

@@ -9,14 +9,6 @@
 
 with
 
-claim_payer_keys as (
-    select
-        identifier_value,
-        payer_key
-    from {{ ref('int_payer_identifiers_resolved') }}
-    where side = '837' and identifier_type = 'NM1_PR_ID'
-),
-
 remit_payer_keys as (
     select
         remit_transaction_id,
@@ -41,10 +33,8 @@ open_claims as (
         claims.claim_id,
         claims.claim_control_number,
         claims.total_charge_amount,
-        claim_payer_keys.payer_key
-    from {{ ref('stg_x12_837__claims') }} as claims
-    left join claim_payer_keys
-        on claims.payer_id = claim_payer_keys.identifier_value
+        claims.payer_key
+    from {{ ref('int_claims_payer_resolved') }} as claims
     left join claims_paired
         on claims.claim_id = claims_paired.claim_id
     where claims_paired.claim_id is null

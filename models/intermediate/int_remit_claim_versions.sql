@@ -11,8 +11,8 @@
 -- (int_remit_claims_rooted). This model names the version each one replaces and the reversal that
 -- reversed it, numbers the versions, picks the final one, flags overturns and sums the chain.
 -- The chain's key is payer id + CLP01 + the first version's CLP07 (payer id + CLP01 when that CLP07 is
--- missing). Duplicate claims that reuse CLP01 under other CLP07s therefore keep chains of their own, while a
--- correction issued under a new CLP07 stays in the chain of the claim it corrects.
+-- missing). Duplicate claims reusing CLP01 under other CLP07s keep chains of their own; a correction or a
+-- reprocessing under a new CLP07 stays in the chain of its claim. Chain sums count standing versions only.
 -- Table, rebuilt in full: a remit in a later file changes is_final and the chain totals of versions
 -- loaded earlier, so appending by file would leave them wrong.
 
@@ -168,10 +168,39 @@ versions_compared as (
                 or replaced.is_denied_status
             ),
             false
-        ) as is_overturn
+        ) as is_overturn,
+        -- the version the payer stands by: the latest one neither a reversal nor reversed
+        max(
+            case
+                when not versions_linked.is_reversal and versions_linked.reversed_by_remit_claim_id is null
+                    then versions_linked.claim_key_sequence
+            end
+        ) over (partition by versions_linked.chain_root_remit_claim_id) as final_claim_key_sequence
     from versions_linked
     left join remit_claims_sequenced as replaced
         on versions_linked.replaces_remit_claim_id = replaced.remit_claim_id
+),
+
+---------- standing versions: the final one, every reversal and every version a reversal cancels; a version
+---------- replaced without a reversal (reprocessed) no longer counts, so nothing is counted twice
+versions_standing as (
+    select
+        remit_claim_id,
+        chain_root_remit_claim_id,
+        claim_key_sequence,
+        is_reversal,
+        reversed_by_remit_claim_id,
+        is_overturn,
+        claim_charge_amount,
+        claim_paid_amount,
+        patient_responsibility_amount,
+        denied_amount,
+        case
+            when is_reversal or reversed_by_remit_claim_id is not null then 1
+            when claim_key_sequence = final_claim_key_sequence then 1
+            else 0
+        end as standing_weight
+    from versions_compared
 ),
 
 versions_ranked as (
@@ -189,19 +218,20 @@ versions_ranked as (
                 case when not is_reversal and reversed_by_remit_claim_id is null then 0 else 1 end,
                 claim_key_sequence desc
         ) as final_rank,
-        cast(sum(claim_charge_amount) over (partition by chain_root_remit_claim_id) as decimal(18, 2))
+        cast(sum(claim_charge_amount * standing_weight) over (partition by chain_root_remit_claim_id) as decimal(18, 2))
             as chain_net_charge_amount,
-        cast(sum(claim_paid_amount) over (partition by chain_root_remit_claim_id) as decimal(18, 2))
+        cast(sum(claim_paid_amount * standing_weight) over (partition by chain_root_remit_claim_id) as decimal(18, 2))
             as chain_net_paid_amount,
         cast(
-            sum(coalesce(patient_responsibility_amount, 0)) over (partition by chain_root_remit_claim_id)
+            sum(coalesce(patient_responsibility_amount, 0) * standing_weight)
+                over (partition by chain_root_remit_claim_id)
             as decimal(18, 2)
         ) as chain_net_patient_responsibility_amount,
-        cast(sum(denied_amount) over (partition by chain_root_remit_claim_id) as decimal(18, 2))
+        cast(sum(denied_amount * standing_weight) over (partition by chain_root_remit_claim_id) as decimal(18, 2))
             as chain_net_denied_amount,
         max(case when is_overturn then 1 else 0 end) over (partition by chain_root_remit_claim_id)
             as chain_overturn_flag
-    from versions_compared
+    from versions_standing
 ),
 
 final as (

@@ -11,7 +11,12 @@
 --   - a correction follows the reversal that comes just before it (TR3 1.10.2.8: reversal, then the
 --     corrected claim "as if it were the original", often under a new CLP07);
 --   - any other version follows the latest earlier version with the same CLP07 (null CLP07 counts as one
---     value, the payer + CLP01 fallback); without one it starts a chain of its own.
+--     value, the payer + CLP01 fallback): a resend, or a reprocessing without reversal under the same CLP07;
+--   - a version under a CLP07 not seen before, with no reversal before it, is a reprocessing without reversal
+--     under a new CLP07 when exactly one submitted 837 claim (CLM01 = CLP01, resolved payer keys not
+--     conflicting) can be its claim: it follows the latest earlier version of its claim key. When several
+--     submitted claims share the CLP01 (a duplicate claim, COB), when none does (nothing tells a reprocessing
+--     from another claim) or when nothing came before, it starts a chain.
 -- Table: the rooting and versioning steps both read it.
 
 with
@@ -19,12 +24,61 @@ with
 remit_claims as (
     select
         remit_claim_id,
+        remit_transaction_id,
+        patient_control_number,
         claim_key,
         payer_claim_control_key,
         claim_key_sequence,
         is_reversal,
         claim_charge_amount
     from {{ ref('int_remit_claims_sequenced') }}
+),
+
+remit_payer_keys as (
+    select
+        remit_transaction_id,
+        payer_key
+    from {{ ref('int_remit_transactions_payer_resolved') }}
+),
+
+submitted_claims as (
+    select
+        claim_control_number,
+        payer_key
+    from {{ ref('int_claims_payer_resolved') }}
+),
+
+---------- how many submitted claims each remit could belong to (CLM01 = CLP01, payer keys not conflicting)
+remit_claim_candidates as (
+    select
+        remit_claims.remit_claim_id,
+        count(submitted_claims.claim_control_number) as submitted_claim_count
+    from remit_claims
+    left join remit_payer_keys
+        on remit_claims.remit_transaction_id = remit_payer_keys.remit_transaction_id
+    left join submitted_claims
+        on
+            remit_claims.patient_control_number = submitted_claims.claim_control_number
+            and (
+                remit_payer_keys.payer_key is null
+                or submitted_claims.payer_key is null
+                or remit_payer_keys.payer_key = submitted_claims.payer_key
+            )
+    group by remit_claims.remit_claim_id
+),
+
+remit_claims_counted as (
+    select
+        remit_claims.remit_claim_id,
+        remit_claims.claim_key,
+        remit_claims.payer_claim_control_key,
+        remit_claims.claim_key_sequence,
+        remit_claims.is_reversal,
+        remit_claims.claim_charge_amount,
+        remit_claim_candidates.submitted_claim_count
+    from remit_claims
+    inner join remit_claim_candidates
+        on remit_claims.remit_claim_id = remit_claim_candidates.remit_claim_id
 ),
 
 ---------- what comes before each remit in its claim key's sequence
@@ -35,6 +89,7 @@ remit_claims_neighbours as (
         payer_claim_control_key,
         claim_key_sequence,
         is_reversal,
+        submitted_claim_count,
         lag(remit_claim_id) over (partition by claim_key order by claim_key_sequence)
             as previous_remit_claim_id,
         coalesce(lag(is_reversal) over (partition by claim_key order by claim_key_sequence), false)
@@ -58,7 +113,7 @@ remit_claims_neighbours as (
             order by claim_key_sequence
             rows between unbounded preceding and 1 preceding
         ) as reversal_target_sequence_any
-    from remit_claims
+    from remit_claims_counted
 ),
 
 reversal_targets as (
@@ -93,7 +148,10 @@ final as (
                     remit_claims_neighbours.previous_same_control_remit_claim_id
                 )
             when remit_claims_neighbours.is_previous_reversal then remit_claims_neighbours.previous_remit_claim_id
-            else remit_claims_neighbours.previous_same_control_remit_claim_id
+            when remit_claims_neighbours.previous_same_control_remit_claim_id is not null
+                then remit_claims_neighbours.previous_same_control_remit_claim_id
+            -- a new CLP07 without a reversal: reprocessed, when exactly one submitted claim can be its claim
+            when remit_claims_neighbours.submitted_claim_count = 1 then remit_claims_neighbours.previous_remit_claim_id
         end as parent_remit_claim_id
     from remit_claims_neighbours
     left join reversal_targets

@@ -30,6 +30,8 @@ BRIEF_SCENARIOS = {
     "eligibility",
     "coordination_of_benefits",
     "reversed_then_corrected",
+    "reprocessed_same_icn",
+    "reprocessed_new_icn",
     "not_remitted",
 }
 

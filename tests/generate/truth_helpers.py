@@ -18,11 +18,15 @@ def submission(row: dict[str, str]) -> str:
     return row["line_control_number"].rsplit("-", 1)[0]
 
 
+REMITS_PER_OUTCOME = {"reversed_then_corrected": 3, "reprocessed_then_paid": 2}
+
+
 def expected_remit_segments(rows: list[dict[str, str]]) -> Counter[str]:
     """CLP and SVC segments the 835s must hold for these truth rows.
 
-    An overturned claim appears three times (original, reversal, correction); a claim-level denial
-    has a CLP but no SVC; an unremitted claim has neither.
+    An overturned claim appears three times (original, reversal, correction), a claim reprocessed
+    without reversal twice (original, reprocessing); a claim-level denial has a CLP but no SVC; an
+    unremitted claim has neither.
     """
     expected: Counter[str] = Counter()
     claims: dict[str, str] = {}
@@ -31,8 +35,8 @@ def expected_remit_segments(rows: list[dict[str, str]]) -> Counter[str]:
         claims[submission(row)] = outcome
         if outcome == "not_remitted" or row["is_claim_level_denial"] == "true":
             continue
-        expected["SVC"] += 3 if outcome == "reversed_then_corrected" else 1
+        expected["SVC"] += REMITS_PER_OUTCOME.get(outcome, 1)
     for outcome in claims.values():
         if outcome != "not_remitted":
-            expected["CLP"] += 3 if outcome == "reversed_then_corrected" else 1
+            expected["CLP"] += REMITS_PER_OUTCOME.get(outcome, 1)
     return expected

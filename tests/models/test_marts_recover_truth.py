@@ -7,7 +7,12 @@ truth/truth_lines.csv, keyed by the 837 line control number (REF*6R):
 - fct_denials lines whose final status is still a denial equal, per denial category, the truth lines
   with outcome denied or partially_denied (precision and recall 1.0), with the same denied, billed and
   paid dollars, group code, CARC, RARC, final status and claim-level flag; the overturned ones equal the
-  truth lines reversed_then_corrected that carried a denial, with their initial category;
+  truth lines reversed_then_corrected or reprocessed_then_paid (re-adjudicated with no reversal, same or
+  new CLP07) that carried a denial, with their initial category;
+- fct_adjudicated_lines pays each line of a reprocessed claim once (paid and denied equal the truth, one
+  chain of two versions), and its first-pass-paid lines are the truth's paid lines, nothing reworked;
+- fct_claims gives every submitted claim the outcome its truth lines mean (DOMAIN.md section 3): never
+  remitted, overturned (a denial paid later), denied (denied dollars, nothing paid), partially denied, paid;
 - mart_denials_unit_errors gives each unit-error line the truth's unit_root_cause;
 - mart_prebill_risk (line, rule) pairs equal the truth's expected_prebill_rule on not_remitted lines.
 
@@ -36,6 +41,7 @@ pytestmark = pytest.mark.slow
 CLAIMS = int(os.environ.get("DENIALS_MARTS_CLAIMS", "2500"))
 SEED = int(os.environ.get("DENIALS_MARTS_SEED", "7"))
 DENIED_OUTCOMES = ("denied", "partially_denied")
+OVERTURNED_OUTCOMES = ("reversed_then_corrected", "reprocessed_then_paid")
 WITHOUT_FEED = {"waste_without_jw": "missing_jw_jz", "jz_with_waste": None}
 PREBILL_RULES = {"unit_error", "missing_auth", "off_label_diagnosis", "modifier_error"}
 UNIT_ROOT_CAUSES = {
@@ -121,7 +127,7 @@ def test_overturned_denials_are_kept_and_flagged(built: dict) -> None:
     expected = {
         (row["line_control_number"], row["denial_category"])
         for row in built["truth"]
-        if row["outcome"] == "reversed_then_corrected" and row["denial_category"]
+        if row["outcome"] in OVERTURNED_OUTCOMES and row["denial_category"]
     }
     found = set(
         query(
@@ -135,7 +141,41 @@ def test_overturned_denials_are_kept_and_flagged(built: dict) -> None:
         )
     )
     assert expected
+    assert {row["scenario"] for row in built["truth"] if row["outcome"] == "reprocessed_then_paid"} == {
+        "reprocessed_same_icn", "reprocessed_new_icn"
+    }
     assert_per_label(expected, found, "overturned denials")
+
+
+def test_reprocessed_claims_are_paid_once(built: dict) -> None:
+    """A remit re-adjudicated with no reversal replaces the one before it: one line, two versions, the
+    truth's paid dollars, no denied dollars left, and never first-pass paid (the claim was reworked)."""
+    truth = {
+        row["line_control_number"]: row for row in built["truth"] if row["outcome"] == "reprocessed_then_paid"
+    }
+    rows = query(
+        built["warehouse"],
+        """
+        select line_control_number, paid_amount, denied_amount, version_count, reversal_count,
+            is_first_pass_paid, final_status
+        from marts.fct_adjudicated_lines
+        """,
+    )
+    found = {line: facts for line, *facts in rows if line in truth}
+    assert len(truth) > 5 and set(found) == set(truth)
+    wrong = {
+        line: facts
+        for line, facts in found.items()
+        if facts[:5] != [Decimal(truth[line]["paid_amount"]), Decimal("0.00"), 2, 0, False]
+        or facts[5] != ("overturned" if truth[line]["denial_category"] else "paid")
+    }
+    assert not wrong, f"{len(wrong)} reprocessed lines differ from truth, e.g. {list(wrong.items())[:5]}"
+    first_pass = {line for line, *facts in rows if facts[4]}
+    paid_first_time = {
+        row["line_control_number"] for row in built["truth"]
+        if row["outcome"] == "paid" and Decimal(row["paid_amount"]) > 0
+    }
+    assert first_pass == paid_first_time
 
 
 def test_denied_dollars_codes_and_statuses_equal_truth(built: dict) -> None:
@@ -170,6 +210,43 @@ def test_denied_dollars_codes_and_statuses_equal_truth(built: dict) -> None:
     assert sum(Decimal(row["denied_amount"]) for row in truth.values()) == sum(row[1] for row in rows)
     assert any(row["is_claim_level_denial"] == "true" for row in truth.values())
     assert any(row["outcome"] == "partially_denied" for row in truth.values())
+
+
+def expected_claim_outcome(lines: list[dict[str, str]]) -> str:
+    """A submitted claim's outcome from what was planted on its lines."""
+    if {row["outcome"] for row in lines} == {"not_remitted"}:
+        return "not_remitted"
+    if any(row["outcome"] in OVERTURNED_OUTCOMES and row["denial_category"] for row in lines):
+        return "overturned"
+    denied = sum(Decimal(row["denied_amount"]) for row in lines)
+    paid = sum(Decimal(row["paid_amount"]) for row in lines)
+    if denied > 0:
+        return "denied" if paid <= 0 else "partially_denied"
+    return "paid"
+
+
+def test_claim_outcomes_equal_truth(built: dict) -> None:
+    claims: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in built["truth"]:
+        claims[row["line_control_number"].rsplit("-", 1)[0]].append(row)  # one submission per claim
+    expected = {claim: expected_claim_outcome(lines) for claim, lines in claims.items()}
+    rows = query(
+        built["warehouse"],
+        """
+        select lines.line_control_number, claims.outcome
+        from marts.fct_claim_lines as lines
+        inner join marts.fct_claims as claims on lines.claim_key = claims.claim_key
+        where lines.claim_line_id is not null
+        """,
+    )
+    found = {line.rsplit("-", 1)[0]: outcome for line, outcome in rows}
+    assert set(expected.values()) == {"not_remitted", "overturned", "denied", "partially_denied", "paid"}
+    wrong = {
+        claim: (outcome, found.get(claim))
+        for claim, outcome in expected.items()
+        if found.get(claim) != outcome
+    }
+    assert not wrong, f"{len(wrong)} claims' outcomes differ from truth, e.g. {list(wrong.values())[:5]}"
 
 
 def unit_cause_seen(cause: str | None, feed: bool) -> str | None:

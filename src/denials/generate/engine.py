@@ -52,6 +52,8 @@ KIND_RATES: dict[str, str] = {
     "split": "split_rate",
     "secondary": "secondary_rate",
 }
+# Reprocessing without reversal: the remit value and the CLP07 version the later adjudication carries.
+REPROCESSED: dict[str, int] = {"reprocess_same_icn": 0, "reprocess_new_icn": 1}
 DEFAULT_END_DATE = date(2025, 6, 30)
 DEFAULT_SPAN_DAYS = 365
 CLAIMS_PER_FILE = 50_000
@@ -233,28 +235,35 @@ class _ChunkWriter:
         self.batch835.add(claim.payer.payer_id, paid_on, provider_index, first, claim.claim_id)
         self.tally.segments["CLP"] += 1
         self.tally.segments["SVC"] += first[3]
-        if claim.remit != "overturn":
+        if claim.remit not in ("overturn", *REPROCESSED):
             return
-        # The reversal resends the first adjudication negated; the correction pays the lines.
-        # Both travel together in a later 835, reversal first (TR3 1.10.2.8).
-        claim.claim_remarks = [*claim.claim_remarks, "N690"]  # alert: reversal due to provider appeal
-        reversal = x12_835.render_claim(claim, cs, sign=-1, status="22")
         claim.original_denials = {i: line.denial for i, line in enumerate(claim.lines) if line.denial}
         for line in claim.lines:
             line.denial = None
-        claim.payer_claim_number = self._payer_claim_number(claim, 1)
-        adjudicate(claim, rng)
-        correction = x12_835.render_claim(claim, cs)
-        combined = (
-            reversal[0] + correction[0],
-            reversal[1] + correction[1],
-            reversal[2] + correction[2],
-            reversal[3] + correction[3],
-        )
+        if claim.remit == "overturn":
+            # The reversal resends the first adjudication negated; the correction pays the lines.
+            # Both travel together in a later 835, reversal first (TR3 1.10.2.8).
+            claim.claim_remarks = [*claim.claim_remarks, "N690"]  # alert: reversal due to provider appeal
+            reversal = x12_835.render_claim(claim, cs, sign=-1, status="22")
+            claim.payer_claim_number = self._payer_claim_number(claim, 1)
+            adjudicate(claim, rng)
+            correction = x12_835.render_claim(claim, cs)
+            combined = (
+                reversal[0] + correction[0],
+                reversal[1] + correction[1],
+                reversal[2] + correction[2],
+                reversal[3] + correction[3],
+            )
+        else:
+            # Reprocessed without a reversal: the later 835 carries the new adjudication alone, under the
+            # first CLP07 or a new one, as payers do when they re-adjudicate on their own initiative.
+            claim.payer_claim_number = self._payer_claim_number(claim, REPROCESSED[claim.remit])
+            adjudicate(claim, rng)
+            combined = x12_835.render_claim(claim, cs)
         later = x12_835.check_date(paid_on) + timedelta(days=rng.randint(21, 70))
         due = self.batch_number + rng.randint(1, 3)
         self.pending.append((due, claim.payer.payer_id, later, provider_index, combined, claim.claim_id))
-        self.tally.segments["CLP"] += 2
+        self.tally.segments["CLP"] += 2 if claim.remit == "overturn" else 1
         self.tally.segments["SVC"] += combined[3]
 
     def _emit(self, claim: Claim, admin_out: TextIO, truth_out: TextIO) -> None:

@@ -120,7 +120,7 @@ class Claim:
     frequency: str = "1"
     prior_auth: str = ""
     note: str = ""
-    remit: str = "normal"  # normal | none | overturn
+    remit: str = "normal"  # normal | none | overturn | reprocess_same_icn | reprocess_new_icn
     prior: PriorPayer | None = None
     claim_denial: Denial | None = None
     # Adjudication, filled by adjudicate.py.
@@ -128,7 +128,7 @@ class Claim:
     claim_adjustments: list[Adjustment] = field(default_factory=list)
     claim_remarks: list[str] = field(default_factory=list)
     payer_claim_number: str = ""
-    # For an overturn: the denial the first remittance carried, kept for the truth row.
+    # For an overturn or a reprocessing: the denial the first remittance carried, kept for the truth row.
     original_denials: dict[int, Denial] = field(default_factory=dict)
 
     @property

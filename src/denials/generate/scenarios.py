@@ -331,6 +331,28 @@ def reversed_then_corrected(ctx: Context) -> list[Claim]:
     return [claim]
 
 
+def _reprocessed(ctx: Context, name: str, remit: str) -> list[Claim]:
+    claim = ctx.drug_claim(name)
+    claim.remit = remit
+    claim.note = ""
+    deny(drug_lines(claim), Denial("CO", "252", "M127", "documentation"))
+    return [claim]
+
+
+# Reprocessing without reversal is rarer than a reversal and correction; a quarter weight each keeps most
+# of the overturn budget on reversals.
+@scenario("reprocessed_same_icn", kind="overturn", weight=0.25)
+def reprocessed_same_icn(ctx: Context) -> list[Claim]:
+    """Denied, then reprocessed and paid in a later 835 with no reversal, same CLP07: an overturn."""
+    return _reprocessed(ctx, "reprocessed_same_icn", "reprocess_same_icn")
+
+
+@scenario("reprocessed_new_icn", kind="overturn", weight=0.25)
+def reprocessed_new_icn(ctx: Context) -> list[Claim]:
+    """Denied, then reprocessed and paid in a later 835 with no reversal, under a new CLP07: an overturn."""
+    return _reprocessed(ctx, "reprocessed_new_icn", "reprocess_new_icn")
+
+
 # ------------------------------------------------------------------------------- never remitted
 
 

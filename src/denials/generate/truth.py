@@ -4,9 +4,10 @@ Truth says what the warehouse should conclude about each billed line, so tests o
 compare against it row by row:
 
 - `outcome` is the line's fate in its final remittance: paid, denied, partially_denied,
-  reversed_then_corrected (denied first, then reversed and paid), or not_remitted.
-- denial columns name the planted denial; for reversed_then_corrected they name the *initial*
-  denial that was overturned, while `denied_amount` (final remit) is 0.
+  reversed_then_corrected (denied first, then reversed and paid), reprocessed_then_paid (denied first,
+  then re-adjudicated and paid in a later remit with no reversal, same or new CLP07), or not_remitted.
+- denial columns name the planted denial; for reversed_then_corrected and reprocessed_then_paid they
+  name the *initial* denial that was overturned, while `denied_amount` (final remit) is 0.
 - `is_claim_level_denial` is true when the denial CAS sits at claim level (no SVC loops), and the
   claim-level amount is attributed to lines in proportion to charge.
 - `expected_prebill_rule` is set only on unremitted lines carrying a planted problem.
@@ -87,6 +88,9 @@ def truth_rows(claim: Claim, tally: Tally) -> Iterator[str]:
             outcome, rule, root = "not_remitted", line.prebill_rule, line.root_cause
         elif claim.remit == "overturn":
             outcome, paid = "reversed_then_corrected", line.paid
+            denial = claim.original_denials.get(index)
+        elif claim.remit.startswith("reprocess"):
+            outcome, paid = "reprocessed_then_paid", line.paid
             denial = claim.original_denials.get(index)
         elif claim_level is not None:
             outcome, denial, denied = "denied", claim_level, shares[index]

@@ -151,7 +151,7 @@ adjustments_joined as (
         carc_group_code_rows.denial_category as carc_group_code_category,
         carc_any_group_rows.denial_category as carc_any_group_category,
         coalesce(carc_group_code_rows.denial_category, carc_any_group_rows.denial_category) as carc_category,
-        deciding_remarks.rarc_code as deciding_rarc_code,
+        coalesce(pair_matches.rarc_code, deciding_remarks.rarc_code) as deciding_rarc_code,
         deciding_remarks.denial_category as deciding_rarc_category,
         pair_matches.rarc_code as pair_rarc_code,
         pair_matches.denial_category as pair_category,

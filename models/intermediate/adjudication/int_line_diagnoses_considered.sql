@@ -8,7 +8,8 @@
 -- when it has any (837P), else every diagnosis of its claim (837I has no pointers, and a line that sends
 -- none speaks for the whole claim). A billed line is an 837 service line, or, for an 835 line matched to
 -- a claim but to none of its lines, the claim and the code the payer adjudicated (SVC06, else SVC01),
--- with claim_line_id null: such a line has no pointers. line_key is the claim_line_id, else claim_id|code. A pointer to no diagnosis of the claim is dropped.
+-- with claim_line_id null: such a line has no pointers. line_key is the claim_line_id, else claim_id|code.
+-- A pointer to no diagnosis of the claim is dropped.
 -- Table: read for every drug line by int_drug_lines_off_label.
 
 with

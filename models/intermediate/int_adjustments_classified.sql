@@ -4,19 +4,15 @@
     )
 }}
 
--- One row per CAS triplet (claim and line level), classified by the precedence rule written in the
--- denial_category_map seed:
---   1. a non-alert RARC in the triplet's scope with decides_category = true wins (scope: the line's LQ
---      remarks for a line-level CAS, the claim's MOA/MIA remarks for a claim-level CAS); it only
---      overrides a CARC whose own category is a denial (or an unknown CARC), so CO-45 or PR-2 on a line
---      that also carries N362 stay contractual / patient responsibility;
---   2. otherwise the CARC row with the exact CAS01 group code;
---   3. otherwise the CARC row with a blank group code;
+-- One row per CAS triplet (claim and line level), classified by the precedence rule of the category seeds:
+--   0. a denial_category_pairs pair (its CARC on the triplet, its RARC, alert or not, among the scope's
+--      remarks: the line's LQ for a line-level CAS, the claim's MOA/MIA for a claim-level one) decides;
+--   1. else the scope's first non-alert RARC with decides_category = true (denial_category_map) wins over a
+--      CARC whose own category is a denial or unknown (CO-45 or PR-2 beside N362 stay what they are);
+--   2. else the CARC row with the exact CAS01 group code; 3. else the CARC row with a blank group code;
 --   4. a CARC with no row at all is 'other', flagged is_unknown_code (the build never fails on it).
--- Alert RARCs never decide. Reversal triplets (CLP02 = 22) carry the negated amounts and are flagged,
--- so sums over a reversal chain net out.
--- Table: the rest of the warehouse reads it many times; not incremental, because a change to the
--- category seeds must reclassify every remit already loaded.
+-- Reversal triplets (CLP02 = 22) carry the negated amounts and are flagged, so sums over a chain net out.
+-- Table: read many times; not incremental, as a change to the category seeds must reclassify every remit.
 
 with
 
@@ -101,6 +97,16 @@ carc_any_group_rows as (
         and group_code = ''
 ),
 
+pair_matches as (
+    select
+        scope_level,
+        scope_id,
+        carc_code,
+        rarc_code,
+        denial_category
+    from {{ ref('int_remark_pairs_scoped') }}
+),
+
 ---------- the first deciding remark of each scope (LQ order) decides; ties between deciding remarks are rare
 deciding_remarks as (
     select
@@ -124,7 +130,8 @@ unknown_remark_counts as (
         scope_id
 ),
 
----------- each triplet with its CARC rows, its scope's deciding remark and its claim's status
+---------- each triplet with its CARC rows, its scope's pair and deciding remark, its claim's status, and the
+---------- precedence rule
 adjustments_joined as (
     select
         adjustments.remit_adjustment_id,
@@ -144,10 +151,25 @@ adjustments_joined as (
         carc_group_code_rows.denial_category as carc_group_code_category,
         carc_any_group_rows.denial_category as carc_any_group_category,
         coalesce(carc_group_code_rows.denial_category, carc_any_group_rows.denial_category) as carc_category,
-        carc_categories.is_denial as is_carc_category_denial,
-        deciding_remarks.rarc_code as deciding_rarc_code,
+        coalesce(pair_matches.rarc_code, deciding_remarks.rarc_code) as deciding_rarc_code,
         deciding_remarks.denial_category as deciding_rarc_category,
-        coalesce(unknown_remark_counts.unknown_rarc_count, 0) as unknown_rarc_count
+        pair_matches.rarc_code as pair_rarc_code,
+        pair_matches.denial_category as pair_category,
+        coalesce(unknown_remark_counts.unknown_rarc_count, 0) as unknown_rarc_count,
+        ---------- the precedence rule
+        case
+            when pair_matches.denial_category is not null then 'carc_rarc_pair'
+            when
+                deciding_remarks.rarc_code is not null
+                and (
+                    coalesce(carc_group_code_rows.denial_category, carc_any_group_rows.denial_category) is null
+                    or coalesce(carc_categories.is_denial, false)
+                )
+                then 'rarc_decides'
+            when carc_group_code_rows.denial_category is not null then 'carc_group_code'
+            when carc_any_group_rows.denial_category is not null then 'carc_any_group'
+            else 'unknown_code'
+        end as classification_rule
     from adjustments
     left join remit_claims
         on adjustments.remit_claim_id = remit_claims.remit_claim_id
@@ -170,6 +192,14 @@ adjustments_joined as (
                 when adjustments.adjustment_level = 'line' then adjustments.remit_line_id
                 else adjustments.remit_claim_id
             end = deciding_remarks.scope_id
+    left join pair_matches
+        on
+            adjustments.adjustment_level = pair_matches.scope_level
+            and case
+                when adjustments.adjustment_level = 'line' then adjustments.remit_line_id
+                else adjustments.remit_claim_id
+            end = pair_matches.scope_id
+            and adjustments.carc_code = pair_matches.carc_code
     left join unknown_remark_counts
         on
             adjustments.adjustment_level = unknown_remark_counts.scope_level
@@ -179,78 +209,49 @@ adjustments_joined as (
             end = unknown_remark_counts.scope_id
 ),
 
----------- the precedence rule
-adjustments_ruled as (
-    select
-        remit_adjustment_id,
-        remit_line_id,
-        remit_claim_id,
-        remit_transaction_id,
-        file_id,
-        segment_position,
-        adjustment_level,
-        adjustment_group_code,
-        triplet_ordinal,
-        carc_code,
-        adjustment_amount,
-        adjustment_quantity,
-        claim_status_code,
-        is_reversal,
-        carc_group_code_category,
-        carc_any_group_category,
-        carc_category,
-        deciding_rarc_code,
-        deciding_rarc_category,
-        unknown_rarc_count,
-        case
-            when
-                deciding_rarc_code is not null
-                and (carc_category is null or coalesce(is_carc_category_denial, false))
-                then 'rarc_decides'
-            when carc_group_code_category is not null then 'carc_group_code'
-            when carc_any_group_category is not null then 'carc_any_group'
-            else 'unknown_code'
-        end as classification_rule
-    from adjustments_joined
-),
-
 adjustments_classified as (
     select
-        adjustments_ruled.remit_adjustment_id,
-        adjustments_ruled.remit_line_id,
-        adjustments_ruled.remit_claim_id,
-        adjustments_ruled.remit_transaction_id,
-        adjustments_ruled.file_id,
-        adjustments_ruled.segment_position,
-        adjustments_ruled.adjustment_level,
-        adjustments_ruled.adjustment_group_code,
-        adjustments_ruled.triplet_ordinal,
-        adjustments_ruled.carc_code,
-        adjustments_ruled.adjustment_amount,
-        adjustments_ruled.adjustment_quantity,
-        adjustments_ruled.claim_status_code,
-        adjustments_ruled.is_reversal,
+        adjustments_joined.remit_adjustment_id,
+        adjustments_joined.remit_line_id,
+        adjustments_joined.remit_claim_id,
+        adjustments_joined.remit_transaction_id,
+        adjustments_joined.file_id,
+        adjustments_joined.segment_position,
+        adjustments_joined.adjustment_level,
+        adjustments_joined.adjustment_group_code,
+        adjustments_joined.triplet_ordinal,
+        adjustments_joined.carc_code,
+        adjustments_joined.adjustment_amount,
+        adjustments_joined.adjustment_quantity,
+        adjustments_joined.claim_status_code,
+        adjustments_joined.is_reversal,
 
         ---------- classification
-        adjustments_ruled.classification_rule,
-        case when adjustments_ruled.classification_rule = 'rarc_decides' then 'RARC' else 'CARC' end
-            as deciding_code_type,
+        adjustments_joined.classification_rule,
         case
-            when adjustments_ruled.classification_rule = 'rarc_decides' then adjustments_ruled.deciding_rarc_code
-            else adjustments_ruled.carc_code
+            when adjustments_joined.classification_rule = 'rarc_decides' then 'RARC'
+            when adjustments_joined.classification_rule = 'carc_rarc_pair' then 'CARC_RARC'
+            else 'CARC'
+        end as deciding_code_type,
+        case
+            when adjustments_joined.classification_rule = 'rarc_decides' then adjustments_joined.deciding_rarc_code
+            when adjustments_joined.classification_rule = 'carc_rarc_pair'
+                then {{ dbt.concat(['adjustments_joined.carc_code', "'+'", 'adjustments_joined.pair_rarc_code']) }}
+            else adjustments_joined.carc_code
         end as deciding_code,
-        adjustments_ruled.deciding_rarc_code,
-        coalesce(adjustments_ruled.carc_category, 'other') as carc_category,
-        case adjustments_ruled.classification_rule
-            when 'rarc_decides' then adjustments_ruled.deciding_rarc_category
-            when 'carc_group_code' then adjustments_ruled.carc_group_code_category
-            when 'carc_any_group' then adjustments_ruled.carc_any_group_category
+        adjustments_joined.deciding_rarc_code,
+        coalesce(adjustments_joined.carc_category, 'other') as carc_category,
+        case adjustments_joined.classification_rule
+            when 'carc_rarc_pair' then adjustments_joined.pair_category
+            when 'rarc_decides' then adjustments_joined.deciding_rarc_category
+            when 'carc_group_code' then adjustments_joined.carc_group_code_category
+            when 'carc_any_group' then adjustments_joined.carc_any_group_category
             else 'other'
         end as denial_category,
-        adjustments_ruled.carc_category is null as is_unknown_carc,
-        adjustments_ruled.unknown_rarc_count,
-        adjustments_ruled.carc_category is null or adjustments_ruled.unknown_rarc_count > 0 as is_unknown_code
-    from adjustments_ruled
+        adjustments_joined.carc_category is null as is_unknown_carc,
+        adjustments_joined.unknown_rarc_count,
+        adjustments_joined.carc_category is null or adjustments_joined.unknown_rarc_count > 0 as is_unknown_code
+    from adjustments_joined
 ),
 
 final as (

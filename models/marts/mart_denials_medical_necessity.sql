@@ -1,6 +1,7 @@
--- One row per fct_denials line in the medical_necessity category, with the claim's diagnoses (837 HI,
--- principal first), what the labeled_diagnoses seed says about them for the line's code (labeled,
--- known off-label, or unknown) and the documentation signals a reviewer looks for before appealing:
+-- One row per fct_denials line in the medical_necessity category, with the diagnoses the line is checked
+-- against (its SV107-pointed ones, else the claim's), whether it is off-label and on which basis
+-- (int_drug_lines_off_label: label_indication, label_age or payer_coverage; null when on-label or when the
+-- code has no label in drug_labels) and the documentation signals a reviewer looks for before appealing:
 -- a claim or line note (NTE) and documentation remarks (RARCs the category map files under
 -- documentation) on the denying remit.
 
@@ -74,18 +75,30 @@ documentation_rarcs as (
         and denial_category = 'documentation'
 ),
 
-diagnosis_labels as (
+principal_diagnoses as (
     select
         claim_id,
-        hcpcs_code,
+        min(diagnosis_code_with_dot) as principal_diagnosis_code
+    from {{ ref('stg_x12_837__diagnoses') }}
+    where is_principal
+    group by claim_id
+),
+
+off_label_checks as (
+    select
+        line_key,
+        diagnosis_source,
         diagnosis_count,
-        principal_diagnosis_code,
         diagnosis_codes,
         labeled_diagnosis_codes,
         off_label_diagnosis_codes,
         has_labeled_diagnosis,
-        has_off_label_diagnosis
-    from {{ ref('int_claim_diagnoses_labeled') }}
+        is_off_label_indication,
+        is_off_label_age,
+        is_not_payer_covered,
+        is_off_label,
+        off_label_basis
+    from {{ ref('int_drug_lines_off_label') }}
 ),
 
 -- A union of two equi-joins, not one join with `or` (which defeats hash joins at scale).
@@ -137,23 +150,28 @@ final as (
         cast(denials.product_name as {{ api.Column.translate_type('string') }}) as product_name,
         cast(denials.service_date as date) as service_date,
 
-        ---------- diagnoses
-        cast(coalesce(diagnosis_labels.diagnosis_count, 0) as integer) as diagnosis_count,
-        cast(diagnosis_labels.principal_diagnosis_code as {{ api.Column.translate_type('string') }})
+        ---------- diagnoses and off-label checks
+        cast(coalesce(off_label_checks.diagnosis_source, 'none') as {{ api.Column.translate_type('string') }})
+            as diagnosis_source,
+        cast(coalesce(off_label_checks.diagnosis_count, 0) as integer) as diagnosis_count,
+        cast(principal_diagnoses.principal_diagnosis_code as {{ api.Column.translate_type('string') }})
             as principal_diagnosis_code,
-        cast(diagnosis_labels.diagnosis_codes as {{ api.Column.translate_type('string') }}) as diagnosis_codes,
-        cast(diagnosis_labels.labeled_diagnosis_codes as {{ api.Column.translate_type('string') }})
+        cast(off_label_checks.diagnosis_codes as {{ api.Column.translate_type('string') }}) as diagnosis_codes,
+        cast(off_label_checks.labeled_diagnosis_codes as {{ api.Column.translate_type('string') }})
             as labeled_diagnosis_codes,
-        cast(diagnosis_labels.off_label_diagnosis_codes as {{ api.Column.translate_type('string') }})
+        cast(off_label_checks.off_label_diagnosis_codes as {{ api.Column.translate_type('string') }})
             as off_label_diagnosis_codes,
-        coalesce(diagnosis_labels.has_labeled_diagnosis, false) as has_labeled_diagnosis,
-        coalesce(diagnosis_labels.has_off_label_diagnosis, false) as has_off_label_diagnosis,
-        coalesce(diagnosis_labels.has_off_label_diagnosis and not diagnosis_labels.has_labeled_diagnosis, false)
-            as is_off_label,
+        coalesce(off_label_checks.has_labeled_diagnosis, false) as has_labeled_diagnosis,
+        off_label_checks.off_label_diagnosis_codes is not null as has_off_label_diagnosis,
+        coalesce(off_label_checks.is_off_label_indication, false) as is_off_label_indication,
+        coalesce(off_label_checks.is_off_label_age, false) as is_off_label_age,
+        coalesce(off_label_checks.is_not_payer_covered, false) as is_not_payer_covered,
+        coalesce(off_label_checks.is_off_label, false) as is_off_label,
+        cast(off_label_checks.off_label_basis as {{ api.Column.translate_type('string') }}) as off_label_basis,
         cast(
             case
-                when diagnosis_labels.has_labeled_diagnosis then 'labeled'
-                when diagnosis_labels.has_off_label_diagnosis then 'off_label'
+                when off_label_checks.has_labeled_diagnosis then 'labeled'
+                when off_label_checks.is_off_label_indication then 'off_label'
                 else 'unknown'
             end
             as {{ api.Column.translate_type('string') }}
@@ -186,10 +204,13 @@ final as (
         cast(denials.claim_file_id as bigint) as claim_file_id,
         cast(denials.claim_segment_position as bigint) as claim_segment_position
     from denials
-    left join diagnosis_labels
+    left join off_label_checks
         on
-            denials.claim_id = diagnosis_labels.claim_id
-            and denials.procedure_code = diagnosis_labels.hcpcs_code
+            coalesce(
+                denials.claim_line_id, {{ dbt.concat(['denials.claim_id', "'|'", 'denials.procedure_code']) }}
+            ) = off_label_checks.line_key
+    left join principal_diagnoses
+        on denials.claim_id = principal_diagnoses.claim_id
     left join claims
         on denials.claim_id = claims.claim_id
     left join service_lines

@@ -8,8 +8,10 @@
 --                        JW/JZ required and missing);
 --   missing_auth         the payer's policy in force requires prior authorization for the code and neither
 --                        the claim (REF*G1) nor the line carries an authorization number;
---   off_label_diagnosis  no diagnosis on the claim is labeled for the drug and at least one is a known
---                        off-label use (labeled_diagnoses).
+--   off_label            the drug is off-label for the line (int_drug_lines_off_label): none of the line's
+--                        diagnoses (pointed, else the claim's) on the label's allow-list, the patient's age
+--                        outside the label's limits, or none on the payer's coverage list; the detail names
+--                        the first basis (label_indication, label_age, payer_coverage).
 -- Dollars at risk: for unit and modifier errors, the expected units (best evidence) times the unit price
 -- (the quarter's ASP payment limit, else the charge per expected unit; price_basis says which); else the
 -- line charge.
@@ -125,14 +127,14 @@ policies as (
     from {{ ref('int_payer_policies_in_force') }}
 ),
 
-diagnosis_labels as (
+off_label_lines as (
     select
-        claim_id,
-        hcpcs_code,
-        off_label_diagnosis_codes,
-        has_labeled_diagnosis,
-        has_off_label_diagnosis
-    from {{ ref('int_claim_diagnoses_labeled') }}
+        claim_line_id,
+        off_label_basis
+    from {{ ref('int_drug_lines_off_label') }}
+    where
+        is_off_label
+        and claim_line_id is not null
 ),
 
 ---------- rule hits, one row per line and rule
@@ -179,20 +181,13 @@ rule_hits as (
     union all
     select
         unremitted_lines.claim_line_id,
-        'off_label_diagnosis' as rule_name,
-        diagnosis_labels.off_label_diagnosis_codes as rule_detail,
+        'off_label' as rule_name,
+        off_label_lines.off_label_basis as rule_detail,
         cast(null as decimal(18, 4)) as expected_amount,
         cast(null as {{ api.Column.translate_type('string') }}) as price_basis
     from unremitted_lines
-    inner join drug_line_facts
-        on unremitted_lines.claim_line_id = drug_line_facts.claim_line_id
-    inner join diagnosis_labels
-        on
-            unremitted_lines.claim_id = diagnosis_labels.claim_id
-            and unremitted_lines.hcpcs_code = diagnosis_labels.hcpcs_code
-    where
-        diagnosis_labels.has_off_label_diagnosis
-        and not diagnosis_labels.has_labeled_diagnosis
+    inner join off_label_lines
+        on unremitted_lines.claim_line_id = off_label_lines.claim_line_id
 ),
 
 final as (

@@ -89,13 +89,17 @@ def test_generator_loads_units_doses_and_measures_as_the_seeds_state_them(
 
 def test_generator_loads_labeled_diagnoses_as_the_seed_states_them(
         reference: Reference, reference_dir: Path) -> None:
+    """The seed is an allow-list: what another drug is labeled for and this one is not is off-label here."""
     labeled: dict[str, set[str]] = {}
-    off_label: dict[str, set[str]] = {}
     for row in _seed(reference_dir, "labeled_diagnoses"):
-        target = labeled if row["is_labeled"] == "true" else off_label
-        target.setdefault(row["hcpcs_code"], set()).add(row["icd10_code"].replace(".", ""))
+        labeled.setdefault(row["hcpcs_code"], set()).add(row["icd10_code"].replace(".", ""))
     assert {code: set(dx) for code, dx in reference.labeled.items()} == labeled
-    assert {code: set(dx) for code, dx in reference.off_label.items()} == off_label
+    anywhere = set().union(*labeled.values())
+    for code, dx in reference.off_label.items():
+        assert set(dx) == anywhere - labeled[code]
+    # DOMAIN.md 4.2: Sevenfact is labeled for hemophilia A/B with inhibitors only, from age 12.
+    assert {"D68311", "D682"} <= set(reference.off_label["J7212"])
+    assert reference.age_limits["J7212"] == (12, None)
 
 
 def test_catalog_assumptions_name_only_seeded_codes(reference: Reference) -> None:
@@ -133,8 +137,9 @@ def test_planted_diagnoses_are_the_seeds_labeled_and_off_label_ones(
         if code not in reference.drugs:
             continue
         sent = principal[row["claim_control_number"]]
-        if row["scenario"] in ("off_label_diagnosis", "not_remitted_off_label"):
+        if row["scenario"] == "off_label_diagnosis":
             assert sent & set(reference.off_label[code]), (code, sent)
+            assert not sent & set(reference.labeled[code]), (code, sent)
             checked["off_label"] += 1
         elif row["scenario"] == "clean":
             assert sent & set(reference.labeled[code]), (code, sent)

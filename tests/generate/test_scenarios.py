@@ -20,10 +20,13 @@ DENIALS = {
     "jz_with_waste": ("unit_error", {"4"}, {"N823"}, "jz_with_waste"),
     "jw_and_jz_same_line": ("unit_error", {"4"}, {"N823"}, "jw_and_jz_same_line"),
     "over_9999_without_split": ("unit_error", {"16"}, {"N362"}, "over_9999_without_split"),
-    "over_per_line_limit": ("unit_error", {"151"}, {"N362"}, "over_per_line_limit"),
+    "over_per_line_limit": ("unit_error", {"151"}, {"N362", "MA01"}, "over_per_line_limit"),
     "ndc_quantity_mismatch": ("unit_error", {"16"}, {"M119"}, "ndc_quantity_mismatch"),
     "missing_prior_auth": ("missing_auth", {"197", "198"}, {"", "M62", "N54"}, ""),
     "off_label_diagnosis": ("medical_necessity", {"50", "167"}, {"N115", ""}, ""),
+    "off_label_by_pointer": ("medical_necessity", {"11"}, {""}, ""),
+    "off_label_by_age": ("medical_necessity", {"188"}, {""}, ""),
+    "off_label_payer_coverage": ("medical_necessity", {"50"}, {"N386"}, ""),
     "missing_documentation": ("documentation", {"252"}, {"M127"}, ""),
     "duplicate": ("duplicate", {"18"}, {"N522"}, ""),
     "timely_filing": ("timely_filing", {"29"}, {""}, ""),
@@ -33,7 +36,7 @@ DENIALS = {
 PREBILL = {
     "not_remitted_mcg_billed_as_mg": "unit_error",
     "not_remitted_missing_auth": "missing_auth",
-    "not_remitted_off_label": "off_label_diagnosis",
+    "not_remitted_off_label": "off_label",
     "not_remitted_modifier_error": "modifier_error",
 }
 

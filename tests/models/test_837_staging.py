@@ -30,6 +30,7 @@ STAGING_837 = [
     "stg_x12_837__diagnoses",
     "stg_x12_837__drug_identification",
     "stg_x12_837__claim_providers",
+    "stg_x12_837__patients",
 ]
 STAGING_ALL = [*STAGING_837, "stg_administrations__drug_administrations"]
 
@@ -59,13 +60,17 @@ def read_837(paths: list[Path]) -> dict[str, dict]:
         text = path.read_text()
         element, component, terminator = text[3], text[104], text[105]
         claim = line = None
+        birth_date: str | None = None
         for raw in text.split(terminator):
             elements = raw.strip().split(element)
             segment = elements[0]
             if segment == "HL":
                 claim = line = None
+                birth_date = None  # a level's DMG speaks for the claims of that level only
+            elif segment == "DMG":
+                birth_date = elements[2]
             elif segment == "CLM":
-                claim = {"diagnoses": [], "lines": {}}
+                claim = {"diagnoses": [], "lines": {}, "birth_date": birth_date}
                 claims.append(claim)
                 line = None
             elif segment == "HI" and claim is not None:
@@ -167,6 +172,27 @@ def test_diagnoses_and_ndcs_match_the_837_text(built: dict) -> None:
         assert (ndc, unit) == (line["ndc"], line["ndc_unit"])
         assert float(quantity) == pytest.approx(float(line["ndc_quantity"]))
         assert len(ndc) == 11 and ndc.isdigit()
+
+
+def test_patient_birth_dates_are_the_dmg_of_the_claims_level(built: dict) -> None:
+    """The birth date (DMG02) of the level a claim sits in, for the drug labels' age limits."""
+    expected = {
+        line: claim["birth_date"]
+        for line, claim in read_837(sorted((built["first"] / "837").iterdir())).items()
+    }
+    rows = query(
+        built["warehouse"],
+        f"""
+        select lines.line_control_number, strftime(patients.patient_birth_date, '%Y%m%d')
+        from staging.stg_x12_837__patients as patients
+        inner join staging.stg_x12_837__service_lines as lines
+            on patients.claim_id = lines.claim_id
+        where patients.file_id <= {built["last_file_id"]}
+        """,
+    )
+    found = {line: born for line, born in rows if line in expected}
+    assert expected and all(expected.values())
+    assert found == expected
 
 
 def test_administrations_are_typed(built: dict) -> None:

@@ -14,6 +14,8 @@ truth/truth_lines.csv, keyed by the 837 line control number (REF*6R):
 - fct_claims gives every submitted claim the outcome its truth lines mean (DOMAIN.md section 3): never
   remitted, overturned (a denial paid later), denied (denied dollars, nothing paid), partially denied, paid;
 - mart_denials_unit_errors gives each unit-error line the truth's unit_root_cause;
+- mart_denials_medical_necessity names the off-label basis each off-label scenario planted (label
+  indication, label age, payer coverage) and none on the other medical-necessity denials;
 - mart_prebill_risk (line, rule) pairs equal the truth's expected_prebill_rule on not_remitted lines.
 
 Other generated sets: DENIALS_MARTS_SEED=11 DENIALS_MARTS_CLAIMS=3000 pytest this file.
@@ -43,7 +45,15 @@ SEED = int(os.environ.get("DENIALS_MARTS_SEED", "7"))
 DENIED_OUTCOMES = ("denied", "partially_denied")
 OVERTURNED_OUTCOMES = ("reversed_then_corrected", "reprocessed_then_paid")
 WITHOUT_FEED = {"waste_without_jw": "missing_jw_jz", "jz_with_waste": None}
-PREBILL_RULES = {"unit_error", "missing_auth", "off_label_diagnosis", "modifier_error"}
+PREBILL_RULES = {"unit_error", "missing_auth", "off_label", "modifier_error"}
+# The basis each off-label scenario plants (src/denials/generate/off_label.py); a pointer scenario's lines
+# point only at an unlabeled diagnosis, so the label's indication fails for them too.
+OFF_LABEL_BASIS = {
+    "off_label_diagnosis": "label_indication",
+    "off_label_by_pointer": "label_indication",
+    "off_label_by_age": "label_age",
+    "off_label_payer_coverage": "payer_coverage",
+}
 UNIT_ROOT_CAUSES = {
     "mcg_billed_as_mg", "units_per_half_mg_slip", "waste_without_jw", "jz_with_waste", "jw_and_jz_same_line",
     "over_9999_without_split", "over_per_line_limit", "ndc_quantity_mismatch",
@@ -249,6 +259,29 @@ def test_claim_outcomes_equal_truth(built: dict) -> None:
     assert not wrong, f"{len(wrong)} claims' outcomes differ from truth, e.g. {list(wrong.values())[:5]}"
 
 
+def test_off_label_bases_equal_the_planted_ones(built: dict) -> None:
+    """Every off-label scenario's denied lines carry its basis; other necessity denials carry none."""
+    expected = {
+        (row["line_control_number"], OFF_LABEL_BASIS.get(row["scenario"]))
+        for row in built["truth"]
+        if row["outcome"] in DENIED_OUTCOMES and row["denial_category"] == "medical_necessity"
+    }
+    rows = query(
+        built["warehouse"],
+        """
+        select line_control_number, off_label_basis, diagnosis_source
+        from marts.mart_denials_medical_necessity
+        where not is_overturned
+        """,
+    )
+    found = {(line, basis) for line, basis, _ in rows}
+    assert {basis for _, basis in expected} >= set(OFF_LABEL_BASIS.values())
+    assert_per_label(expected, found, "off-label basis")
+    scenarios = {row["line_control_number"]: row["scenario"] for row in built["truth"]}
+    pointed = {source for line, _, source in rows if scenarios[line] == "off_label_by_pointer"}
+    assert pointed == {"pointer"}
+
+
 def unit_cause_seen(cause: str | None, feed: bool) -> str | None:
     """The root cause the marts can name: without the administrations CSV the waste of a dose is unknown,
     so a line billing neither JW nor JZ is missing its modifier (JZ was due as far as the claim shows)
@@ -307,5 +340,5 @@ def test_prebill_dollars_at_risk_follow_the_rule(built: dict) -> None:
             assert charges[line] == amount, (rule, basis)
         else:
             assert rule in ("unit_error", "modifier_error") and basis == "asp_payment_limit" and amount > 0
-    other_bases = {basis for _, rule, basis, _ in rows if rule in ("missing_auth", "off_label_diagnosis")}
+    other_bases = {basis for _, rule, basis, _ in rows if rule in ("missing_auth", "off_label")}
     assert other_bases == {"line_charge"}

@@ -127,14 +127,16 @@ class Context:
         payer_ids: frozenset[str] | set[str] | None = None,
         min_weight: float = 0.0,
         max_weight: float = 1e9,
+        on: date | None = None,
     ) -> Patient:
-        """A recurring patient that fits the constraints (same id -> same person in every claim)."""
-        labeled = self.reference.labeled.get(drug.hcpcs, ()) if drug is not None else None
+        """A recurring patient that fits the constraints (same id -> same person in every claim); with a
+        drug, one the drug is labeled and covered for on the date (diagnosis, age, payer's coverage list)."""
+        on = on or self.nominal_date
         candidate = self._patient(self.rng.randrange(self._pool_size))
         for _ in range(_PATIENT_SEARCH_TRIES):
             if (
                 (payer_ids is None or candidate.payer_id in payer_ids)
-                and (labeled is None or candidate.condition in labeled)
+                and (drug is None or self.allows(candidate, drug, on))
                 and min_weight <= candidate.weight_kg <= max_weight
             ):
                 return candidate
@@ -143,8 +145,15 @@ class Context:
         changes: dict[str, object] = {}
         if payer_ids is not None and candidate.payer_id not in payer_ids:
             changes["payer_id"] = sorted(payer_ids)[0]
-        if labeled is not None and labeled and candidate.condition not in labeled:
-            changes["condition"] = labeled[0]
+        adapted = replace(candidate, **changes)  # type: ignore[arg-type]
+        if drug is not None and not self.allows(adapted, drug, on):
+            if age_on(adapted, on) < 18:
+                changes["birth_date"] = f"{on.year - 40}{candidate.birth_date[4:]}"
+            payer = self.reference.payers[adapted.payer_id]
+            allowed = [dx for dx in self.reference.labeled.get(drug.hcpcs, ())
+                       if self.reference.allows(payer, drug.hcpcs, dx, 40)]
+            if allowed and adapted.condition not in allowed:
+                changes["condition"] = allowed[0]
         if not min_weight <= candidate.weight_kg <= max_weight:
             changes["weight_kg"] = round(min(max(candidate.weight_kg, min_weight), max_weight), 1)
         return replace(candidate, **changes)
@@ -156,8 +165,13 @@ class Context:
             kind = "I" if self.rng.random() < self.rates["institutional_rate"] else "P"
         return self.rng.choice(self.institutional if kind == "I" else self.professional)
 
-    def drug_for(self, patient: Patient) -> Drug:
-        options = [d for d in self.drugs if patient.condition in self.reference.labeled.get(d.hcpcs, ())]
+    def allows(self, patient: Patient, drug: Drug, on: date) -> bool:
+        payer = self.reference.payers[patient.payer_id]
+        return self.reference.allows(payer, drug.hcpcs, patient.condition, age_on(patient, on))
+
+    def drug_for(self, patient: Patient, on: date | None = None) -> Drug:
+        on = on or self.nominal_date
+        options = [d for d in self.drugs if self.allows(patient, d, on)]
         if not options:
             return self.rng.choice(self.drugs)
         # Patients mostly stay on one product; the per-patient choice is a pure function of the id.
@@ -334,8 +348,11 @@ class Context:
             min_weight = min_units * float(drug.unit_size) / drug.dose_max * 1.02
         if drug is not None and max_units is not None:
             max_weight = max_units * float(drug.unit_size) / drug.dose_min * 0.98
-        patient = self.patient(drug=drug, payer_ids=payer_ids, min_weight=min_weight, max_weight=max_weight)
-        drug = drug or self.drug_for(patient)
+        on = service_date or self.nominal_date
+        patient = self.patient(
+            drug=drug, payer_ids=payer_ids, min_weight=min_weight, max_weight=max_weight, on=on
+        )
+        drug = drug or self.drug_for(patient, on)
         claim = self.empty_claim(patient, scenario, kind=kind, on=service_date)
         count = doses if doses is not None else (2 if self.rng.random() < 0.12 else 1)
         if claim.kind == "P" and self.rng.random() < 0.4:
@@ -379,6 +396,12 @@ class Context:
             self.service_line(claim, self.rng.choice(("99213", "99213", "99214")), claim.service_date)
         )
         return claim
+
+
+def age_on(patient: Patient, on: date) -> int:
+    """Whole years from the patient's birth date (CCYYMMDD) to a date."""
+    born = date(int(patient.birth_date[:4]), int(patient.birth_date[4:6]), int(patient.birth_date[6:8]))
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
 def split_units(units: int, limit: int | None) -> list[int]:

@@ -108,12 +108,17 @@ def has_per_line_limit(reference: Reference) -> bool:
     return any_policy(reference, lambda p: p.max_units_per_line is not None)
 
 
-def off_label_drugs(ctx: Context) -> list[Drug]:
-    return [d for d in ctx.drugs if ctx.reference.off_label.get(d.hcpcs)]
-
-
 def has_off_label(reference: Reference) -> bool:
     return any(reference.off_label.get(code) for code in reference.drugs)
+
+
+def has_age_limit(reference: Reference) -> bool:
+    return any((reference.age_limits.get(code, (None, None))[0] or 0) > 2 for code in reference.drugs)
+
+
+def has_coverage_gap(reference: Reference) -> bool:
+    lists = reference.coverage.items()
+    return any(set(reference.labeled.get(code, ())) - set(covered) for (_, code), covered in lists)
 
 
 # Mutations shared by the denial scenarios and their never-remitted twins. Each takes a claim

@@ -1,10 +1,11 @@
 """Reference data the generator reads from the project's seeds: the one module that reads them.
 
-Billing units, vial sizes, caps, labeled doses, labeled and off-label diagnoses, measures and their
-conversions, payer filing codes and payer policies come from the same seed files dbt loads
-(`drug_reference`, `drug_ndcs`, `labeled_diagnoses`, `measure_units`, `payers`, `payer_policies`), so the
-planted truth and the warehouse's rules can never disagree about what one unit of a drug is or which
-diagnosis a drug is labeled for.
+Billing units, vial sizes, caps, labeled doses, labeled diagnoses and age limits, payer coverage lists,
+measures and their conversions, payer filing codes and payer policies come from the same seed files dbt
+loads (`drug_reference`, `drug_ndcs`, `labeled_diagnoses`, `drug_labels`, `payer_drug_coverage`,
+`measure_units`, `payers`, `payer_policies`), so the planted truth and the warehouse's rules can never
+disagree about what one unit of a drug is or which diagnosis, age and payer a drug is labeled or covered
+for. Labels are allow-lists: a diagnosis another drug is labeled for and this one is not is off-label here.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ SEED_FILES = (
     "drug_reference.csv",
     "drug_ndcs.csv",
     "labeled_diagnoses.csv",
+    "drug_labels.csv",
+    "payer_drug_coverage.csv",
     "measure_units.csv",
     "payers.csv",
     "payer_policies.csv",
@@ -125,7 +128,27 @@ class Reference:
     # ICD-10-CM codes without the dot (as X12 HI carries them), per HCPCS code.
     labeled: dict[str, tuple[str, ...]] = field(default_factory=dict)
     off_label: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # HCPCS -> (youngest, oldest) labeled age in whole years; None where the label sets no limit.
+    age_limits: dict[str, tuple[int | None, int | None]] = field(default_factory=dict)
+    # (payer_id or "type:" + payer type, HCPCS) -> the covered diagnoses without the dot.
+    coverage: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
     fingerprints: dict[str, str] = field(default_factory=dict)
+
+    def covered(self, payer: Payer, hcpcs: str) -> tuple[str, ...] | None:
+        """The payer's coverage list for a drug (its own, else its type's); None when it has none."""
+        own = self.coverage.get((payer.payer_id, hcpcs))
+        return own if own is not None else self.coverage.get((f"type:{payer.payer_type}", hcpcs))
+
+    def allows(self, payer: Payer, hcpcs: str, diagnosis: str, age: int) -> bool:
+        """Is the drug on-label and covered for this diagnosis, payer and age?"""
+        youngest, oldest = self.age_limits.get(hcpcs, (None, None))
+        covered = self.covered(payer, hcpcs)
+        return (
+            diagnosis in self.labeled.get(hcpcs, ())
+            and (covered is None or diagnosis in covered)
+            and (youngest is None or age >= youngest)
+            and (oldest is None or age <= oldest)
+        )
 
     def policy(self, payer_id: str, hcpcs: str, on: date) -> Policy:
         """The payer's policy for a drug in force on a date (latest `effective_from` not after it)."""
@@ -274,12 +297,34 @@ def _policies(rows: list[dict[str, str]]) -> dict[tuple[str, str], list[Policy]]
     return policies
 
 
-def _diagnoses(rows: list[dict[str, str]], labeled: bool) -> dict[str, tuple[str, ...]]:
+def _dx(code: str) -> str:
+    return code.replace(".", "").upper()
+
+
+def _labeled(rows: list[dict[str, str]]) -> dict[str, tuple[str, ...]]:
     found: dict[str, list[str]] = {}
     for row in rows:
-        if _flag(row["is_labeled"]) == labeled:
-            found.setdefault(row["hcpcs_code"], []).append(row["icd10_code"].replace(".", "").upper())
+        found.setdefault(row["hcpcs_code"], []).append(_dx(row["icd10_code"]))
     return {code: tuple(dx) for code, dx in found.items()}
+
+
+def _off_label(labeled: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """Per drug, the diagnoses other drugs are labeled for and it is not (the allow-list's complement)."""
+    anywhere = sorted({dx for codes in labeled.values() for dx in codes})
+    found = {code: tuple(dx for dx in anywhere if dx not in own) for code, own in labeled.items()}
+    return {code: dx for code, dx in found.items() if dx}
+
+
+def _age(value: str) -> int | None:
+    return int(value) if value.strip() else None
+
+
+def _coverage(rows: list[dict[str, str]]) -> dict[tuple[str, str], tuple[str, ...]]:
+    found: dict[tuple[str, str], list[str]] = {}
+    for row in rows:
+        scope = row["payer_id"] or f"type:{row['payer_type']}"
+        found.setdefault((scope, row["hcpcs_code"]), []).append(_dx(row["icd10_code"]))
+    return {key: tuple(dx) for key, dx in found.items()}
 
 
 def load_reference(directory: Path | None = None) -> Reference:
@@ -287,13 +332,19 @@ def load_reference(directory: Path | None = None) -> Reference:
     rows = {name: _read(source / name) for name in SEED_FILES}
     fingerprints = {name: hashlib.sha256((source / name).read_bytes()).hexdigest() for name in SEED_FILES}
     measures = _measures(rows["measure_units.csv"])
+    labeled = _labeled(rows["labeled_diagnoses.csv"])
     return Reference(
         drugs=_drugs(rows["drug_reference.csv"], rows["drug_ndcs.csv"], measures),
         payers=_payers(rows["payers.csv"]),
         policies=_policies(rows["payer_policies.csv"]),
         source_dir=source,
-        labeled=_diagnoses(rows["labeled_diagnoses.csv"], labeled=True),
-        off_label=_diagnoses(rows["labeled_diagnoses.csv"], labeled=False),
+        labeled=labeled,
+        off_label=_off_label(labeled),
+        age_limits={
+            row["hcpcs_code"]: (_age(row["labeled_min_age_years"]), _age(row["labeled_max_age_years"]))
+            for row in rows["drug_labels.csv"]
+        },
+        coverage=_coverage(rows["payer_drug_coverage.csv"]),
         measures=measures,
         fingerprints=fingerprints,
     )

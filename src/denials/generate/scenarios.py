@@ -39,6 +39,8 @@ from denials.generate.mutations import (
     drug_with_payers,
     flag_prebill,
     half_unit_drugs,
+    has_age_limit,
+    has_coverage_gap,
     has_half_unit_drug,
     has_high_dose_drug,
     has_mcg_drug,
@@ -47,11 +49,11 @@ from denials.generate.mutations import (
     mcg_drugs,
     modifier_claim,
     needs_auth,
-    off_label_drugs,
     payers_where,
     per_line_limits,
     unit_denial,
 )
+from denials.generate.off_label import available_bases, off_label_claim
 from denials.generate.reference import Payer
 from denials.generate.registry import KINDS, SCENARIOS, Scenario, scenario
 
@@ -180,7 +182,10 @@ def over_9999_without_split(ctx: Context) -> list[Claim]:
 
 @scenario("over_per_line_limit", kind="denial", weight=3, available=has_per_line_limit)
 def over_per_line_limit(ctx: Context) -> list[Claim]:
-    """Units above the payer's max per line; the excess denied CO-151 + N362, the rest paid."""
+    """Units above the payer's max per line (an MUE); the excess denied CO-151 + N362 or MA01, the rest paid.
+
+    CGS paired 151 with N362 (2013), later with MA01 (2021): both pairs are unit errors (DOMAIN.md 3).
+    """
     limits = per_line_limits(ctx)
     if not limits:
         return waste_without_jw(ctx)
@@ -194,9 +199,11 @@ def over_per_line_limit(ctx: Context) -> list[Claim]:
         split=False,
         doses=1,
     )
+    remark = "MA01" if ctx.rng.random() < 0.4 else ""
     for line in administered_lines(claim):
         if line.units > limit:
-            line.denial = unit_denial("over_per_line_limit", units=line.units - limit)
+            denial = unit_denial("over_per_line_limit", units=line.units - limit)
+            line.denial = replace(denial, rarc=remark) if remark else denial
     return [claim]
 
 
@@ -237,15 +244,37 @@ def missing_prior_auth(ctx: Context) -> list[Claim]:
 
 @scenario("off_label_diagnosis", kind="denial", weight=8, available=has_off_label)
 def off_label_diagnosis(ctx: Context) -> list[Claim]:
-    """A diagnosis the drug is not labeled for (e.g. D68.2 with J7212); CO-50 + N115 or CO-167."""
-    drug = ctx.rng.choice(off_label_drugs(ctx))
-    claim = ctx.drug_claim("off_label_diagnosis", drug=drug)
-    claim.diagnoses[0] = ctx.rng.choice(ctx.reference.off_label[drug.hcpcs])
+    """A diagnosis not on the drug's label (e.g. D68.311 with J7212); CO-50 + N115 or CO-167."""
+    claim, lines = off_label_claim(ctx, "off_label_diagnosis", "label_indication")
     if ctx.rng.random() < 0.7:
         denial = Denial("CO", "50", "N115", "medical_necessity")
     else:
         denial = Denial("CO", "167", "", "medical_necessity")
-    deny(drug_lines(claim), denial)
+    deny(lines, denial)
+    return [claim]
+
+
+@scenario("off_label_by_pointer", kind="denial", weight=3, available=has_off_label)
+def off_label_by_pointer(ctx: Context) -> list[Claim]:
+    """837P drug lines pointing (SV107) only at an unlabeled diagnosis, a labeled one elsewhere; CO-11."""
+    claim, lines = off_label_claim(ctx, "off_label_by_pointer", "pointer")
+    deny(lines, Denial("CO", "11", "", "medical_necessity"))
+    return [claim]
+
+
+@scenario("off_label_by_age", kind="denial", weight=2, available=has_age_limit)
+def off_label_by_age(ctx: Context) -> list[Claim]:
+    """A labeled diagnosis, a patient younger than the label allows (Sevenfact: 12 and older); CO-188."""
+    claim, lines = off_label_claim(ctx, "off_label_by_age", "label_age")
+    deny(lines, Denial("CO", "188", "", "medical_necessity"))
+    return [claim]
+
+
+@scenario("off_label_payer_coverage", kind="denial", weight=2, available=has_coverage_gap)
+def off_label_payer_coverage(ctx: Context) -> list[Claim]:
+    """Labeled, but outside the payer's coverage list (FEIBA for hemophilia B, NCD 110.3); CO-50 + N386."""
+    claim, lines = off_label_claim(ctx, "off_label_payer_coverage", "payer_coverage")
+    deny(lines, Denial("CO", "50", "N386", "medical_necessity"))
     return [claim]
 
 
@@ -390,12 +419,10 @@ def not_remitted_missing_auth(ctx: Context) -> list[Claim]:
 
 @scenario("not_remitted_off_label", kind="prebill", weight=1, available=has_off_label)
 def not_remitted_off_label(ctx: Context) -> list[Claim]:
-    """Unremitted; the principal diagnosis is off-label for the drug."""
-    drug = ctx.rng.choice(off_label_drugs(ctx))
-    claim = ctx.drug_claim("not_remitted_off_label", drug=drug)
+    """Unremitted; the drug is off-label by diagnosis, pointer, age or the payer's coverage list."""
+    claim, lines = off_label_claim(ctx, "not_remitted_off_label", ctx.rng.choice(available_bases(ctx)))
     claim.remit = "none"
-    claim.diagnoses[0] = ctx.rng.choice(ctx.reference.off_label[drug.hcpcs])
-    flag_prebill(drug_lines(claim), "off_label_diagnosis")
+    flag_prebill(lines, "off_label")
     return [claim]
 
 

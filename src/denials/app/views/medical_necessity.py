@@ -19,8 +19,8 @@ def render(context: PageContext) -> None:
     undocumented = signals[~signals_sent]
     a.metric("Denied lines", f"{int(signals['lines'].sum()):,}", border=True)
     b.metric("Off-label diagnosis", f"{int(off_label['lines'].sum()):,} lines", border=True,
-             help="No claim diagnosis is labeled for the drug and one is a known off-label use "
-                  "(seed labeled_diagnoses).")
+             help="None of the diagnoses the line is checked against (its pointed ones, else the "
+                  "claim's) is on the drug's label (seed labeled_diagnoses).")
     c.metric("No note, no documentation RARC", f"{int(undocumented['lines'].sum()):,} lines", border=True)
     st.subheader("Initially denied dollars by drug and diagnosis")
     picked = chart(charts.medical_necessity(signals), key="mednec_chart")

@@ -126,3 +126,29 @@ left join parent_values
 where parent_values.parent_value is null
 
 {% endtest %}
+
+
+{#- The columns fct_adjudicated_lines takes from each line's first, final and denying remit versions;
+    int_line_versions_picked picks them (as first_<column>, final_<column>, denying_<column>). -#}
+{% macro line_version_picks() -%}
+    {{ return({
+        'first': [
+            'claim_id', 'claim_line_id', 'claim_file_id', 'claim_segment_position', 'claim_line_charge_amount',
+            'claim_received_date', 'version_charge_amount', 'line_control_number', 'line_number', 'match_method',
+            'patient_control_number', 'procedure_code', 'procedure_modifier_1', 'procedure_modifier_2',
+            'procedure_modifier_3', 'procedure_modifier_4', 'service_date', 'units_billed', 'remit_claim_id',
+            'remit_date', 'remit_payer_id', 'remit_transaction_id', 'paid_amount', 'denied_amount',
+            'denial_category', 'is_avoidable'
+        ],
+        'final': [
+            'claim_id', 'remit_allowed_amount', 'remit_units_paid', 'remit_claim_id', 'remit_date', 'remit_file_id',
+            'remit_segment_position'
+        ],
+        'denying': [
+            'remit_claim_id', 'remit_line_id', 'remit_date', 'remit_file_id', 'remit_segment_position',
+            'primary_remit_adjustment_id', 'primary_adjustment_level', 'primary_group_code', 'primary_carc_code',
+            'primary_rarc_code', 'denial_category', 'is_avoidable', 'classification_rule',
+            'denial_adjustment_count'
+        ]
+    }) }}
+{%- endmacro %}

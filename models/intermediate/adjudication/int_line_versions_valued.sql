@@ -12,7 +12,7 @@
 -- CAS, then the claim's MOA/MIA). Ranks order the versions of each line for the fact: first adjudication
 -- (first non-reversal version), final version, and denying version (the latest non-reversal version that
 -- denied, the final one first).
--- Table: the fact reads it four times.
+-- int_line_versions_picked sums and picks its versions for the fact.
 
 with
 

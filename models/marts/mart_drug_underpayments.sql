@@ -187,17 +187,22 @@ expected_payments as (
 expected_amounts as (
     select
         expected_payments.*,
-        case payment_basis
+        case expected_payments.payment_basis
             when 'contracted_rate'
-                then expected_allowed_per_unit * units_paid - patient_responsibility_amount
+                then
+                    expected_payments.expected_allowed_per_unit * expected_payments.units_paid
+                    - expected_payments.patient_responsibility_amount
             when 'medicare_asp'
                 then
-                    (expected_allowed_per_unit * units_paid - deductible_amount)
-                    * (1 - coalesce(coinsurance_rate, 0))
-                    * (1 - coalesce(sequestration_rate, 0))
+                    (
+                        expected_payments.expected_allowed_per_unit * expected_payments.units_paid
+                        - expected_payments.deductible_amount
+                    )
+                    * (1 - coalesce(expected_payments.coinsurance_rate, 0))
+                    * (1 - coalesce(expected_payments.sequestration_rate, 0))
         end as expected_paid_amount
     from expected_payments
-    where payment_basis is not null
+    where expected_payments.payment_basis is not null
 ),
 
 drug_line_facts as (
@@ -262,7 +267,9 @@ final as (
     cross join shortfall_tolerance
     left join drug_line_facts
         on expected_amounts.claim_line_id = drug_line_facts.claim_line_id
-    where expected_amounts.expected_paid_amount - expected_amounts.paid_amount > coalesce(shortfall_tolerance.tolerance_amount, 0)
+    where
+        expected_amounts.expected_paid_amount - expected_amounts.paid_amount
+        > coalesce(shortfall_tolerance.tolerance_amount, 0)
 )
 
 select * from final

@@ -146,8 +146,10 @@ label_slips as (
         label_ranges.claim_line_id,
         max(
             case
-                when label_ranges.role_billed_units between label_ranges.plausible_low_units
-                    and label_ranges.plausible_high_units then 1
+                when
+                    label_ranges.role_billed_units >= label_ranges.plausible_low_units
+                    and label_ranges.role_billed_units <= label_ranges.plausible_high_units
+                    then 1
                 when unit_slips.billed_to_expected_ratio < 1 then unit_slips.billed_to_expected_ratio
             end
         ) as below_one_ratio,

@@ -351,7 +351,8 @@ class Context:
         for day in range(count):
             on = claim.service_date + timedelta(days=day)
             dose = self.dose(
-                drug, patient, on, waste=waste, min_units=min_units, max_units=max_units, max_per_kg=max_per_kg
+                drug, patient, on, waste=waste, min_units=min_units, max_units=max_units,
+                max_per_kg=max_per_kg,
             )
             claim.doses.append(dose)
             claim.lines.extend(self.administration_lines(claim, drug, on))

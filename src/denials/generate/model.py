@@ -123,7 +123,7 @@ class Claim:
     remit: str = "normal"  # normal | none | overturn
     prior: PriorPayer | None = None
     claim_denial: Denial | None = None
-    # What the site sends: the 2410 LIN/CTP of drug lines, and the patient's PAT weight in pounds ('' = no PAT).
+    # What the site sends: the 2410 LIN/CTP of drug lines, and the PAT weight in pounds ('' = no PAT).
     send_ndc: bool = True
     weight_lb: str = ""
     # Adjudication, filled by adjudicate.py.

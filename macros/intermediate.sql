@@ -2,59 +2,6 @@
     them; measure names are compared lower-case. -#}
 
 
-{#- Unit conversion reads the measure_units seed, the one definition of how measures relate (the generator
-    reads the same seed). Each lookup is a scalar subquery correlated one level deep only, so Spark runs it as
-    well as DuckDB. -#}
-
-
-{#- Factor that converts an amount in from_measure into to_measure (mg -> mcg is 1000); 1 when the measures
-    are equal (IU -> IU); null when they cannot be converted (IU -> mg, or a measure the seed does not know),
-    so the result is null, never wrong. Per measure, never per HCPCS code: a code's own unit comes from the
-    drug_reference seed. -#}
-{% macro measure_conversion_factor(from_measure, to_measure) -%}
-    case
-        when lower({{ from_measure }}) = lower({{ to_measure }}) then 1
-        else {{ measure_units_ratio('lower(from_units.measure) = lower(' ~ from_measure ~ ')', to_measure) }}
-    end
-{%- endmacro %}
-
-
-{#- Measure of an 837 CTP05-1 unit code (ME milligram, GR gram, F2 international unit), from the seed's
-    x12_unit_code. UN (each) and ML (millilitre) have none: UN is converted through the NDC's vial size. -#}
-{% macro ctp_unit_measure(unit_code) -%}
-    (
-        select max(ctp_units.measure)
-        from {{ ref('measure_units') }} as ctp_units
-        where upper(ctp_units.x12_unit_code) = upper({{ unit_code }})
-    )
-{%- endmacro %}
-
-
-{#- measure_conversion_factor(ctp_unit_measure(unit_code), to_measure) without nesting one lookup in the
-    other: DuckDB runs nested correlated subqueries, Spark only one level of correlation. -#}
-{% macro ctp_unit_conversion_factor(unit_code, to_measure) -%}
-    case
-        when lower({{ ctp_unit_measure(unit_code) }}) = lower({{ to_measure }}) then 1
-        else {{ measure_units_ratio('upper(from_units.x12_unit_code) = upper(' ~ unit_code ~ ')', to_measure) }}
-    end
-{%- endmacro %}
-
-
-{#- base_unit_factor of the seed row matching from_condition (on alias from_units) over that of to_measure,
-    when both have the same dimension; null otherwise. -#}
-{% macro measure_units_ratio(from_condition, to_measure) -%}
-    (
-        select max(from_units.base_unit_factor / to_units.base_unit_factor)
-        from {{ ref('measure_units') }} as from_units
-        inner join {{ ref('measure_units') }} as to_units
-            on from_units.dimension = to_units.dimension
-        where
-            {{ from_condition }}
-            and lower(to_units.measure) = lower({{ to_measure }})
-    )
-{%- endmacro %}
-
-
 {#- True when any of the four procedure modifier columns holds `modifier` (columns named
     <prefix>procedure_modifier_1..4). -#}
 {% macro has_procedure_modifier(modifier, prefix='') -%}

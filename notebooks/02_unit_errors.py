@@ -118,5 +118,25 @@ chart(charts.prebill_rules(prebill).properties(title="Unit and modifier risk on 
 prebill = prebill.assign(rule_name=prebill["rule_name"].map(words), rule_detail=prebill["rule_detail"].map(words))
 show(prebill, counts=["lines"], money=["dollars_at_risk"])
 
+# %% [markdown]
+# ## Paid, but short: drug underpayments
+#
+# Paid drug lines whose payment falls short of what their paid units should bring: Medicare Part B at the
+# ASP payment limit less deductible, 20% coinsurance and sequestration; other payers at the contracted rate
+# you file in `seeds/payer_drug_contract_rates.csv`. The ASP figures shipped are illustrative placeholders
+# (`price_notes`), so read the Medicare dollars as a shape, not a claim, until the seed holds the CMS file.
+
+# %%
+underpaid = query("""
+    select payer_type, procedure_code, payment_basis, count(*) as lines,
+           sum(shortfall_amount) as shortfall, avg(expected_paid_per_unit) as expected_per_unit,
+           avg(paid_per_unit) as paid_per_unit
+    from marts.mart_drug_underpayments
+    group by 1, 2, 3 order by 5 desc""")
+underpaid["payment_basis"] = underpaid["payment_basis"].map(words)
+for column in ("expected_per_unit", "paid_per_unit"):
+    underpaid[column] = underpaid[column].map(lambda value: "" if value != value else f"${value:,.3f}")
+show(underpaid, counts=["lines"], money=["shortfall"])
+
 # %%
 con.close()

@@ -8,7 +8,7 @@
 --      claim_control_number (CLM01), HCPCS and administered date. A record already linked by line control
 --      number is never reused, so a duplicate claim that bills the same dose again gets no administration.
 -- Amounts go to billing units through the seed: amount x measure factor (administered_unit ->
--- billing_unit_measure, mcg/mg/g by mass, IU only to IU) / billing_unit_size.
+-- billing_unit_measure, mcg/mg/g by mass, IU only to IU; int_measure_unit_ratios) / billing_unit_size.
 -- A step of int_drug_lines_with_administrations; a view.
 
 with
@@ -99,6 +99,15 @@ administration_links as (
     from administrations_by_claim_hcpcs_date
 ),
 
+-- factors from every measure to every other of its dimension (int_measure_unit_ratios)
+unit_ratios as (
+    select
+        from_measure_key,
+        to_measure_key,
+        conversion_factor
+    from {{ ref('int_measure_unit_ratios') }}
+),
+
 administration_group_counts as (
     select
         drug_administration_id,
@@ -122,13 +131,13 @@ final as (
         administration_group_counts.dose_group_count,
         cast(
             administrations.administered_amount
-            * {{ measure_conversion_factor('administrations.administered_unit', 'dose_groups.billing_unit_measure') }}
+            * unit_ratios.conversion_factor
             / dose_groups.billing_unit_size
             as decimal(18, 4)
         ) as administered_billing_units,
         cast(
             administrations.wasted_amount
-            * {{ measure_conversion_factor('administrations.administered_unit', 'dose_groups.billing_unit_measure') }}
+            * unit_ratios.conversion_factor
             / dose_groups.billing_unit_size
             as decimal(18, 4)
         ) as wasted_billing_units
@@ -139,6 +148,10 @@ final as (
         on administration_links.dose_group_key = dose_groups.dose_group_key
     inner join administration_group_counts
         on administration_links.drug_administration_id = administration_group_counts.drug_administration_id
+    left join unit_ratios
+        on
+            lower(administrations.administered_unit) = unit_ratios.from_measure_key
+            and lower(dose_groups.billing_unit_measure) = unit_ratios.to_measure_key
 )
 
 select * from final

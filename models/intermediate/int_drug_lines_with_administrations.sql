@@ -57,6 +57,16 @@ drug_lines_with_role as (
     from {{ ref('int_drug_lines_grouped') }}
 ),
 
+-- factors from every measure (and X12 unit code) to every other of its dimension
+unit_ratios as (
+    select
+        from_measure_key,
+        to_measure_key,
+        from_x12_unit_code,
+        conversion_factor
+    from {{ ref('int_measure_unit_ratios') }}
+),
+
 administrations_in_billing_units as (
     select
         dose_group_key,
@@ -158,16 +168,11 @@ final as (
                 when upper(drug_identification.ndc_unit_code) = 'UN'
                     then
                         drug_identification.ndc_quantity * drug_ndcs.vial_size
-                        * {{ measure_conversion_factor(
-                            'drug_ndcs.vial_measure', 'drug_lines_with_role.billing_unit_measure'
-                        ) }}
+                        * vial_ratios.conversion_factor
                         / drug_lines_with_role.billing_unit_size
                 else
                     drug_identification.ndc_quantity
-                    * {{ ctp_unit_conversion_factor(
-                        'drug_identification.ndc_unit_code',
-                        'drug_lines_with_role.billing_unit_measure'
-                    ) }}
+                    * ctp_ratios.conversion_factor
                     / drug_lines_with_role.billing_unit_size
             end
             as decimal(18, 4)
@@ -224,6 +229,14 @@ final as (
         on drug_lines_with_role.claim_line_id = drug_identification.claim_line_id
     left join drug_ndcs
         on drug_identification.ndc = drug_ndcs.ndc
+    left join unit_ratios as vial_ratios
+        on
+            lower(drug_ndcs.vial_measure) = vial_ratios.from_measure_key
+            and lower(drug_lines_with_role.billing_unit_measure) = vial_ratios.to_measure_key
+    left join unit_ratios as ctp_ratios
+        on
+            upper(drug_identification.ndc_unit_code) = ctp_ratios.from_x12_unit_code
+            and lower(drug_lines_with_role.billing_unit_measure) = ctp_ratios.to_measure_key
     left join role_billed_units
         on
             drug_lines_with_role.dose_group_key = role_billed_units.dose_group_key

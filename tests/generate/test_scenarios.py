@@ -16,6 +16,7 @@ from tests.generate.x12_split import all_segments
 DENIALS = {
     "mcg_billed_as_mg": ("unit_error", {"16"}, {"M53"}, "mcg_billed_as_mg"),
     "units_per_half_mg_slip": ("unit_error", {"16"}, {"M53"}, "units_per_half_mg_slip"),
+    "half_mg_slip_without_ndc": ("unit_error", {"16"}, {"M53"}, "units_per_half_mg_slip"),
     "waste_without_jw": ("unit_error", {"4"}, {"N822"}, "waste_without_jw"),
     "jz_with_waste": ("unit_error", {"4"}, {"N823"}, "jz_with_waste"),
     "jw_and_jz_same_line": ("unit_error", {"4"}, {"N823"}, "jw_and_jz_same_line"),

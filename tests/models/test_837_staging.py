@@ -31,6 +31,7 @@ STAGING_837 = [
     "stg_x12_837__drug_identification",
     "stg_x12_837__claim_providers",
     "stg_x12_837__patients",
+    "stg_x12_837__patient_weights",
 ]
 STAGING_ALL = [*STAGING_837, "stg_administrations__drug_administrations"]
 
@@ -59,18 +60,20 @@ def read_837(paths: list[Path]) -> dict[str, dict]:
     for path in paths:
         text = path.read_text()
         element, component, terminator = text[3], text[104], text[105]
-        claim = line = None
+        claim = line = weight = None
         birth_date: str | None = None
         for raw in text.split(terminator):
             elements = raw.strip().split(element)
             segment = elements[0]
             if segment == "HL":
-                claim = line = None
+                claim = line = weight = None
                 birth_date = None  # a level's DMG speaks for the claims of that level only
             elif segment == "DMG":
                 birth_date = elements[2]
+            elif segment == "PAT" and len(elements) > 8:
+                weight = (elements[7], elements[8])
             elif segment == "CLM":
-                claim = {"diagnoses": [], "lines": {}, "birth_date": birth_date}
+                claim = {"diagnoses": [], "lines": {}, "birth_date": birth_date, "weight": weight}
                 claims.append(claim)
                 line = None
             elif segment == "HI" and claim is not None:
@@ -259,3 +262,26 @@ def test_incremental_runs_append_only_new_files(built: dict) -> None:
     new_claims = sum(count for table, file_id, count in after
                      if table == "stg_x12_837__claims" and file_id not in old_files)
     assert new_claims == 40
+
+
+def test_patient_weights_match_the_pat_segments(built: dict) -> None:
+    """Each claim whose patient level sends PAT07/PAT08 has one row with that unit and weight; no other."""
+    expected = {
+        claim: facts["weight"]
+        for claim, facts in read_837(sorted((built["first"] / "837").iterdir())).items()
+        if facts["weight"]
+    }
+    staged = query(
+        built["warehouse"],
+        f"""
+        select first_lines.line_control_number, weights.weight_unit_code, weights.patient_weight
+        from staging.stg_x12_837__patient_weights as weights
+        inner join staging.stg_x12_837__service_lines as first_lines
+            on weights.claim_id = first_lines.claim_id and first_lines.line_seq = 1
+        where weights.file_id <= {built["last_file_id"]}
+        """,
+    )
+    assert len(staged) == len(expected) > 0
+    for claim, unit, weight in staged:
+        assert unit == expected[claim][0] == "01"
+        assert float(weight) == pytest.approx(float(expected[claim][1]))

@@ -203,6 +203,7 @@ class Context:
         waste: bool | None = None,
         min_units: int = 0,
         max_units: int | None = None,
+        max_per_kg: float | None = None,
     ) -> Dose:
         """Size one administration: weight x labeled dose per kg, rounded to billing units and vials."""
         rng = self.rng
@@ -213,6 +214,8 @@ class Context:
             low = max(low, min_units * unit / weight)
         if max_units is not None:
             high = min(high, max_units * unit / weight)
+        if max_per_kg is not None:
+            high = min(high, max_per_kg)
         per_kg = rng.uniform(low, max(low, high))
         needed = max(min_units, math.ceil(weight * per_kg / unit - 1e-9), 1)
         if max_units is not None:
@@ -341,6 +344,7 @@ class Context:
         split: bool = True,
         doses: int | None = None,
         service_date: date | None = None,
+        max_per_kg: float | None = None,
     ) -> Claim:
         """A correctly billed drug claim; keyword arguments pin what a scenario needs to change."""
         min_weight, max_weight = 0.0, 1e9
@@ -363,7 +367,10 @@ class Context:
             claim.lines.append(self.service_line(claim, "99213", claim.service_date, ("25",)))
         for day in range(count):
             on = claim.service_date + timedelta(days=day)
-            dose = self.dose(drug, patient, on, waste=waste, min_units=min_units, max_units=max_units)
+            dose = self.dose(
+                drug, patient, on, waste=waste, min_units=min_units, max_units=max_units,
+                max_per_kg=max_per_kg,
+            )
             claim.doses.append(dose)
             claim.lines.extend(self.administration_lines(claim, drug, on))
             claim.lines.extend(self.drug_lines(claim, dose, split=split))
@@ -374,6 +381,10 @@ class Context:
         claim.claim_date = max(claim.claim_date, claim.service_date + timedelta(days=count))
         if self.reference.policy(claim.payer.payer_id, drug.hcpcs, claim.service_date).requires_prior_auth:
             claim.prior_auth = f"PA{self.rng.randrange(10**9):09d}"
+        if claim.kind == "P" and hash_text(patient.member_id) % 2:
+            # Half the patients' sites send their weight (837P PAT); a pure function of the patient, so the
+            # random stream of the other choices is untouched.
+            self.report_weight(claim)
         if self.rng.random() < self.rates["documentation_note_rate"]:
             dose0 = claim.doses[0]
             claim.note = (
@@ -381,6 +392,11 @@ class Context:
                 f"AT {dose0.weight_kg:.1f} KG RECORDS ATTACHED"
             )
         return claim
+
+    def report_weight(self, claim: Claim) -> None:
+        """Send the patient's weight in the 837P PAT segment, in pounds (PAT07 01) through measure_units."""
+        pounds = self.reference.measures.convert(Decimal(str(claim.patient.weight_kg)), "kg", "lb")
+        claim.weight_lb = plain(pounds.quantize(Decimal("0.1")))
 
     def visit_claim(
         self,

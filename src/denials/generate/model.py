@@ -123,6 +123,9 @@ class Claim:
     remit: str = "normal"  # normal | none | overturn | reprocess_same_icn | reprocess_new_icn
     prior: PriorPayer | None = None
     claim_denial: Denial | None = None
+    # What the site sends: the 2410 LIN/CTP of drug lines, and the PAT weight in pounds ('' = no PAT).
+    send_ndc: bool = True
+    weight_lb: str = ""
     # Adjudication, filled by adjudicate.py.
     status: str = "1"
     claim_adjustments: list[Adjustment] = field(default_factory=list)

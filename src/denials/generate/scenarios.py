@@ -74,6 +74,16 @@ def office_visit(ctx: Context) -> list[Claim]:
     return [ctx.visit_claim("office_visit")]
 
 
+@scenario("clean_without_ndc", kind="clean", weight=6)
+def clean_without_ndc(ctx: Context) -> list[Claim]:
+    """A correctly billed drug claim from a site that sends no NDC (no LIN/CTP) but the patient's PAT
+    weight; paid. The labeled dose x weight must find nothing wrong with it."""
+    claim = ctx.drug_claim("clean_without_ndc", kind="P")
+    claim.send_ndc = False
+    ctx.report_weight(claim)
+    return [claim]
+
+
 @scenario("separate_encounter_xe", kind="clean", weight=2)
 def separate_encounter_xe(ctx: Context) -> list[Claim]:
     """A second infusion the same day in a separate encounter: the extra 96365 line carries XE; paid."""
@@ -139,6 +149,21 @@ def units_per_half_mg_slip(ctx: Context) -> list[Claim]:
     drug = ctx.rng.choice(half_unit_drugs(ctx.reference))
     claim = ctx.drug_claim("units_per_half_mg_slip", drug=drug, waste=False, split=False, doses=1)
     deny(bill_amount_as_units(claim), unit_denial("units_per_half_mg_slip"))
+    return [claim]
+
+
+@scenario("half_mg_slip_without_ndc", kind="denial", weight=2, available=has_half_unit_drug)
+def half_mg_slip_without_ndc(ctx: Context) -> list[Claim]:
+    """Emicizumab's maintenance dose (the labeled minimum per kg) billed with the mg figure by a site that
+    sends no NDC quantity, only the patient's PAT weight: half the units, more than a vial, so only the
+    labeled dose x weight shows it; CO-16 + M53."""
+    drug = ctx.rng.choice(half_unit_drugs(ctx.reference))
+    claim = ctx.drug_claim(
+        "half_mg_slip_without_ndc", drug=drug, kind="P", split=False, doses=1, max_per_kg=drug.dose_min * 1.1
+    )
+    deny(bill_amount_as_units(claim), unit_denial("units_per_half_mg_slip"))
+    claim.send_ndc = False
+    ctx.report_weight(claim)
     return [claim]
 
 

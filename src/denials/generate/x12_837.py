@@ -43,7 +43,7 @@ def _line_segments(claim: Claim, line: Line, number: int, cs: str) -> list[str]:
         f"DTP*472*D8*{ymd(line.service_date)}",
         f"REF*6R*{line.control_number}",
     ]
-    if line.ndc:
+    if line.ndc and claim.send_ndc:
         segments.append(f"LIN**N4*{line.ndc}")
         segments.append(f"CTP****{line.ndc_quantity}*{line.ndc_unit}")
     if claim.prior is not None:
@@ -60,8 +60,11 @@ def render_claim(claim: Claim, cs: str = COMPONENT) -> tuple[str, int]:
     """The claim's subscriber loop (2000B without its HL) and the number of segments in it."""
     patient, payer = claim.patient, claim.payer
     sequence = "S" if claim.prior is not None else "P"
-    segments = [
-        f"SBR*{sequence}*18*{patient.group_number}******{payer.filing_837}",
+    segments = [f"SBR*{sequence}*18*{patient.group_number}******{payer.filing_837}"]
+    if claim.weight_lb:
+        # 2000B PAT: PAT07 01 (actual pounds), PAT08 the weight; PAT01-06 are not used for the subscriber.
+        segments.append(f"PAT*******01*{claim.weight_lb}")
+    segments += [
         f"NM1*IL*1*{patient.last_name}*{patient.first_name}****MI*{patient.member_id}",
         f"N3*{patient.street}",
         f"N4*{patient.city}*{patient.state}*{patient.zip5}",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import duckdb
 
-ACRONYMS = {"jw", "jz", "ndc", "iu", "npi", "carc", "rarc", "hcpcs", "id"}
+ACRONYMS = {"jw", "jz", "ndc", "iu", "npi", "carc", "rarc", "hcpcs", "id", "asp"}
 
 COLUMN_TITLES = {
     "kpi_month": "Month", "payer_name": "Payer", "payer_type": "Payer type", "drug_code": "HCPCS",

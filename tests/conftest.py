@@ -36,3 +36,50 @@ def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     run_dbt(["build", "--quiet"], warehouse, root)
     publish(warehouse, "built-warehouse-fixture")  # readers (dashboard, notebooks) read the published copy
     return warehouse
+
+
+# Under pytest-xdist (`make test` runs `-n 2 --dist loadgroup`) tests are handed out by group, and every
+# group runs whole on one worker. A module is a group of its own, so a module-scoped build is made once;
+# the tests that read a session-scoped build share a group, so no two workers build it. The `denials`
+# commands the pipeline tests start build with the checkout's own dbt target/ and logs/ folders, which two
+# builds at once would tangle: those modules are one group. Without xdist the groups mean nothing.
+PIPELINE_MODULES = ("tests/pipeline/test_kill.py", "tests/pipeline/test_readers.py",
+                    "tests/pipeline/test_exit_codes.py")
+# The longest groups start first, so the two workers end close together (measured on 2 cores).
+LONGEST_FIRST = ("pipeline", "tests/models/test_mart_fingerprints.py", "demo_data_set",
+                 "tests/models/test_marts_recover_truth.py", "built_warehouse", "quality")
+
+
+def _group(item: pytest.Item) -> str:
+    module = item.nodeid.split("::")[0]
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    if module in PIPELINE_MODULES:
+        return "pipeline"
+    if "built_warehouse" in getattr(item, "fixturenames", ()):
+        return "built_warehouse"
+    if module.startswith("tests/quality/"):
+        return "quality"  # tests/quality/conftest.py's session build
+    if (module == "tests/models/test_mart_fingerprints.py" and params.get("data_set") == "demo"
+            or module == "tests/models/test_marts_recover_truth.py" and params.get("built") == "with_feed"):
+        return "demo_data_set"  # tests/models/conftest.py
+    return module
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the marks
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(_group(item)))
+
+
+class _LongestFirst:
+    @pytest.hookimpl(trylast=True)  # after pytest's own reordering by fixture parameters
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        rank = {group: index for index, group in enumerate(LONGEST_FIRST)}
+        items.sort(key=lambda item: rank.get(_group(item), len(rank)))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    import os
+
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # a plain run keeps the order of the files
+        config.pluginmanager.register(_LongestFirst(), "longest-groups-first")

@@ -38,44 +38,60 @@ def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return warehouse
 
 
-# Under pytest-xdist (`make test` runs `-n 2 --dist loadgroup`) tests are handed out by group, and every
-# group runs whole on one worker. A module is a group of its own, so a module-scoped build is made once;
-# the tests that read a session-scoped build share a group, so no two workers build it. The `denials`
-# commands the pipeline tests start build with the checkout's own dbt target/ and logs/ folders, which two
-# builds at once would tangle: those modules are one group. Without xdist the groups mean nothing.
+
+# Under pytest-xdist (`make test` runs `-n 2 --dist loadgroup --no-loadscope-reorder`) tests are handed
+# out by group, and every group runs whole on one worker. A module is a group of its own, so a
+# module-scoped build is made once; the modules that read a session-scoped build share a group, so no two
+# workers build it. The `denials` commands the pipeline tests start build with the checkout's own dbt
+# target/ and logs/ folders, which two builds at once would tangle: those modules are one group too.
+# (xdist's own `xdist_group` marks do not reach the scheduler under pytest 9, so the groups are chosen
+# here, by node id, through xdist's scheduler hook.) Without xdist none of this is used.
 PIPELINE_MODULES = ("tests/pipeline/test_kill.py", "tests/pipeline/test_readers.py",
                     "tests/pipeline/test_exit_codes.py")
+BUILT_WAREHOUSE_MODULES = ("tests/app/", "tests/test_dashboard.py", "tests/test_notebooks_execute.py")
+DEMO_DATA_SET_TESTS = ("tests/models/test_mart_fingerprints.py::test_marts_match_recorded_fingerprints[demo]",
+                       "tests/models/test_marts_recover_truth.py::*[with_feed]")
 # The longest groups start first, so the two workers end close together (measured on 2 cores).
 LONGEST_FIRST = ("pipeline", "tests/models/test_mart_fingerprints.py", "demo_data_set",
                  "tests/models/test_marts_recover_truth.py", "built_warehouse", "quality")
 
 
-def _group(item: pytest.Item) -> str:
-    module = item.nodeid.split("::")[0]
-    params = getattr(getattr(item, "callspec", None), "params", {})
+def xdist_group_of(nodeid: str) -> str:
+    """The xdist group of a test: what it shares with other modules, else its module."""
+    from fnmatch import fnmatchcase
+
+    module = nodeid.split("::")[0]
     if module in PIPELINE_MODULES:
         return "pipeline"
-    if "built_warehouse" in getattr(item, "fixturenames", ()):
-        return "built_warehouse"
+    if module.startswith(BUILT_WAREHOUSE_MODULES):
+        return "built_warehouse"  # this file's session fixture
     if module.startswith("tests/quality/"):
         return "quality"  # tests/quality/conftest.py's session build
-    if (module == "tests/models/test_mart_fingerprints.py" and params.get("data_set") == "demo"
-            or module == "tests/models/test_marts_recover_truth.py" and params.get("built") == "with_feed"):
+    if any(fnmatchcase(nodeid, pattern) for pattern in DEMO_DATA_SET_TESTS):
         return "demo_data_set"  # tests/models/conftest.py
     return module
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the marks
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group(_group(item)))
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):  # noqa: ANN001, ANN201 - xdist's types
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return xdist_group_of(nodeid)
+
+    return GroupScheduling(config, log)
 
 
 class _LongestFirst:
+    """Sorts a worker's collection by group, longest first: the scheduler hands groups out in that order."""
+
     @pytest.hookimpl(trylast=True)  # after pytest's own reordering by fixture parameters
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         rank = {group: index for index, group in enumerate(LONGEST_FIRST)}
-        items.sort(key=lambda item: rank.get(_group(item), len(rank)))
+        items.sort(key=lambda item: rank.get(xdist_group_of(item.nodeid), len(rank)))
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -38,6 +38,12 @@ def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return warehouse
 
 
+@pytest.fixture(scope="session")
+def built_data(built_warehouse: Path) -> Path:
+    """The generated files (837/, 835/, administrations/, truth/) the built warehouse was made from."""
+    return built_warehouse.parent / "data"
+
+
 
 # Under pytest-xdist (`make test` runs `-n 2 --dist loadgroup --no-loadscope-reorder`) tests are handed
 # out by group, and every group runs whole on one worker. A module is a group of its own, so a
@@ -47,11 +53,12 @@ def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 # (xdist's own `xdist_group` marks do not reach the scheduler under pytest 9, so the groups are chosen
 # here, by node id, through xdist's scheduler hook.) Without xdist none of this is used.
 PIPELINE_MODULES = ("tests/pipeline/test_kill.py", "tests/pipeline/test_readers.py",
-                    "tests/pipeline/test_exit_codes.py")
-BUILT_WAREHOUSE_MODULES = ("tests/app/", "tests/test_dashboard.py", "tests/test_notebooks_execute.py")
+                    "tests/pipeline/test_exit_codes.py")  # in the order they run: longest first
+BUILT_WAREHOUSE_MODULES = ("tests/app/", "tests/test_dashboard.py", "tests/test_notebooks_execute.py",
+                           "tests/models/test_marts_notebooks.py")
 DEMO_DATA_SET_TESTS = ("tests/models/test_mart_fingerprints.py::test_marts_match_recorded_fingerprints[demo]",
                        "tests/models/test_marts_recover_truth.py::*[with_feed]")
-# The longest groups start first, so the two workers end close together (measured on 2 cores).
+# The longest groups start first (by a full run's durations), so the two workers end close together.
 LONGEST_FIRST = ("pipeline", "tests/models/test_mart_fingerprints.py", "demo_data_set",
                  "tests/models/test_marts_recover_truth.py", "built_warehouse", "quality")
 
@@ -91,7 +98,14 @@ class _LongestFirst:
     @pytest.hookimpl(trylast=True)  # after pytest's own reordering by fixture parameters
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         rank = {group: index for index, group in enumerate(LONGEST_FIRST)}
-        items.sort(key=lambda item: rank.get(xdist_group_of(item.nodeid), len(rank)))
+
+        def order(item: pytest.Item) -> tuple[int, int]:
+            module = item.nodeid.split("::")[0]
+            within = PIPELINE_MODULES.index(module) if module in PIPELINE_MODULES else 0
+            return rank.get(xdist_group_of(item.nodeid), len(rank)), within
+
+        # A worker takes its next group while the last tests of this one still run: the long tests go first.
+        items.sort(key=order)
 
 
 def pytest_configure(config: pytest.Config) -> None:

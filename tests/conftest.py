@@ -56,8 +56,9 @@ PIPELINE_MODULES = ("tests/pipeline/test_kill.py", "tests/pipeline/test_readers.
                     "tests/pipeline/test_exit_codes.py")  # in the order they run: longest first
 BUILT_WAREHOUSE_MODULES = ("tests/app/", "tests/test_dashboard.py", "tests/test_notebooks_execute.py",
                            "tests/models/test_marts_notebooks.py")
-DEMO_DATA_SET_TESTS = ("tests/models/test_mart_fingerprints.py::test_marts_match_recorded_fingerprints[demo]",
-                       "tests/models/test_marts_recover_truth.py::*[with_feed]")
+# module: the parameter id of its tests that read tests/models/conftest.py's demo build
+DEMO_DATA_SET_TESTS = {"tests/models/test_mart_fingerprints.py": "[demo]",
+                       "tests/models/test_marts_recover_truth.py": "[with_feed]"}
 # The longest groups start first (by a full run's durations), so the two workers end close together.
 LONGEST_FIRST = ("pipeline", "tests/models/test_mart_fingerprints.py", "demo_data_set",
                  "tests/models/test_marts_recover_truth.py", "built_warehouse", "quality")
@@ -65,8 +66,6 @@ LONGEST_FIRST = ("pipeline", "tests/models/test_mart_fingerprints.py", "demo_dat
 
 def xdist_group_of(nodeid: str) -> str:
     """The xdist group of a test: what it shares with other modules, else its module."""
-    from fnmatch import fnmatchcase
-
     module = nodeid.split("::")[0]
     if module in PIPELINE_MODULES:
         return "pipeline"
@@ -74,8 +73,8 @@ def xdist_group_of(nodeid: str) -> str:
         return "built_warehouse"  # this file's session fixture
     if module.startswith("tests/quality/"):
         return "quality"  # tests/quality/conftest.py's session build
-    if any(fnmatchcase(nodeid, pattern) for pattern in DEMO_DATA_SET_TESTS):
-        return "demo_data_set"  # tests/models/conftest.py
+    if module in DEMO_DATA_SET_TESTS and nodeid.endswith(DEMO_DATA_SET_TESTS[module]):
+        return "demo_data_set"
     return module
 
 

@@ -62,7 +62,7 @@ demo: install
 
 ## test: lint, then every test (pytest runs the Python and dbt suites, and the real-browser tests)
 test: lint browser
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup --no-loadscope-reorder
 
 ## test-spark: the Spark parity test (DuckDB and local Spark build the same marts); needs Java, which
 ## `make spark` installs from Debian when it is missing

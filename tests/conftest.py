@@ -36,3 +36,79 @@ def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     run_dbt(["build", "--quiet"], warehouse, root)
     publish(warehouse, "built-warehouse-fixture")  # readers (dashboard, notebooks) read the published copy
     return warehouse
+
+
+@pytest.fixture(scope="session")
+def built_data(built_warehouse: Path) -> Path:
+    """The generated files (837/, 835/, administrations/, truth/) the built warehouse was made from."""
+    return built_warehouse.parent / "data"
+
+
+
+# Under pytest-xdist (`make test` runs `-n 2 --dist loadgroup --no-loadscope-reorder`) tests are handed
+# out by group, and every group runs whole on one worker. A module is a group of its own, so a
+# module-scoped build is made once; the modules that read a session-scoped build share a group, so no two
+# workers build it. The `denials` commands the pipeline tests start build with the checkout's own dbt
+# target/ and logs/ folders, which two builds at once would tangle: those modules are one group too.
+# (xdist's own `xdist_group` marks do not reach the scheduler under pytest 9, so the groups are chosen
+# here, by node id, through xdist's scheduler hook.) Without xdist none of this is used.
+PIPELINE_MODULES = ("tests/pipeline/test_kill.py", "tests/pipeline/test_readers.py",
+                    "tests/pipeline/test_exit_codes.py")  # in the order they run: longest first
+BUILT_WAREHOUSE_MODULES = ("tests/app/", "tests/test_dashboard.py", "tests/test_notebooks_execute.py",
+                           "tests/models/test_marts_notebooks.py")
+# module: the parameter id of its tests that read tests/models/conftest.py's demo build
+DEMO_DATA_SET_TESTS = {"tests/models/test_mart_fingerprints.py": "[demo]",
+                       "tests/models/test_marts_recover_truth.py": "[with_feed]"}
+# The longest groups start first (by a full run's durations), so the two workers end close together.
+LONGEST_FIRST = ("pipeline", "tests/models/test_mart_fingerprints.py", "demo_data_set",
+                 "tests/models/test_marts_recover_truth.py", "built_warehouse", "quality")
+
+
+def xdist_group_of(nodeid: str) -> str:
+    """The xdist group of a test: what it shares with other modules, else its module."""
+    module = nodeid.split("::")[0]
+    if module in PIPELINE_MODULES:
+        return "pipeline"
+    if module.startswith(BUILT_WAREHOUSE_MODULES):
+        return "built_warehouse"  # this file's session fixture
+    if module.startswith("tests/quality/"):
+        return "quality"  # tests/quality/conftest.py's session build
+    if module in DEMO_DATA_SET_TESTS and nodeid.endswith(DEMO_DATA_SET_TESTS[module]):
+        return "demo_data_set"
+    return module
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):  # noqa: ANN001, ANN201 - xdist's types
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return xdist_group_of(nodeid)
+
+    return GroupScheduling(config, log)
+
+
+class _LongestFirst:
+    """Sorts a worker's collection by group, longest first: the scheduler hands groups out in that order."""
+
+    @pytest.hookimpl(trylast=True)  # after pytest's own reordering by fixture parameters
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        rank = {group: index for index, group in enumerate(LONGEST_FIRST)}
+
+        def order(item: pytest.Item) -> tuple[int, int]:
+            module = item.nodeid.split("::")[0]
+            within = PIPELINE_MODULES.index(module) if module in PIPELINE_MODULES else 0
+            return rank.get(xdist_group_of(item.nodeid), len(rank)), within
+
+        # A worker takes its next group while the last tests of this one still run: the long tests go first.
+        items.sort(key=order)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    import os
+
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # a plain run keeps the order of the files
+        config.pluginmanager.register(_LongestFirst(), "longest-groups-first")

@@ -15,6 +15,7 @@ import argparse
 import json
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -42,7 +43,15 @@ def mart_fingerprints(warehouse: Path) -> dict[str, dict[str, object]]:
         con.close()
 
 
-def build_data_set(name: str, root: Path) -> Path:
+@dataclass(frozen=True)
+class BuiltDataSet:
+    data: Path  # the generated files (837/, 835/, administrations/, truth/)
+    warehouse: Path  # ingested and built with `dbt build`
+    statuses: frozenset[str]  # the ingest's file statuses
+
+
+def build(name: str, root: Path) -> BuiltDataSet:
+    """Generate the data set, ingest every feed of it and `dbt build` the whole project on it."""
     from denials.generate import generate
     from denials.ingest import ingest_paths
     from tests.models.dbt_helpers import run_dbt
@@ -55,7 +64,11 @@ def build_data_set(name: str, root: Path) -> Path:
     if report.exit_code:
         raise RuntimeError(f"ingest of {name} exited {report.exit_code}")
     run_dbt(["build", "--quiet"], warehouse, root)
-    return warehouse
+    return BuiltDataSet(data, warehouse, frozenset(file.status for file in report.files))
+
+
+def build_data_set(name: str, root: Path) -> Path:
+    return build(name, root).warehouse
 
 
 def main() -> int:

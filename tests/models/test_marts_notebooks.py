@@ -1,11 +1,11 @@
 """The notebooks the marts' exposures name run top to bottom against a built warehouse, read-only, and
 print no identifiers.
 
-A small generated set (300 claims) is ingested and built; each jupytext percent script in notebooks/ is
-run as a plain Python script with DENIALS_WAREHOUSE pointing at it (the notebooks read its published
-copy). The run must succeed, leave the published file byte for byte unchanged, and its output must
-contain no patient control number, line control number, member id or patient name from the generated
-files.
+The session's built and published warehouse (tests/conftest.py: 1,500 generated claims) is what they
+read; each jupytext percent script in notebooks/ is run as a plain Python script with DENIALS_WAREHOUSE
+pointing at it (the notebooks read its published copy). The run must succeed, leave the published file
+byte for byte unchanged, and its output must contain no patient control number, line control number,
+member id or patient name from the generated files.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import hashlib
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,10 +22,8 @@ import pytest
 pytest.importorskip("duckdb")
 pytest.importorskip("pandas")
 
-from denials.generate import generate  # noqa: E402
-from denials.ingest import ingest_paths  # noqa: E402
-from denials.publish import publish, published_path  # noqa: E402
-from tests.models.dbt_helpers import REPO_ROOT, run_dbt  # noqa: E402
+from denials.publish import published_path  # noqa: E402
+from tests.models.dbt_helpers import REPO_ROOT  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -56,16 +53,9 @@ def identifiers(generated: Path) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
-    tmp = tmp_path_factory.mktemp("notebooks")
-    generated = tmp / "gen"
-    generate(generated, claims=300, seed=19)
-    path = tmp / "warehouse" / "denials.duckdb"
-    path.parent.mkdir()
-    ingest_paths([generated / "837", generated / "835", generated / "administrations"], path)
-    run_dbt(["build", "--quiet"], path, tmp)
-    publish(path, "notebooks-fixture")
-    yield {"path": path, "identifiers": identifiers(generated)}
+def warehouse(built_warehouse: Path, built_data: Path) -> dict:
+    assert published_path(built_warehouse).exists()
+    return {"path": built_warehouse, "identifiers": identifiers(built_data)}
 
 
 def test_the_exposures_name_these_notebooks() -> None:

@@ -1,7 +1,9 @@
 """The denial marts recover every scenario the generator planted.
 
-One generated set (2,500 claims) is ingested into a temporary warehouse and the whole project is built
-with `dbt build` (seeds, models, contracts, data tests, singular tests and unit tests). Then, against
+One generated set (the demo's: 3,000 claims, seed 7) is ingested into a temporary warehouse and the whole
+project is built with `dbt build` (seeds, models, contracts, data tests, singular tests and unit tests);
+with its administrations feed, that is the build the mart fingerprints read (tests/models/conftest.py),
+so the suite builds it once. Then, against
 truth/truth_lines.csv, keyed by the 837 line control number (REF*6R):
 
 - fct_denials lines whose final status is still a denial equal, per denial category, the truth lines
@@ -37,11 +39,13 @@ duckdb = pytest.importorskip("duckdb")
 from denials.generate import generate  # noqa: E402
 from denials.ingest import ingest_paths  # noqa: E402
 from tests.models.dbt_helpers import run_dbt  # noqa: E402
+from tests.models.mart_fingerprints import DATA_SETS  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
-CLAIMS = int(os.environ.get("DENIALS_MARTS_CLAIMS", "2500"))
-SEED = int(os.environ.get("DENIALS_MARTS_SEED", "7"))
+DEMO_CLAIMS, DEMO_SEED = DATA_SETS["demo"]
+CLAIMS = int(os.environ.get("DENIALS_MARTS_CLAIMS", str(DEMO_CLAIMS)))
+SEED = int(os.environ.get("DENIALS_MARTS_SEED", str(DEMO_SEED)))
 DENIED_OUTCOMES = ("denied", "partially_denied")
 OVERTURNED_OUTCOMES = ("reversed_then_corrected", "reprocessed_then_paid")
 WITHOUT_FEED = {"waste_without_jw": "missing_jw_jz", "jz_with_waste": None}
@@ -72,6 +76,11 @@ def query(warehouse: Path, sql: str) -> list[tuple]:
 def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     """The generated set built with its administrations CSV, and built again as a site without one."""
     feed = request.param == "with_feed"
+    if feed and (CLAIMS, SEED) == (DEMO_CLAIMS, DEMO_SEED):
+        shared = request.getfixturevalue("demo_data_set")  # the same generate, ingest and build
+        assert shared.statuses == {"loaded"}
+        yield {"warehouse": shared.warehouse, "truth": read_truth(shared.data), "feed": feed}
+        return
     tmp = tmp_path_factory.mktemp(f"marts_{request.param}")
     generated = tmp / "gen"
     generate(generated, claims=CLAIMS, seed=SEED)
@@ -81,9 +90,12 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     report = ingest_paths(feeds, warehouse)
     assert {file.status for file in report.files} == {"loaded"}
     run_dbt(["build", "--quiet"], warehouse, tmp)
+    yield {"warehouse": warehouse, "truth": read_truth(generated), "feed": feed}
+
+
+def read_truth(generated: Path) -> list[dict[str, str]]:
     with (generated / "truth" / "truth_lines.csv").open(newline="") as handle:
-        truth = list(csv.DictReader(handle))
-    yield {"warehouse": warehouse, "truth": truth, "feed": feed}
+        return list(csv.DictReader(handle))
 
 
 def precision_recall(expected: set, found: set) -> tuple[float, float]:

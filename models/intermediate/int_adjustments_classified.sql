@@ -47,7 +47,7 @@ claim_statuses as (
     from {{ ref('claim_status_codes') }}
 ),
 
-remarks_scoped as (
+remarks_scoped as {{ read_in_place() }} (
     select
         scope_level,
         scope_id,

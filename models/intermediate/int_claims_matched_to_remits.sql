@@ -21,7 +21,7 @@
 
 with
 
-claims as (
+claims as {{ read_in_place() }} (
     select
         claim_id,
         claim_control_number,
@@ -32,7 +32,7 @@ claims as (
     from {{ ref('int_claims_payer_resolved') }}
 ),
 
-remit_versions as (
+remit_versions as {{ read_in_place() }} (
     select
         remit_claim_id,
         remit_transaction_id,
@@ -55,7 +55,7 @@ remit_versions as (
     from {{ ref('int_remit_claim_versions') }}
 ),
 
-chain_pairs as (
+chain_pairs as {{ read_in_place() }} (
     select
         chain_key,
         claim_id,

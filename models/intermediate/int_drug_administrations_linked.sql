@@ -13,7 +13,7 @@
 
 with
 
-drug_lines as (
+drug_lines as {{ read_in_place() }} (
     select
         claim_line_id,
         claim_control_number,
@@ -26,7 +26,7 @@ drug_lines as (
     from {{ ref('int_drug_lines_grouped') }}
 ),
 
-administrations as (
+administrations as {{ read_in_place() }} (
     select
         drug_administration_id,
         administration_id,

@@ -30,7 +30,7 @@ drug_identification as (
     where drug_seq = 1
 ),
 
-drug_lines_with_role as (
+drug_lines_with_role as {{ read_in_place() }} (
     select
         claim_line_id,
         claim_id,
@@ -67,7 +67,7 @@ unit_ratios as (
     from {{ ref('int_measure_unit_ratios') }}
 ),
 
-administrations_in_billing_units as (
+administrations_in_billing_units as {{ read_in_place() }} (
     select
         dose_group_key,
         link_method,

@@ -25,7 +25,7 @@ remit_payer_keys as (
     from {{ ref('int_remit_transactions_payer_resolved') }}
 ),
 
-claims as (
+claims as {{ read_in_place() }} (
     select
         claim_id,
         file_id,

@@ -16,7 +16,7 @@ remit_payer_keys as (
     from {{ ref('int_remit_transactions_payer_resolved') }}
 ),
 
-paired as (
+paired as {{ read_in_place() }} (
     select
         chain_key,
         claim_id

@@ -18,7 +18,7 @@
 
 with
 
-remit_claims_sequenced as (
+remit_claims_sequenced as {{ read_in_place() }} (
     select
         remit_claim_id,
         remit_transaction_id,
@@ -43,7 +43,7 @@ remit_claims_sequenced as (
     from {{ ref('int_remit_claims_sequenced') }}
 ),
 
-version_parents as (
+version_parents as {{ read_in_place() }} (
     select
         remit_claim_id,
         claim_key_sequence,

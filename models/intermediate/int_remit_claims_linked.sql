@@ -21,7 +21,7 @@
 
 with
 
-remit_claims as (
+remit_claims as {{ read_in_place() }} (
     select
         remit_claim_id,
         remit_transaction_id,

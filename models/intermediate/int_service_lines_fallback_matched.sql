@@ -52,7 +52,7 @@ remit_lines as (
     from {{ ref('stg_x12_835__service_lines') }}
 ),
 
-claim_pairs as (
+claim_pairs as {{ read_in_place() }} (
     select
         claim_id,
         remit_claim_id
@@ -60,7 +60,7 @@ claim_pairs as (
     where match_method != 'unmatched'
 ),
 
-control_number_matches as (
+control_number_matches as {{ read_in_place() }} (
     select
         claim_line_id,
         remit_line_id,

@@ -31,7 +31,7 @@ claims as (
     from {{ ref('stg_x12_837__claims') }}
 ),
 
-claim_lines as (
+claim_lines as {{ read_in_place() }} (
     select
         claim_line_id,
         claim_id,
@@ -48,7 +48,7 @@ claim_lines as (
     from {{ ref('stg_x12_837__service_lines') }}
 ),
 
-remit_lines as (
+remit_lines as {{ read_in_place() }} (
     select
         remit_line_id,
         remit_claim_id,
@@ -93,7 +93,7 @@ remit_versions as (
     from {{ ref('int_remit_claim_versions') }}
 ),
 
-claim_pairs as (
+claim_pairs as {{ read_in_place() }} (
     select
         claim_id,
         remit_claim_id

@@ -11,7 +11,7 @@
 
 with
 
-adjudicated_lines as (
+adjudicated_lines as {{ read_in_place() }} (
     select
         adjudicated_line_id,
         claim_line_id,
@@ -58,7 +58,7 @@ claim_lines as (
     from {{ ref('stg_x12_837__service_lines') }}
 ),
 
-claims as (
+claims as {{ read_in_place() }} (
     select
         claim_id,
         file_id,

@@ -14,7 +14,7 @@
 
 with
 
-claim_lines as (
+claim_lines as {{ read_in_place() }} (
     select
         line_id,
         claim_id,

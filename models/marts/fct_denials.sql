@@ -5,7 +5,7 @@
 
 with
 
-lines as (
+lines as {{ read_in_place() }} (
     select
         adjudicated_line_id,
         claim_line_id,
@@ -63,7 +63,7 @@ lines as (
     where was_ever_denied
 ),
 
-adjustments as (
+adjustments as {{ read_in_place() }} (
     select
         remit_line_id,
         remit_claim_id,
@@ -76,7 +76,7 @@ adjustments as (
     where is_denial
 ),
 
-remarks as (
+remarks as {{ read_in_place() }} (
     select
         remit_line_id,
         remit_claim_id,

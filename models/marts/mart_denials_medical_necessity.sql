@@ -7,7 +7,7 @@
 
 with
 
-denials as (
+denials as {{ read_in_place() }} (
     select
         denial_id,
         claim_line_id,
@@ -57,7 +57,7 @@ service_lines as (
     from {{ ref('stg_x12_837__service_lines') }}
 ),
 
-remarks as (
+remarks as {{ read_in_place() }} (
     select
         remit_line_id,
         remit_claim_id,

@@ -15,7 +15,7 @@
 
 with
 
-paid_drug_lines as (
+paid_drug_lines as {{ read_in_place() }} (
     select
         adjudicated_line_id,
         claim_line_id,

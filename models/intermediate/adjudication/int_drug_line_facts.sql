@@ -15,7 +15,7 @@
 
 with
 
-drug_lines as (
+drug_lines as {{ read_in_place() }} (
     select
         claim_line_id,
         claim_id,

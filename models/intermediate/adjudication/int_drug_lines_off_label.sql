@@ -53,7 +53,7 @@ claims as (
             and claims.payer_id = identifiers.identifier_value
 ),
 
-patients as (
+patients as {{ read_in_place() }} (
     select
         claim_id,
         patient_birth_date

@@ -14,7 +14,7 @@
 
 with
 
-claim_lines as (
+claim_lines as {{ read_in_place() }} (
     select
         claim_line_id,
         claim_id,
@@ -45,7 +45,7 @@ remit_lines as (
     from {{ ref('stg_x12_835__service_lines') }}
 ),
 
-diagnoses as (
+diagnoses as {{ read_in_place() }} (
     select
         claim_id,
         diagnosis_ordinal,

@@ -30,7 +30,7 @@ claim_adjustment_shares as (
     where amount_source = 'claim_adjustment'
 ),
 
-adjustments as (
+adjustments as {{ read_in_place() }} (
     select
         remit_adjustment_id,
         remit_line_id,

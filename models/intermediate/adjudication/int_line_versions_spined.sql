@@ -63,7 +63,7 @@ remit_claims as (
     from {{ ref('stg_x12_835__claims') }}
 ),
 
-remit_lines as (
+remit_lines as {{ read_in_place() }} (
     select
         remit_line_id,
         remit_claim_id,

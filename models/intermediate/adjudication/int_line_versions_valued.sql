@@ -68,7 +68,7 @@ claim_paid_shares as (
     where amount_source = 'claim_paid'
 ),
 
-line_version_adjustments as (
+line_version_adjustments as {{ read_in_place() }} (
     select
         adjudicated_line_id,
         remit_claim_id,
@@ -87,7 +87,7 @@ line_version_adjustments as (
     from {{ ref('int_line_version_adjustments') }}
 ),
 
-first_remarks as (
+first_remarks as {{ read_in_place() }} (
     select
         scope_level,
         scope_id,

@@ -20,7 +20,7 @@ payer_aliases as (
     from {{ ref('payer_aliases') }}
 ),
 
-claims as (
+claims as {{ read_in_place() }} (
     select
         claim_id,
         claim_control_number,
@@ -32,7 +32,7 @@ claims as (
     from {{ ref('stg_x12_837__claims') }}
 ),
 
-payments as (
+payments as {{ read_in_place() }} (
     select
         remit_transaction_id,
         payer_id,

@@ -15,7 +15,7 @@
 
 with
 
-segments as (
+segments as {{ read_in_place() }} (
     select
         file_id,
         segment_position,

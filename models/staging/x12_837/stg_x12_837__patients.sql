@@ -12,7 +12,7 @@
 
 with
 
-segments as (
+segments as {{ read_in_place() }} (
     select
         file_id,
         segment_position,

@@ -176,7 +176,9 @@ def build(warehouse: Path | None, selection: tuple[str, ...], full_refresh: bool
     Incremental models only read files loaded since the last build. Readers see the result only once
     it is checked and published (`denials publish`, or `denials run` for everything). Exit status 4
     when a model or an error-severity test fails; warnings are listed but do not fail the build.
+    After `denials retract`, a build without --select rebuilds the incremental models from scratch once.
     """
+    from denials.ingest.retraction import mark_rebuilt, rebuild_pending
     from denials.pipeline import dbt_build
 
     target = _target(warehouse)
@@ -187,7 +189,13 @@ def build(warehouse: Path | None, selection: tuple[str, ...], full_refresh: bool
     if full_refresh:
         args.append("--full-refresh")
     with writer_lock(target, "build"):
+        # A retracted file's rows are in the incremental models: a whole build rebuilds them once.
+        refresh = not selection and not full_refresh and rebuild_pending(target)
+        if refresh:
+            args.append("--full-refresh")
         outcome = dbt_build(args, target, "build")
+        if outcome.success and (refresh or (full_refresh and not selection)):
+            mark_rebuilt(target)
     for node in outcome.warned_nodes:
         console.print(f"[yellow]warning[/yellow] {escape(node)}", highlight=False)
     if not outcome.success:
@@ -224,6 +232,33 @@ def rebuild(file_id: int, warehouse: Path | None, output: Path) -> None:
             con.close()
     output.write_bytes(data)
     console.print(f"wrote {escape(str(output))}", highlight=False)
+
+
+@main.command()
+@click.argument("file_id", type=int)
+@click.option("--reason", required=True, help="Why the file is taken out (kept in raw.file_retractions).")
+@warehouse_option
+def retract(file_id: int, reason: str, warehouse: Path | None) -> None:
+    """Take loaded file FILE_ID out of the models, keeping its raw rows and the registry history.
+
+    The registry row becomes `retracted`; raw.file_retractions records who, when and why. The file's
+    segments stay in raw (`denials rebuild FILE_ID` still returns it), and sending the same content again
+    is a duplicate of the retracted file. The next `denials run` (or `denials build` without --select)
+    rebuilds the models from scratch without it and publishes. Exit status 2 when FILE_ID is unknown or
+    not loaded (rejected, duplicate, already retracted), 75 while another writer holds the warehouse.
+    """
+    from denials.ingest.retraction import retract as retract_file
+
+    target = _target(warehouse)
+    _require_warehouse(target)
+    with writer_lock(target, "retract"):
+        con = connect(target)
+        try:
+            done = retract_file(con, file_id, reason)
+        finally:
+            con.close()
+    out.print(f"retracted file {done.file_id} ({escape(done.file_name)}): the next `denials run` or "
+              "`denials build` rebuilds the models without it", highlight=False)
 
 
 @main.command()

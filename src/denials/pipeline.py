@@ -118,6 +118,7 @@ def scheduled_run(inbox: list[Path], warehouse: Path, say: Callable[[str], None]
 def _run_stages(inbox: list[Path], warehouse: Path, say: Callable[[str], None], quarantine: Path | None,
                 outcome: RunOutcome, identifiers: list[Any]) -> None:
     from denials.ingest import ingest_paths
+    from denials.ingest.retraction import mark_rebuilt, rebuild_pending
     from denials.publish import publish
     from denials.quality import run_checks
 
@@ -133,12 +134,18 @@ def _run_stages(inbox: list[Path], warehouse: Path, say: Callable[[str], None], 
     if report.exit_code:
         outcome.exit_code = EXIT_REJECTED
 
-    built = dbt_build(["build", "--exclude", MARTS_SELECTOR, "--quiet"], warehouse, "staging")
+    # A retracted file's rows are in the incremental models: rebuild them from scratch once.
+    refresh = rebuild_pending(warehouse)
+    built = dbt_build(["build", "--exclude", MARTS_SELECTOR, "--quiet", *(["--full-refresh"] if refresh else [])],
+                      warehouse, "staging")
     if not built.success:
         outcome.stage("build staging", "failed: " + "; ".join(built.failed_nodes[:5]))
         outcome.exit_code = EXIT_BUILD_FAILED
         return
-    outcome.stage("build staging", f"ok ({len(built.warned_nodes)} warnings)")
+    if refresh:
+        mark_rebuilt(warehouse)
+    outcome.stage("build staging", f"ok ({len(built.warned_nodes)} warnings"
+                  + (", rebuilt from scratch without the retracted files)" if refresh else ")"))
 
     checked = run_checks(warehouse, ["raw", "staging"], build_docs=False, run_id=outcome.run_id,
                          docs_identifiers=identifiers, after_suite=lambda _: pause_point("check"))

@@ -219,6 +219,18 @@ create table if not exists raw.file_sightings (
     last_seen_at timestamp not null
 );
 
+-- Who retracted which loaded file, when and why (`denials retract`); the registry row then says
+-- 'retracted' and the models stop reading the file. rebuilt_at: when a full build left it out.
+create table if not exists raw.file_retractions (
+    file_id bigint not null,
+    previous_status varchar not null,
+    reason varchar not null,
+    retracted_at timestamp not null,
+    retracted_by varchar,
+    loader_version varchar,
+    rebuilt_at timestamp
+);
+
 create table if not exists raw.drug_administrations (
     file_id bigint not null,
     row_number integer not null,

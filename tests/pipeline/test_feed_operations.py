@@ -5,13 +5,14 @@ or the retracted file, never arrived."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from denials.errors import EXIT_OK, EXIT_USAGE
+from denials.errors import EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE
 from denials.publish import connect_published
 from tests.pipeline.conftest import Published, cli, copy_published
 from tests.quality.conftest import new_envelope
@@ -114,15 +115,16 @@ def test_retraction_keeps_evidence_and_history(published: Published, retracted: 
         assert con.execute("select status from raw.file_registry where file_id = ?",
                            [file_id]).fetchone() == ("retracted",)
         (reason, previous, who, when, rebuilt), = con.execute(
-            "select reason, previous_status, retracted_by, retracted_at, rebuilt_at from raw.file_retractions "
-            "where file_id = ?", [file_id]).fetchall()
+            "select reason, previous_status, retracted_by, retracted_at, rebuilt_at "
+            "from raw.file_retractions where file_id = ?", [file_id]).fetchall()
     finally:
         con.close()
     assert (reason, previous) == ("payer recalled this ERA", "loaded") and who and when
     assert rebuilt is not None and rebuilt >= when, "the run rebuilt the models without the file"
 
     copy = tmp_path / "copy.835"
-    done = cli("rebuild", str(file_id), "-o", str(copy), "--warehouse", str(warehouse), gx_root=published.gx_root)
+    done = cli("rebuild", str(file_id), "-o", str(copy), "--warehouse", str(warehouse),
+               gx_root=published.gx_root)
     assert done.returncode == EXIT_OK, done.stderr
     assert copy.read_bytes() == target.read_bytes(), "the raw evidence stays"
 
@@ -152,3 +154,50 @@ def test_resending_a_retracted_file_keeps_it_out(published: Published, retracted
     assert done.returncode == EXIT_OK, done.stdout + done.stderr
     assert registry(warehouse, "sent_again.835")[1] == "duplicate"
     assert published_totals(warehouse) == before
+
+
+UNKNOWN_PAYER_ID = "ZZNOSUCHPAYER"
+
+
+def _unmatchable(text: str) -> str:
+    """Every payer identifier replaced by one no seed or 837 knows, and every CLP01 prefixed as a
+    clearinghouse might: nothing resolves the payer and no remit matches its claim."""
+    text = re.sub(r"N1\*PR\*[^*~]*\*XV\*[^*~]*", f"N1*PR*UNKNOWN HEALTH PLAN*XV*{UNKNOWN_PAYER_ID}", text)
+    text = re.sub(r"REF\*2U\*[^*~]*", f"REF*2U*{UNKNOWN_PAYER_ID}", text)
+    text = re.sub(r"(TRN\*1\*[^*~]*\*)[^*~]*", r"\g<1>1999999999", text)
+    return re.sub(r"CLP\*", "CLP*CH", text)
+
+
+def test_remits_that_resolve_to_nothing_stop_the_run(published: Published, tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    shutil.copytree(published.batch1, inbox)
+    control_numbers = set()
+    for path in (inbox / "835").glob("*.835"):
+        text = path.read_text(encoding="utf-8")
+        control_numbers |= set(re.findall(r"CLP\*([^*~]+)", text))
+        path.write_text(_unmatchable(text), encoding="utf-8")
+    warehouse = tmp_path / "warehouse" / "denials.duckdb"
+
+    done = run(published, warehouse, inbox)
+
+    output = done.stdout + done.stderr
+    assert done.returncode == EXIT_CHECK_FAILED, output
+    assert "CRITICAL staging.remit_matching" in output and f"N1*PR04 {UNKNOWN_PAYER_ID}" in output, output
+    assert not warehouse.with_name("denials.published.duckdb").exists(), "nothing is published"
+    leaked = [number for number in control_numbers if number in output]
+    assert not leaked, "claim control numbers must never be printed"
+
+
+def test_remit_matching_passes_on_a_matching_feed(published: Published) -> None:
+    """The same check on the published clean feed: every identifier resolved, every claim matched."""
+    con = duckdb.connect(str(published.warehouse), read_only=True)
+    try:
+        rows = con.execute(
+            "select expectation_type, status, element_count, unexpected_count from quality.check_results "
+            "where suite = 'staging.remit_matching'").fetchall()
+    finally:
+        con.close()
+    assert {row[0] for row in rows} == {"expect_column_values_to_be_in_set",
+                                        "expect_column_values_to_be_between"}
+    assert all(status == "passed" and checked > 0 and unexpected == 0
+               for _, status, checked, unexpected in rows), rows

@@ -35,6 +35,7 @@ from denials.quality.datasets.marts import (
 from denials.quality.datasets.raw import raw_file_registry, raw_remittance_resends
 from denials.quality.datasets.staging import (
     BALANCING_MODELS,
+    MATCHING_MODELS,
     RANGE_COLUMNS,
     STG_835,
     STG_837,
@@ -88,7 +89,7 @@ DATASETS: tuple[Dataset, ...] = (
             staging_ranges),
     Dataset("staging.remit_matching", "staging",
             "one row per 835 payer identifier: resolved or not, remitted claims matched to a submitted claim",
-            ("intermediate.int_claims_matched_to_remits", "intermediate.int_remit_transactions_payer_resolved"),
+            MATCHING_MODELS,
             ("payer_identifier", "remitted_claim_count"), staging_remit_matching),
     Dataset("staging.keys", "staging", "one row per staging table and file: null keys",
             ("staging.*",), ("table_name", "key_column", "file_id", "file_name"), staging_keys),

@@ -204,7 +204,8 @@ def staging_remit_matching(wh: Warehouse) -> str:
             select payments.remit_transaction_id,
                 case
                     when payments.payer_id is not null then 'N1*PR04 ' || payments.payer_id
-                    when payments.payer_additional_id is not null then 'REF*2U ' || payments.payer_additional_id
+                    when payments.payer_additional_id is not null
+                        then 'REF*2U ' || payments.payer_additional_id
                     when payments.trace_payer_id is not null then 'TRN03 ' || payments.trace_payer_id
                     else 'N1*PR02 ' || coalesce(payments.payer_name, '(none)')
                 end as payer_identifier,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -201,3 +202,40 @@ def test_remit_matching_passes_on_a_matching_feed(published: Published) -> None:
                                         "expect_column_values_to_be_between"}
     assert all(status == "passed" and checked > 0 and unexpected == 0
                for _, status, checked, unexpected in rows), rows
+
+
+def test_payer_override_file_wins_over_seeds_through_run(published: Published, tmp_path: Path) -> None:
+    warehouse = copy_published(published, tmp_path)
+    overrides = tmp_path / "config" / "payer_overrides.csv"
+    overrides.parent.mkdir()
+    overrides.write_text(
+        "payer_id,appeal_window_days,hcpcs_code,requires_prior_auth,requires_jw_jz,effective_from\n"
+        "COMMA,45,,,,\n"
+        "COMMA,,J7170,false,false,2020-01-01\n", encoding="utf-8")
+
+    done = cli("run", str(published.batch1), "--warehouse", str(warehouse), "--no-docs",
+               "--payer-overrides", str(overrides), gx_root=published.gx_root)
+    assert done.returncode == EXIT_OK, done.stdout + done.stderr
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        payers = dict(con.execute("select payer_id, (appeal_window_days, has_overrides) "
+                                  "from intermediate.int_payers_resolved").fetchall())
+        policies = con.execute("select requires_prior_auth, requires_jw_jz, effective_from "
+                               "from intermediate.int_payer_policies_in_force "
+                               "where payer_id = 'COMMA' and hcpcs_code = 'J7170'").fetchall()
+    finally:
+        con.close()
+    assert payers["COMMA"] == (45, True)
+    assert all(not overridden for payer, (_, overridden) in payers.items() if payer != "COMMA")
+    assert policies == [(False, False, date(2020, 1, 1))], "the override replaces the seed's J7170 rows"
+    listed = cli("payers", "--warehouse", str(warehouse), gx_root=published.gx_root,
+                 env={"COLUMNS": "220"})
+    assert "overrides" in next(line for line in listed.stdout.splitlines() if "COMMA" in line)
+
+    overrides.write_text("payer_id,appeal_window_days\nCOMMA,45\nMCRB1,soon\n", encoding="utf-8")
+    bad = cli("run", str(published.batch1), "--warehouse", str(warehouse), "--no-docs",
+              "--payer-overrides", str(overrides), gx_root=published.gx_root)
+    assert bad.returncode == EXIT_USAGE, bad.stdout + bad.stderr
+    assert f"{overrides}, line 3, column appeal_window_days" in bad.stderr.replace("\n", "")
+    assert "Traceback" not in bad.stderr

@@ -3,8 +3,9 @@
 -- (effective_to null) for the latest. A payer the payer_policies seed lists has its own rows; every other
 -- payer seen (int_payers_resolved) gets the defaults of its payer type (payer_type_policy_defaults), so no
 -- payer runs without a policy. The user's override file (stg_raw__payer_overrides) wins over both: its
--- rows for a payer and code replace every seed or default row of that payer and code. A service date falls in at most one period; join with the macro
--- marts_policy_in_force (a row without a service date gets the latest policy).
+-- rows for a payer and code replace every seed or default row of that payer and code. A service date
+-- falls in at most one period; join with the macro marts_policy_in_force (a row without a service date
+-- gets the latest policy).
 
 with
 

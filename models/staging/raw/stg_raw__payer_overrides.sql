@@ -6,14 +6,10 @@
 
 -- One row per line of the user's payer override file (denials.payer_overrides loads it into
 -- raw.payer_overrides at each build): payer rows (hcpcs_code null) set type and windows, policy rows
--- replace the payer's policies for one code. A warehouse without that table (an engine whose raw export
--- does not carry it) reads as no overrides.
-
-{%- set overrides_relation = load_relation(source('raw', 'payer_overrides')) %}
+-- replace the payer's policies for one code. A warehouse without that table reads as no overrides.
 
 with
 
-{% if overrides_relation is not none %}
 overrides as (
     select
         source_file,
@@ -27,24 +23,7 @@ overrides as (
         max_units_per_line,
         requires_jw_jz,
         effective_from
-    from {{ source('raw', 'payer_overrides') }}
+    from {{ payer_overrides_relation() }} as override_rows
 )
-{% else %}
-overrides as (
-    select
-        cast(null as {{ api.Column.translate_type('string') }}) as source_file,
-        cast(null as integer) as line_number,
-        cast(null as {{ api.Column.translate_type('string') }}) as payer_id,
-        cast(null as {{ api.Column.translate_type('string') }}) as payer_type,
-        cast(null as integer) as appeal_window_days,
-        cast(null as integer) as timely_filing_days,
-        cast(null as {{ api.Column.translate_type('string') }}) as hcpcs_code,
-        cast(null as boolean) as requires_prior_auth,
-        cast(null as integer) as max_units_per_line,
-        cast(null as boolean) as requires_jw_jz,
-        cast(null as date) as effective_from
-    where 1 = 0
-)
-{% endif %}
 
 select * from overrides

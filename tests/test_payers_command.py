@@ -35,14 +35,15 @@ insert into intermediate.int_payer_policies_in_force values
     ('COMMA', 'J7170', true, true, null), ('77027', 'J7170', true, true, null);
 create table intermediate.int_payers_resolved (
     payer_id varchar, payer_name varchar, payer_type varchar, payer_type_source varchar,
-    appeal_window_days integer, has_own_policies boolean);
+    appeal_window_days integer, has_own_policies boolean, has_overrides boolean);
 insert into intermediate.int_payers_resolved values
-    ('COMMA', 'Commercial Payer A', 'commercial', 'payers_seed', 180, true),
-    ('77027', 'STATE PLAN', 'medicaid', 'claim_filing_indicator_837', 90, false);
+    ('COMMA', 'Commercial Payer A', 'commercial', 'payers_seed', 180, true, false),
+    ('77027', 'STATE PLAN', 'medicaid', 'claim_filing_indicator_837', 90, false, false),
+    ('04412', 'REGIONAL PLAN', 'commercial', 'payer_overrides', 30, false, true);
 """
 
 
-def test_lists_payers_flags_defaults_and_unresolved_identifiers(tmp_path: Path) -> None:
+def test_lists_payers_flags_defaults_overrides_and_unresolved_identifiers(tmp_path: Path) -> None:
     warehouse = tmp_path / "denials.duckdb"
     con = duckdb.connect(str(warehouse))
     con.execute(SETUP)
@@ -55,6 +56,9 @@ def test_lists_payers_flags_defaults_and_unresolved_identifiers(tmp_path: Path) 
     assert "commercial" in comma and "own" in comma and "150.00" in comma and "80.00" in comma
     assert "medicaid" in state and "defaults" in state and "300.00" in state
     assert "1 payer(s) run on the defaults" in result.output
+    regional = next(line for line in lines if "04412" in line)
+    assert "overrides" in regional and "defaults" not in regional and " 30 " in regional
+    assert "1 payer(s) use your override file" in result.output
     assert "TRN03 1999999999 (unresolved)" in result.output
 
 

@@ -31,6 +31,15 @@ console = make_console(stderr=True)
 out = make_console()
 _umask = {"user": 0o022}
 
+payer_overrides_option = click.option(
+    "--payer-overrides",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Your per-payer overrides of type, windows and drug policies (CSV, kept outside seeds/ so "
+         "upgrades keep it). Default: $DENIALS_PAYER_OVERRIDES, else ~/.config/denials/payer_overrides.csv "
+         "when it exists. See README, 'Per-payer overrides'.",
+)
+
 warehouse_option = click.option(
     "--warehouse",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -170,13 +179,18 @@ def _print_ingest_report(report, quiet: bool) -> None:  # noqa: ANN001 - IngestR
 @warehouse_option
 @click.option("--select", "selection", multiple=True, help="dbt node selection (repeatable); default: all.")
 @click.option("--full-refresh", is_flag=True, help="Rebuild incremental models from scratch.")
-def build(warehouse: Path | None, selection: tuple[str, ...], full_refresh: bool) -> None:
+@payer_overrides_option
+def build(warehouse: Path | None, selection: tuple[str, ...], full_refresh: bool,
+          payer_overrides: Path | None) -> None:
     """Build the dbt project (seeds, staging, intermediate, marts) and run its tests, in the warehouse.
 
     Incremental models only read files loaded since the last build. Readers see the result only once
     it is checked and published (`denials publish`, or `denials run` for everything). Exit status 4
     when a model or an error-severity test fails; warnings are listed but do not fail the build.
+    After `denials retract`, a build without --select rebuilds the incremental models from scratch once.
     """
+    from denials.ingest.retraction import mark_rebuilt, rebuild_pending
+    from denials.payer_overrides import load_overrides
     from denials.pipeline import dbt_build
 
     target = _target(warehouse)
@@ -187,7 +201,14 @@ def build(warehouse: Path | None, selection: tuple[str, ...], full_refresh: bool
     if full_refresh:
         args.append("--full-refresh")
     with writer_lock(target, "build"):
+        load_overrides(target, payer_overrides)
+        # A retracted file's rows are in the incremental models: a whole build rebuilds them once.
+        refresh = not selection and not full_refresh and rebuild_pending(target)
+        if refresh:
+            args.append("--full-refresh")
         outcome = dbt_build(args, target, "build")
+        if outcome.success and (refresh or (full_refresh and not selection)):
+            mark_rebuilt(target)
     for node in outcome.warned_nodes:
         console.print(f"[yellow]warning[/yellow] {escape(node)}", highlight=False)
     if not outcome.success:
@@ -224,6 +245,33 @@ def rebuild(file_id: int, warehouse: Path | None, output: Path) -> None:
             con.close()
     output.write_bytes(data)
     console.print(f"wrote {escape(str(output))}", highlight=False)
+
+
+@main.command()
+@click.argument("file_id", type=int)
+@click.option("--reason", required=True, help="Why the file is taken out (kept in raw.file_retractions).")
+@warehouse_option
+def retract(file_id: int, reason: str, warehouse: Path | None) -> None:
+    """Take loaded file FILE_ID out of the models, keeping its raw rows and the registry history.
+
+    The registry row becomes `retracted`; raw.file_retractions records who, when and why. The file's
+    segments stay in raw (`denials rebuild FILE_ID` still returns it), and sending the same content again
+    is a duplicate of the retracted file. The next `denials run` (or `denials build` without --select)
+    rebuilds the models from scratch without it and publishes. Exit status 2 when FILE_ID is unknown or
+    not loaded (rejected, duplicate, already retracted), 75 while another writer holds the warehouse.
+    """
+    from denials.ingest.retraction import retract as retract_file
+
+    target = _target(warehouse)
+    _require_warehouse(target)
+    with writer_lock(target, "retract"):
+        con = connect(target)
+        try:
+            done = retract_file(con, file_id, reason)
+        finally:
+            con.close()
+    out.print(f"retracted file {done.file_id} ({escape(done.file_name)}): the next `denials run` or "
+              "`denials build` rebuilds the models without it", highlight=False)
 
 
 @main.command()
@@ -318,25 +366,28 @@ def publish_command(warehouse: Path | None) -> None:
 @click.option("--dashboard", "dashboard_path", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Also rewrite this HTML dashboard from the newly published marts.")
 @click.option("--docs/--no-docs", default=True, show_default=True, help="Build the Data Docs.")
+@payer_overrides_option
 def run_command(inbox: tuple[Path, ...], warehouse: Path | None, quarantine: Path | None,
-                dashboard_path: Path | None, docs: bool) -> None:
+                dashboard_path: Path | None, docs: bool, payer_overrides: Path | None) -> None:
     """The scheduled build, safe from cron: ingest INBOX, build, check, then publish the marts.
 
     \b
     1. ingest new files (unchanged files are skipped, re-sent content is a duplicate)
-    2. dbt build of seeds, staging and intermediate, in the warehouse
+    2. dbt build of seeds, staging and intermediate, in the warehouse (with your payer override file)
     3. critical raw/staging checks: a failure stops here
     4. dbt build of the marts, then the critical mart checks: a failure stops here
     5. publish: the marts go to a new file renamed over <warehouse>.published.duckdb at once
     Readers keep reading the previous publication until step 5; a failure or a kill leaves it whole.
     Exit status: 0 published; 1 files were rejected (the rest was built, checked and published);
-    3 a critical check failed; 4 a dbt build failed; 75 another writer holds the warehouse.
+    2 the payer override file has a bad value (file and line named; nothing built); 3 a critical check
+    failed; 4 a dbt build failed; 75 another writer holds the warehouse.
     """
     from denials.pipeline import scheduled_run
 
     target = _target(warehouse)
     outcome = scheduled_run(list(inbox), target, say=lambda line: out.print(escape(line), highlight=False),
-                            quarantine=quarantine, dashboard=None, build_docs=docs)
+                            quarantine=quarantine, dashboard=None, build_docs=docs,
+                            payer_overrides=payer_overrides)
     if outcome.published is not None and dashboard_path is not None:
         outcome.stage("dashboard", str(write_published_dashboard(target, dashboard_path)))
     table = Table(title=f"denials run {outcome.run_id} on {escape(str(target))}")

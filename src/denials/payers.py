@@ -2,8 +2,9 @@
 
 Payer ids and names are not PHI, so they are printed; nothing about patients or claims is. A payer that
 no seed lists runs on the defaults of its payer type (seeds/payer_type_defaults.csv and
-seeds/payer_type_policy_defaults.csv); it is flagged so a user can give it its own rows in
-seeds/payers.csv and seeds/payer_policies.csv. Unresolved 835 payer identifiers are listed too: a row in
+seeds/payer_type_policy_defaults.csv); it is flagged so a user can give it its own rows in their payer
+override file (denials.payer_overrides: outside seeds/, so upgrades keep it), and payers that file
+sets are flagged as such. Unresolved 835 payer identifiers are listed too: a row in
 seeds/payer_aliases.csv settles each.
 """
 
@@ -17,6 +18,7 @@ import duckdb
 from rich.console import Console
 from rich.table import Table
 
+from denials.payer_overrides import default_path
 from denials.warehouse import WAREHOUSE_ENV, connect, resolve_warehouse
 
 console = Console(stderr=True)
@@ -50,7 +52,11 @@ select
     payers.payer_id, payers.payer_name, payers.payer_type, payers.payer_type_source,
     payers.appeal_window_days, coalesce(policies.prior_auth_codes, ''),
     coalesce(policies.requires_jw_jz, false),
-    not payers.has_own_policies as on_defaults,
+    case
+        when payers.has_overrides then 'overrides'
+        when payers.has_own_policies then 'own'
+        else 'defaults'
+    end as policy_source,
     coalesce(claim_payers.claim_count, 0), coalesce(claim_payers.billed, 0), coalesce(paid.paid, 0)
 from intermediate.int_payers_resolved as payers
 left join claim_payers on payers.payer_id = claim_payers.payer_id
@@ -95,18 +101,22 @@ def payers_command(warehouse: Path | None) -> None:
                    "claims", "billed $", "paid $"):
         table.add_column(column, justify="right" if column in ("appeal days", "claims", "billed $", "paid $")
                          else "left")
-    for (payer_id, name, payer_type, source, appeal, prior_auth, jw_jz, on_defaults,
+    shown = {"defaults": "[yellow]defaults[/yellow]", "overrides": "[cyan]overrides[/cyan]", "own": "own"}
+    for (payer_id, name, payer_type, source, appeal, prior_auth, jw_jz, policy_source,
          claims, billed, paid) in payers:
         table.add_row(
             payer_id, name or "", payer_type, source, "" if appeal is None else str(appeal), prior_auth,
-            "yes" if jw_jz else "no", "[yellow]defaults[/yellow]" if on_defaults else "own",
+            "yes" if jw_jz else "no", shown[policy_source],
             f"{claims:,}", f"{billed:,.2f}", f"{paid:,.2f}",
         )
     out.print(table)
-    on_defaults = sum(1 for row in payers if row[7])
+    on_defaults = sum(1 for row in payers if row[7] == "defaults")
+    overridden = sum(1 for row in payers if row[7] == "overrides")
+    if overridden:
+        out.print(f"{overridden} payer(s) use your override file.")
     if on_defaults:
-        out.print(f"{on_defaults} payer(s) run on the defaults of their type: give them rows in "
-                  "seeds/payers.csv and seeds/payer_policies.csv to override.")
+        out.print(f"{on_defaults} payer(s) run on the defaults of their type: give them rows in your payer "
+                  f"override file ({default_path()}, or --payer-overrides on `denials run`) to override.")
     if unresolved:
         out.print(f"[yellow]{len(unresolved)} 835 payer identifier(s) resolve to no payer[/yellow] "
                   "(add rows to seeds/payer_aliases.csv):")

@@ -99,12 +99,12 @@ _ENVIRONMENT_MARKERS = ("could not set lock", "no space left", "read-only file s
 
 def scheduled_run(inbox: list[Path], warehouse: Path, say: Callable[[str], None],
                   quarantine: Path | None = None, dashboard: Path | None = None,
-                  build_docs: bool = True) -> RunOutcome:
+                  build_docs: bool = True, payer_overrides: Path | None = None) -> RunOutcome:
     outcome = RunOutcome(run_id=new_run_id())
     with writer_lock(warehouse, "run"):
         identifiers: list[Any] = []
         try:
-            _run_stages(inbox, warehouse, say, quarantine, outcome, identifiers)
+            _run_stages(inbox, warehouse, say, quarantine, outcome, identifiers, payer_overrides)
         finally:
             if build_docs and identifiers:
                 _write_docs(identifiers, outcome, say)
@@ -116,13 +116,20 @@ def scheduled_run(inbox: list[Path], warehouse: Path, say: Callable[[str], None]
 
 
 def _run_stages(inbox: list[Path], warehouse: Path, say: Callable[[str], None], quarantine: Path | None,
-                outcome: RunOutcome, identifiers: list[Any]) -> None:
+                outcome: RunOutcome, identifiers: list[Any], payer_overrides: Path | None = None) -> None:
     from denials.ingest import ingest_paths
+    from denials.ingest.retraction import mark_rebuilt, rebuild_pending
+    from denials.payer_overrides import load_overrides, read_overrides, resolve_path
     from denials.publish import publish
     from denials.quality import run_checks
 
     def after_file(_: object) -> None:
         pause_point("ingest")
+
+    # A bad override file stops the run before anything is ingested or built.
+    overrides_file = resolve_path(payer_overrides)
+    if overrides_file is not None:
+        read_overrides(overrides_file)
 
     report = ingest_paths(inbox, warehouse, quarantine_dir=quarantine, on_file=after_file)
     counts = report.counts
@@ -133,12 +140,21 @@ def _run_stages(inbox: list[Path], warehouse: Path, say: Callable[[str], None], 
     if report.exit_code:
         outcome.exit_code = EXIT_REJECTED
 
-    built = dbt_build(["build", "--exclude", MARTS_SELECTOR, "--quiet"], warehouse, "staging")
+    overrides_file, override_rows = load_overrides(warehouse, payer_overrides)
+    if overrides_file is not None:
+        outcome.stage("payer overrides", f"{override_rows} rows from {overrides_file}")
+    # A retracted file's rows are in the incremental models: rebuild them from scratch once.
+    refresh = rebuild_pending(warehouse)
+    staging_args = ["build", "--exclude", MARTS_SELECTOR, "--quiet"] + (["--full-refresh"] if refresh else [])
+    built = dbt_build(staging_args, warehouse, "staging")
     if not built.success:
         outcome.stage("build staging", "failed: " + "; ".join(built.failed_nodes[:5]))
         outcome.exit_code = EXIT_BUILD_FAILED
         return
-    outcome.stage("build staging", f"ok ({len(built.warned_nodes)} warnings)")
+    if refresh:
+        mark_rebuilt(warehouse)
+    outcome.stage("build staging", f"ok ({len(built.warned_nodes)} warnings"
+                  + (", rebuilt from scratch without the retracted files)" if refresh else ")"))
 
     checked = run_checks(warehouse, ["raw", "staging"], build_docs=False, run_id=outcome.run_id,
                          docs_identifiers=identifiers, after_suite=lambda _: pause_point("check"))

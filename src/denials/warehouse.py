@@ -219,6 +219,33 @@ create table if not exists raw.file_sightings (
     last_seen_at timestamp not null
 );
 
+-- Who retracted which loaded file, when and why (`denials retract`); the registry row then says
+-- 'retracted' and the models stop reading the file. rebuilt_at: when a full build left it out.
+create table if not exists raw.file_retractions (
+    file_id bigint not null,
+    previous_status varchar not null,
+    reason varchar not null,
+    retracted_at timestamp not null,
+    retracted_by varchar,
+    loader_version varchar,
+    rebuilt_at timestamp
+);
+
+-- The user's per-payer overrides (denials.payer_overrides), replaced from their file at every build.
+create table if not exists raw.payer_overrides (
+    source_file varchar not null,
+    line_number integer not null,
+    payer_id varchar not null,
+    payer_type varchar,
+    appeal_window_days integer,
+    timely_filing_days integer,
+    hcpcs_code varchar,
+    requires_prior_auth boolean,
+    max_units_per_line integer,
+    requires_jw_jz boolean,
+    effective_from date
+);
+
 create table if not exists raw.drug_administrations (
     file_id bigint not null,
     row_number integer not null,

@@ -1,8 +1,9 @@
 """Remits that name their payer the way real payers do still match their claims.
 
 In real feeds the 835 payer identifiers differ from the 837's NM1*PR NM109 (DOMAIN.md section 1: N1*PR
-N103 = XV when a plan id is used, TRN03 a payer identifier of its own, REF*2U optional). A generated set
-(800 claims) has every 835 payer identifier rewritten: N1*PR N104 becomes an XV plan id (or is dropped),
+N103 = XV when a plan id is used, TRN03 a payer identifier of its own, REF*2U optional). The generator
+already writes them that way; here a generated set (800 claims) has every 835 payer identifier rewritten
+once more, so that none is what the generator would write: N1*PR N104 becomes an XV plan id (or is dropped),
 REF*2U an EIN-like id, TRN03 a ten-digit id, none known to any seed or 837. The whole project is built;
 then every remit must still match its claim, every 835 identifier must resolve to the 837 payer it stands
 for (learned from the claims), and the denials must equal the truth, line for line and dollar for dollar.
@@ -48,8 +49,13 @@ def rename_payers(directory: Path) -> dict[str, str]:
     originals: dict[str, str] = {}
     order: list[str] = []
 
+    # The 835 names its payer by N1*PR N102 as the 837's NM1*PR NM103 does (N104 may be absent): the
+    # payer each remit stands for, as the 837 identifies it.
+    with (Path(__file__).resolve().parents[2] / "seeds" / "payers.csv").open(newline="") as handle:
+        payer_ids = {row["payer_name"].upper(): row["payer_id"] for row in csv.DictReader(handle)}
+
     def rewrite(transaction: list[list[str]]) -> None:
-        payer = next(fields[4] for fields in transaction if fields[:2] == ["N1", "PR"])
+        payer = payer_ids[next(fields[2] for fields in transaction if fields[:2] == ["N1", "PR"])]
         if payer not in order:
             order.append(payer)
         number = order.index(payer) + 1

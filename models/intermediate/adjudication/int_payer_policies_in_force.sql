@@ -2,8 +2,10 @@
 -- effective_from up to, not including, the next effective_from of the same payer and code; open-ended
 -- (effective_to null) for the latest. A payer the payer_policies seed lists has its own rows; every other
 -- payer seen (int_payers_resolved) gets the defaults of its payer type (payer_type_policy_defaults), so no
--- payer runs without a policy. A service date falls in at most one period; join with the macro
--- marts_policy_in_force (a row without a service date gets the latest policy).
+-- payer runs without a policy. The user's override file (stg_raw__payer_overrides) wins over both: its
+-- rows for a payer and code replace every seed or default row of that payer and code. A service date
+-- falls in at most one period; join with the macro marts_policy_in_force (a row without a service date
+-- gets the latest policy).
 
 with
 
@@ -39,10 +41,54 @@ default_policies as (
         on payers_on_defaults.payer_type = type_defaults.payer_type
 ),
 
-all_policies as (
+seed_and_default_policies as (
     select * from payer_policies
     union all
     select * from default_policies
+),
+
+override_policies as (
+    select
+        payer_id,
+        hcpcs_code,
+        requires_prior_auth,
+        max_units_per_line,
+        requires_jw_jz,
+        effective_from
+    from {{ ref('stg_raw__payer_overrides') }}
+    where hcpcs_code is not null
+),
+
+overridden_codes as (
+    select distinct
+        payer_id,
+        hcpcs_code
+    from override_policies
+),
+
+all_policies as (
+    select
+        seed_and_default_policies.payer_id,
+        seed_and_default_policies.hcpcs_code,
+        seed_and_default_policies.requires_prior_auth,
+        seed_and_default_policies.max_units_per_line,
+        seed_and_default_policies.requires_jw_jz,
+        seed_and_default_policies.effective_from
+    from seed_and_default_policies
+    left join overridden_codes
+        on
+            seed_and_default_policies.payer_id = overridden_codes.payer_id
+            and seed_and_default_policies.hcpcs_code = overridden_codes.hcpcs_code
+    where overridden_codes.payer_id is null
+    union all
+    select
+        payer_id,
+        hcpcs_code,
+        requires_prior_auth,
+        max_units_per_line,
+        requires_jw_jz,
+        effective_from
+    from override_policies
 ),
 
 policy_periods as (

@@ -1,10 +1,12 @@
 -- One row per payer: every payer key an identifier resolved to (int_payer_identifiers_resolved) and every
--- payer of the payers seed, with its type and windows. payer_type comes from the payers seed, else from the
--- claim filing indicator its claims carry (837 SBR09, the most frequent), else from its remits (835
--- CLP06), mapped by the claim_filing_indicators seed; 'unknown' only when neither side sent one.
--- Appeal and timely-filing windows come from the payers seed, else from payer_type_defaults.
+-- payer of the payers seed, with its type and windows. payer_type comes from the user's override file
+-- (stg_raw__payer_overrides), else the payers seed, else from the claim filing indicator its claims carry
+-- (837 SBR09, the most frequent), else from its remits (835 CLP06), mapped by the claim_filing_indicators
+-- seed; 'unknown' only when neither side sent one. Appeal and timely-filing windows come from the
+-- override file, else the payers seed, else payer_type_defaults of the resolved type.
 -- has_own_policies is false for a payer the payer_policies seed does not list: it runs on the defaults
--- of its type (payer_type_policy_defaults). A view.
+-- of its type (payer_type_policy_defaults); has_overrides says the override file sets something for it.
+-- A view.
 
 with
 
@@ -36,6 +38,21 @@ type_defaults as (
 payers_with_policies as (
     select distinct payer_id
     from {{ ref('payer_policies') }}
+),
+
+payer_overrides as (
+    select
+        payer_id,
+        payer_type,
+        appeal_window_days,
+        timely_filing_days
+    from {{ ref('stg_raw__payer_overrides') }}
+    where hcpcs_code is null
+),
+
+payers_with_overrides as (
+    select distinct payer_id
+    from {{ ref('stg_raw__payer_overrides') }}
 ),
 
 identifiers as (
@@ -129,25 +146,42 @@ resolved as (
     select
         payer_keys.payer_id,
         coalesce(payers_seed.payer_name, claim_names.payer_name) as payer_name,
-        coalesce(payers_seed.payer_type, indicator_types_ranked.payer_type_hint, 'unknown') as payer_type,
+        coalesce(
+            payer_overrides.payer_type,
+            payers_seed.payer_type,
+            indicator_types_ranked.payer_type_hint,
+            'unknown'
+        ) as payer_type,
         case
+            when payer_overrides.payer_type is not null then 'payer_overrides'
             when payers_seed.payer_type is not null then 'payers_seed'
             when indicator_types_ranked.side_rank = 1 then 'claim_filing_indicator_837'
             when indicator_types_ranked.side_rank = 2 then 'claim_filing_indicator_835'
             else 'none'
         end as payer_type_source,
-        coalesce(payers_seed.appeal_window_days, type_defaults.appeal_window_days) as appeal_window_days,
-        coalesce(payers_seed.timely_filing_days, type_defaults.timely_filing_days) as timely_filing_days,
-        payers_with_policies.payer_id is not null as has_own_policies
+        coalesce(
+            payer_overrides.appeal_window_days, payers_seed.appeal_window_days, type_defaults.appeal_window_days
+        ) as appeal_window_days,
+        coalesce(
+            payer_overrides.timely_filing_days, payers_seed.timely_filing_days, type_defaults.timely_filing_days
+        ) as timely_filing_days,
+        payers_with_policies.payer_id is not null as has_own_policies,
+        payers_with_overrides.payer_id is not null as has_overrides
     from payer_keys
     left join payers_seed
         on payer_keys.payer_id = payers_seed.payer_id
+    left join payer_overrides
+        on payer_keys.payer_id = payer_overrides.payer_id
+    left join payers_with_overrides
+        on payer_keys.payer_id = payers_with_overrides.payer_id
     left join indicator_types_ranked
         on payer_keys.payer_id = indicator_types_ranked.payer_id and indicator_types_ranked.hint_rank = 1
     left join claim_names
         on payer_keys.payer_id = claim_names.payer_id
     left join type_defaults
-        on coalesce(payers_seed.payer_type, indicator_types_ranked.payer_type_hint) = type_defaults.payer_type
+        on
+            coalesce(payer_overrides.payer_type, payers_seed.payer_type, indicator_types_ranked.payer_type_hint)
+            = type_defaults.payer_type
     left join payers_with_policies
         on payer_keys.payer_id = payers_with_policies.payer_id
 )

@@ -35,13 +35,22 @@ class PayerDetails:
     zip5: str
     routing: str
     account: str
+    # How the payer names itself on its remits, never the 837's NM1*PR NM109 (DOMAIN.md section 1: the
+    # 837 carries the clearinghouse payer id, the 835 a plan id, or no N104 at all): N1*PR N104 (XV) and
+    # REF*2U, either of which may be absent. Neither is in any seed: the models must learn them.
+    plan_id: str | None
+    additional_id: str | None
 
 
 @lru_cache(maxsize=64)
 def payer_details(payer_id: str) -> PayerDetails:
     value = hash_text(payer_id)
     city, state, zip5 = CITIES[value % len(CITIES)]
+    plan = f"{10000 + value % 90000}"
+    style = value % 3  # plan id in N104 and REF*2U; in REF*2U only (no N104); in N104 only
     return PayerDetails(
+        plan_id=None if style == 1 else plan,
+        additional_id=None if style == 2 else f"EIN{value % 10**9:09d}",
         tin=f"{100000000 + value % 900000000}",
         street=f"{100 + value % 900} CLAIMS PROCESSING BLVD",
         city=city,
@@ -247,16 +256,17 @@ def _write_check(
         f"{bpr}{TERMINATOR}"
         f"TRN*1*{trace}*1{details.tin}{TERMINATOR}"
         f"DTM*405*{stamp}{TERMINATOR}"
-        f"N1*PR*{payer.name.upper()}*XV*{payer.payer_id}{TERMINATOR}"
-        f"N3*{details.street}{TERMINATOR}"
+        + (f"N1*PR*{payer.name.upper()}*XV*{details.plan_id}{TERMINATOR}" if details.plan_id
+           else f"N1*PR*{payer.name.upper()}{TERMINATOR}")
+        + f"N3*{details.street}{TERMINATOR}"
         f"N4*{details.city}*{details.state}*{details.zip5}{TERMINATOR}"
-        f"REF*2U*{payer.payer_id}{TERMINATOR}"
-        f"PER*BL*EDI SUPPORT*TE*8005550100{TERMINATOR}"
+        + (f"REF*2U*{details.additional_id}{TERMINATOR}" if details.additional_id else "")
+        + f"PER*BL*EDI SUPPORT*TE*8005550100{TERMINATOR}"
         f"N1*PE*{provider.name}*XX*{provider.npi}{TERMINATOR}"
         f"REF*TJ*{provider.ein}{TERMINATOR}"
         f"LX*1{TERMINATOR}"
     )
-    count = 13  # the 12 header segments above and SE
+    count = 13 - (details.additional_id is None)  # the header segments above and SE
     out.write(head)
     for entry in entries:
         out.write(entry.text)

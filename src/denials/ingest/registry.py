@@ -67,14 +67,16 @@ def size_seen(con: duckdb.DuckDBPyConnection, size_bytes: int) -> bool:
 
 
 def find_previous(con: duckdb.DuckDBPyConnection, sha256: str) -> tuple[int, str, str | None] | None:
-    """An earlier file with the same content that settles this one: loaded or unsupported, or rejected
-    by this same loader version (a newer loader gets to try again)."""
+    """An earlier file with the same content that settles this one: loaded, retracted (sending a
+    retracted file again does not bring it back) or unsupported, or rejected by this same loader
+    version (a newer loader gets to try again)."""
     rows = con.execute(
         """
         select file_id, status, reason
         from raw.file_registry
         where content_sha256 = ?
-          and (status in ('loaded', 'unsupported') or (status = 'rejected' and loader_version = ?))
+          and (status in ('loaded', 'retracted', 'unsupported')
+               or (status = 'rejected' and loader_version = ?))
         order by file_id
         limit 1
         """,
@@ -128,7 +130,7 @@ def load_sightings(con: duckdb.DuckDBPyConnection) -> Sightings:
         """
         select sightings.source_path, sightings.archive_member, sightings.size_bytes,
                sightings.modified_ns, sightings.file_id, sightings.content_sha256,
-               registry.status in ('loaded', 'unsupported', 'duplicate')
+               registry.status in ('loaded', 'retracted', 'unsupported', 'duplicate')
                    or (registry.status = 'rejected' and registry.loader_version = ?)
         from raw.file_sightings as sightings
         inner join raw.file_registry as registry on sightings.file_id = registry.file_id

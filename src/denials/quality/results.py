@@ -143,6 +143,8 @@ def describe_row(row: dict[str, object], column: str | None) -> str:
         parts.append(f"file {row['file_id']}" + (f" ({name})" if name else ""))
     if row.get("first_sent_in_file_id") is not None:
         parts.append(f"first sent in file {row['first_sent_in_file_id']}")
+    if row.get("payer_identifier") is not None:
+        parts.append(f"payer {row['payer_identifier']}, {row.get('remitted_claim_count')} remitted claims")
     for key in ("payer_id", "denial_category"):
         if row.get(key) is not None and key != column:
             parts.append(f"{key.replace('_id', '')} {row[key]}")

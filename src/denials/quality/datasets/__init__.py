@@ -35,6 +35,7 @@ from denials.quality.datasets.marts import (
 from denials.quality.datasets.raw import raw_file_registry, raw_remittance_resends
 from denials.quality.datasets.staging import (
     BALANCING_MODELS,
+    MATCHING_MODELS,
     RANGE_COLUMNS,
     STG_835,
     STG_837,
@@ -43,6 +44,7 @@ from denials.quality.datasets.staging import (
     staging_keys,
     staging_ranges,
     staging_reference_codes,
+    staging_remit_matching,
 )
 from denials.quality.datasets.warehouse import Skip, Warehouse, assert_identifier_free
 
@@ -85,6 +87,10 @@ DATASETS: tuple[Dataset, ...] = (
             tuple(sorted({t for t, _, _ in RANGE_COLUMNS})),
             ("table_name", "column_name", "file_id", "file_name"),
             staging_ranges),
+    Dataset("staging.remit_matching", "staging",
+            "one row per 835 payer identifier: resolved or not, remitted claims matched to a submitted claim",
+            MATCHING_MODELS,
+            ("payer_identifier", "remitted_claim_count"), staging_remit_matching),
     Dataset("staging.keys", "staging", "one row per staging table and file: null keys",
             ("staging.*",), ("table_name", "key_column", "file_id", "file_name"), staging_keys),
     Dataset("marts.keys", "marts", "one row per mart table (and file, where it has file_id): null keys",

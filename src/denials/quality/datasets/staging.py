@@ -178,3 +178,60 @@ def staging_keys(wh: Warehouse) -> str:
     if not parts:
         raise Skip("table not built: staging models")
     return key_counts_query(parts)
+
+
+MATCHING_MODELS = ("intermediate.int_claims_matched_to_remits",
+                   "intermediate.int_remit_transactions_payer_resolved")
+# Below this many remitted claims a payer identifier's match share is not judged (null): too few to say.
+MIN_REMITTED_CLAIMS_JUDGED = 20
+
+
+def staging_remit_matching(wh: Warehouse) -> str:
+    wh.require(*MATCHING_MODELS, f"{STG_835}claims", f"{STG_835}payments", f"{STG_837}claims")
+    # One row per payer identifier as the 835 names it (N1*PR N104, else REF*2U, else TRN03, else the
+    # N1*PR name): whether it resolved to a payer, and the share of its remitted claims (re-sent copies
+    # left out, as the models do) matched to a submitted claim. Payer ids and names are not PHI; no claim
+    # value leaves DuckDB. Without any 837 claim loaded there is nothing to match against: not judged.
+    return f"""
+        with remits as (
+            select matches.remit_claim_id, matches.match_method <> 'unmatched' as is_matched,
+                remit_claims.remit_transaction_id
+            from intermediate.int_claims_matched_to_remits as matches
+            inner join {STG_835}claims as remit_claims on remit_claims.remit_claim_id = matches.remit_claim_id
+            where matches.remit_claim_id is not null
+        ),
+        transactions as (
+            select payments.remit_transaction_id,
+                case
+                    when payments.payer_id is not null then 'N1*PR04 ' || payments.payer_id
+                    when payments.payer_additional_id is not null
+                        then 'REF*2U ' || payments.payer_additional_id
+                    when payments.trace_payer_id is not null then 'TRN03 ' || payments.trace_payer_id
+                    else 'N1*PR02 ' || coalesce(payments.payer_name, '(none)')
+                end as payer_identifier,
+                resolved.payer_key is not null as is_resolved
+            from {STG_835}payments as payments
+            inner join intermediate.int_remit_transactions_payer_resolved as resolved
+                on resolved.remit_transaction_id = payments.remit_transaction_id
+        ),
+        judged as (
+            select count(*) > 0 as has_claims from {STG_837}claims
+        ),
+        per_identifier as (
+            select transactions.payer_identifier, bool_or(transactions.is_resolved) as is_resolved,
+                count(remits.remit_claim_id) as remitted_claim_count,
+                count(remits.remit_claim_id) filter (where remits.is_matched) as matched_claim_count
+            from transactions
+            inner join remits on remits.remit_transaction_id = transactions.remit_transaction_id
+            group by transactions.payer_identifier
+        )
+        select per_identifier.payer_identifier, per_identifier.remitted_claim_count,
+            per_identifier.matched_claim_count,
+            case when per_identifier.remitted_claim_count >= {MIN_REMITTED_CLAIMS_JUDGED}
+                then per_identifier.matched_claim_count / per_identifier.remitted_claim_count
+            end as matched_share,
+            per_identifier.is_resolved
+        from per_identifier
+        cross join judged
+        where judged.has_claims
+    """

@@ -84,9 +84,12 @@ def _child(raw_dir: Path, spark_dir: Path, marts_dir: Path, dbt_args: list[str])
         *dbt_args, "--target", "spark", "--project-dir", str(root), "--profiles-dir", str(root),
         "--target-path", str(spark_dir / "dbt_target"), "--log-path", str(spark_dir / "dbt_logs"),
     ])
+    from pyspark import SparkContext
     from pyspark.sql import SparkSession
 
-    session = SparkSession.getActiveSession()
+    # dbt's worker threads made the session; the active session is per thread, so this (main) thread takes
+    # the running context's default session rather than starting one.
+    session = SparkSession.builder.getOrCreate() if SparkContext._active_spark_context else None
     try:
         if not result.success:
             return 1

@@ -60,12 +60,14 @@ demo: install
 	$(BIN)/denials summary --warehouse $(WAREHOUSE)
 	@echo "report: dashboards/denials.html   app: make app   notebooks: make lab"
 
-## test: lint, then every test (pytest runs the Python and dbt suites, and the real-browser tests)
-test: lint browser
-	$(BIN)/python -m pytest -q -n 2 --dist loadgroup --no-loadscope-reorder
+## test: lint, then every test: the Python and dbt suites, the real-browser tests and the Spark parity test
+## (the same marts built on local Spark). It depends on `spark`, which installs dbt-spark and pyspark, and
+## Java when it is missing. Plain `pytest` leaves the Spark test out (pyproject addopts); this selects it.
+test: lint browser spark
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup --no-loadscope-reorder -m "spark or not spark"
 
-## test-spark: the Spark parity test (DuckDB and local Spark build the same marts); needs Java, which
-## `make spark` installs from Debian when it is missing
+## test-spark: the Spark tests alone (`make test` runs them too); needs Java, which `make spark` installs
+## from Debian when it is missing
 test-spark: lint spark
 	$(BIN)/python -m pytest -q -m spark
 

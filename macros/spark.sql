@@ -122,3 +122,10 @@
     listagg({{ measure }}, {{ delimiter_text }})
     {%- if order_by_clause %} within group ({{ order_by_clause }}){% endif %}
 {%- endmacro %}
+
+
+{#- The numbers 1..upper_bound as int. dbt's default builds them from sums of power(2, i), which Spark
+    types double, so an ordinal in a key read '1.0' on Spark and '1' on DuckDB. -#}
+{% macro spark__generate_series(upper_bound) -%}
+    select explode(sequence(1, {{ upper_bound }})) as generated_number
+{%- endmacro %}

@@ -60,7 +60,7 @@ BUILT_WAREHOUSE_MODULES = ("tests/app/", "tests/test_dashboard.py", "tests/test_
 DEMO_DATA_SET_TESTS = {"tests/models/test_mart_fingerprints.py": "[demo]",
                        "tests/models/test_marts_recover_truth.py": "[with_feed]"}
 # The longest groups start first (by a full run's durations), so the two workers end close together.
-LONGEST_FIRST = ("pipeline", "tests/models/test_mart_fingerprints.py", "demo_data_set",
+LONGEST_FIRST = ("tests/spark/test_parity.py", "pipeline", "tests/models/test_mart_fingerprints.py", "demo_data_set",
                  "tests/models/test_marts_recover_truth.py", "built_warehouse", "quality")
 
 

@@ -1,15 +1,15 @@
 """The same dbt project on Apache Spark gives the same marts as on DuckDB.
 
-One small generated set (a few hundred claims, a high denial rate so every denial, unit-error and pre-bill
-scenario occurs, several files per kind) is ingested into DuckDB and built there; the raw layer is
-exported as Parquet (`denials export-raw`) and the whole project is built again with `dbt build --target
-spark` (seeds, models, data tests and unit tests) on local pyspark, in a child process that stops its JVM.
-Then every mart is compared row for row: the same columns, and the same multiset of rows, keys and
-categories as text, money and ratios as exact decimals (to the cent for money), dates as dates.
+The generated set the other dbt tests share (`built_warehouse`: 1,500 claims, already built on DuckDB, every
+scenario planted, which this test checks) has its raw layer exported as Parquet (`denials export-raw`);
+the whole project is built again with `dbt build --target spark` (seeds, models, data tests and unit
+tests) on local pyspark, in a child process that stops its JVM, with the throwaway settings (in-memory
+catalog, one shuffle partition, no AQE). Then every mart is compared row for row: the same columns, and
+the same multiset of rows, keys and categories as text, money and ratios as exact decimals (to the cent
+for money), dates as dates.
 
-Needs Java and requirements/spark.lock (`make spark`; `make test` runs it). Measured on two shared, busy
-cores: DuckDB builds the 572 nodes in about 30 s, Spark in about 14 minutes (JVM start, then planning one
-small query per model and test); the whole test takes about 16 minutes.
+Needs Java and requirements/spark.lock: `make test` installs both (`make spark`) and selects this test;
+plain `pytest` leaves it out (pyproject addopts).
 """
 
 from __future__ import annotations
@@ -27,17 +27,11 @@ import pytest
 duckdb = pytest.importorskip("duckdb")
 
 import denials.generate.scenarios  # noqa: E402, F401 - registers the scenarios
-from denials.generate import generate  # noqa: E402
 from denials.generate.registry import SCENARIOS  # noqa: E402
-from denials.ingest import ingest_paths  # noqa: E402
-from denials.spark.build import build_on_spark  # noqa: E402
+from denials.spark.build import THROWAWAY_SETTINGS, build_on_spark  # noqa: E402
 from denials.spark.export import export_raw  # noqa: E402
-from tests.models.dbt_helpers import run_dbt  # noqa: E402
 
 pytestmark = [pytest.mark.slow, pytest.mark.spark]
-
-CLAIMS = 400
-SEED = 7
 
 if shutil.which("java") is None:
     pytest.fail("Spark parity needs Java: run `make spark` (installs openjdk-17-jre-headless)",
@@ -65,22 +59,16 @@ def rows_of(con, relation: str) -> tuple[list[str], Counter]:  # noqa: ANN001 - 
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
-    tmp = tmp_path_factory.mktemp("spark_parity")
-    generated = tmp / "gen"
-    generate(generated, claims=CLAIMS, seed=SEED, denial_rate=0.6, claims_per_file=100)
-    with (generated / "truth" / "truth_lines.csv").open(newline="") as handle:
+def built(built_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    truth = built_warehouse.parent / "data" / "truth" / "truth_lines.csv"
+    with truth.open(newline="") as handle:
         planted = {row["scenario"] for row in csv.DictReader(handle)}
     assert planted >= set(SCENARIOS), f"scenarios not planted: {sorted(set(SCENARIOS) - planted)}"
-    warehouse = tmp / "warehouse" / "denials.duckdb"
-    warehouse.parent.mkdir()
-    report = ingest_paths([generated / "837", generated / "835", generated / "administrations"], warehouse)
-    assert {file.status for file in report.files} == {"loaded"}
-    run_dbt(["build", "--quiet"], warehouse, tmp)
-    export_raw(warehouse, tmp / "raw")
-    spark = build_on_spark(tmp / "raw", tmp / "spark", tmp / "spark_marts")
+    tmp = tmp_path_factory.mktemp("spark_parity")
+    export_raw(built_warehouse, tmp / "raw")
+    spark = build_on_spark(tmp / "raw", tmp / "spark", tmp / "spark_marts", settings=THROWAWAY_SETTINGS)
     assert spark.success, f"dbt build --target spark failed (log under {spark.log_path}):\n{spark.output}"
-    yield {"warehouse": warehouse, "spark_marts": tmp / "spark_marts"}
+    yield {"warehouse": built_warehouse, "spark_marts": tmp / "spark_marts"}
 
 
 def duckdb_marts(warehouse: Path) -> list[str]:

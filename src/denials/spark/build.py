@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -21,37 +22,52 @@ from denials.paths import project_root
 
 MARTS_SCHEMA = "marts"
 
+# For a build in a fresh folder that nothing reads after the process (the parity test, the bench): the
+# catalog in memory instead of a Derby metastore, one shuffle partition and no adaptive re-planning, since
+# a few megabytes never need more; what each saves is measured in README (On Apache Spark).
+THROWAWAY_SETTINGS = {
+    "DENIALS_SPARK_CATALOG": "in-memory",
+    "DENIALS_SPARK_SHUFFLE_PARTITIONS": "1",
+    "DENIALS_SPARK_ADAPTIVE": "false",
+}
+
 
 @dataclass
 class SparkBuild:
     success: bool
     seconds: float
+    cpu_seconds: float  # the child's and its JVM's user + system time
     marts_dir: Path
     log_path: Path
     output: str
 
 
 def build_on_spark(raw_dir: Path, spark_dir: Path, marts_dir: Path, dbt_args: list[str] | None = None,
-                   timeout: float = 3600) -> SparkBuild:
+                   timeout: float = 3600, settings: dict[str, str] | None = None) -> SparkBuild:
     """`dbt build --target spark` over the Parquet raw layer in `raw_dir`; tables and metastore under
-    `spark_dir`; the marts copied to `marts_dir/<mart>/`. Runs in a child process (see module doc)."""
+    `spark_dir`; the marts copied to `marts_dir/<mart>/`. Runs in a child process (see module doc).
+    `settings` are environment variables the spark profile reads (DENIALS_SPARK_CATALOG, ...)."""
     log_path = spark_dir / "dbt_logs"
     command = [sys.executable, "-m", "denials.spark.build", "--raw", str(raw_dir.resolve()),
                "--spark-dir", str(spark_dir.resolve()), "--marts-out", str(marts_dir.resolve()),
                "--", *(dbt_args or ["build"])]
     started = time.perf_counter()
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     # Its own process group: on a timeout the JVM pyspark started goes too, not only the Python child.
     child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             start_new_session=True)
+                             start_new_session=True, env={**os.environ, **(settings or {})})
     try:
         stdout, stderr = child.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         os.killpg(child.pid, signal.SIGKILL)
         stdout, stderr = child.communicate()
         stderr += f"\nSpark build stopped after {timeout:.0f} s"
+    children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return SparkBuild(
         success=child.returncode == 0,
         seconds=time.perf_counter() - started,
+        cpu_seconds=(children_after.ru_utime + children_after.ru_stime
+                     - children_before.ru_utime - children_before.ru_stime),
         marts_dir=marts_dir,
         log_path=log_path,
         output=stdout[-20000:] + stderr[-5000:],
@@ -68,9 +84,12 @@ def _child(raw_dir: Path, spark_dir: Path, marts_dir: Path, dbt_args: list[str])
         *dbt_args, "--target", "spark", "--project-dir", str(root), "--profiles-dir", str(root),
         "--target-path", str(spark_dir / "dbt_target"), "--log-path", str(spark_dir / "dbt_logs"),
     ])
+    from pyspark import SparkContext
     from pyspark.sql import SparkSession
 
-    session = SparkSession.getActiveSession()
+    # dbt's worker threads made the session; the active session is per thread, so this (main) thread takes
+    # the running context's default session rather than starting one.
+    session = SparkSession.builder.getOrCreate() if SparkContext._active_spark_context else None
     try:
         if not result.success:
             return 1
@@ -84,6 +103,24 @@ def _child(raw_dir: Path, spark_dir: Path, marts_dir: Path, dbt_args: list[str])
     finally:
         if session is not None:
             session.stop()
+        _wait_for_jvm()
+
+
+def _wait_for_jvm() -> None:
+    """Let the JVM exit and reap it, so its CPU time counts in this process's children (the caller's
+    figures) and no JVM outlives the build. It exits when its stdin closes (pyspark's gateway contract)."""
+    from pyspark import SparkContext
+
+    process = getattr(SparkContext._gateway, "proc", None)
+    if process is None:
+        return
+    if process.stdin is not None:
+        process.stdin.close()
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def main() -> None:

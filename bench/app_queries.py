@@ -35,12 +35,19 @@ PAGES: dict[str, list[tuple[str, Callable]]] = {
                               ("unit_error_units", queries.unit_error_units)],
     "Medical necessity": [("medical_necessity", queries.medical_necessity)],
     "Prior auth": [("prior_auth", queries.prior_auth)],
-    "Appeal worklist": [("appeal_worklist", lambda con, f: queries.appeal_worklist(
-                            con, f, date.today(), open_only=False, limit=None)),
+    "Appeal worklist": [("appeal_totals", lambda con, f: queries.appeal_totals(
+                            con, f, date.today(), open_only=False)),
+                        ("appeal_worklist", lambda con, f: queries.appeal_worklist(
+                            con, f, date.today(), open_only=False)),
                         ("appeal_summary", lambda con, f: queries.appeal_summary(con, f, date.today()))],
     "Pre-bill risk queue": [("prebill_by_rule", queries.prebill_by_rule),
                             ("prebill_queue", lambda con, f: queries.prebill_queue(con, f, limit=None))],
 }
+
+
+# Not a page query: the whole worklist, read only when a user asks for its CSV; timed for the record.
+EXPORTS = [("appeal_worklist (CSV)", lambda con, f: queries.appeal_worklist(
+    con, f, date.today(), open_only=False, limit=None))]
 
 
 def main() -> int:
@@ -66,20 +73,30 @@ def main() -> int:
     for page, page_queries in PAGES.items():
         for name, query in page_queries:
             for label, filters in cases:
-                result = query(con, filters)
-                times = []
-                for _ in range(args.repeat):
-                    started = time.perf_counter()
-                    query(con, filters)
-                    times.append(1000 * (time.perf_counter() - started))
-                rows = len(result) if hasattr(result, "__len__") else 1
-                flag = "  OVER" if max(times) > args.budget_ms else ""
+                row, worst = time_query(con, page, name, label, query, filters, args.repeat)
+                flag = "  OVER" if worst > args.budget_ms else ""
                 over += bool(flag)
-                print(f"{page:22} {name:22} {label:10} {rows:>8,} {statistics.median(times):>10.1f} "
-                      f"{max(times):>9.1f}{flag}")
+                print(row + flag)
+    print("on request only (not a page query, no budget):")
+    for name, query in EXPORTS:
+        print(time_query(con, "export", name, "all", query, Filters(), args.repeat)[0])
     con.close()
-    print(f"{over} query runs over {args.budget_ms:.0f} ms")
+    print(f"{over} page query runs over {args.budget_ms:.0f} ms")
     return 0
+
+
+def time_query(con, page: str, name: str, label: str, query: Callable, filters: Filters,  # noqa: ANN001
+               repeat: int) -> tuple[str, float]:
+    """The printed row (median and worst of `repeat` runs after a warm-up) and the worst, in ms."""
+    result = query(con, filters)
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        query(con, filters)
+        times.append(1000 * (time.perf_counter() - started))
+    rows = len(result) if hasattr(result, "__len__") else 1
+    row = f"{page:22} {name:22} {label:10} {rows:>8,} {statistics.median(times):>10.1f} {max(times):>9.1f}"
+    return row, max(times)
 
 
 if __name__ == "__main__":

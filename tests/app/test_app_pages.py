@@ -213,8 +213,9 @@ def test_appeal_worklist_counts_days_left_from_today(app: AppTest, marts) -> Non
     numbers = {n for (n,) in marts.execute("select claim_control_number from marts.mart_appeal_worklist")
                .fetchall()}
     assert not numbers & set(table["claim_control_number"]), "claim numbers must be masked"
-    download = app.get("download_button")
-    assert download, "the worklist has a CSV export"
+    assert not app.get("download_button"), "the whole worklist is read only when asked for"
+    app.toggle(key="appeal_csv_all").set_value(True).run()
+    assert app.get("download_button"), "the worklist has a CSV export"
     category = _one(marts, """
         select denial_category from marts.mart_appeal_worklist where appeal_deadline >= ?
         group by 1 order by count(*) limit 1""", [as_of])[0]

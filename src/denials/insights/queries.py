@@ -232,12 +232,28 @@ def prior_auth(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame
 
 
 # ------------------------------------------------------------------------------------ appeal worklist
-def appeal_worklist(con: duckdb.DuckDBPyConnection, filters: Filters, today: date,
-                    open_only: bool = True, limit: int | None = 500) -> pd.DataFrame:
-    """Open denials to appeal, days left counted from `today`: open windows first, then dollars, then days."""
+def _appeal_where(filters: Filters, today: date, open_only: bool, weeks_left: int | None = None) -> Where:
     where = filters.line_where()
     if open_only:
         where = where.and_("w.appeal_deadline >= ?", today)
+    if weeks_left is not None:
+        where = where.and_(f"{WEEKS_LEFT} = ?", today, weeks_left)
+    return where
+
+
+# weeks left to appeal, 12 standing for "12 or more" (the chart's buckets)
+WEEKS_LEFT = "least(date_diff('day', ?::date, w.appeal_deadline) // 7, 12)"
+
+
+def appeal_worklist(con: duckdb.DuckDBPyConnection, filters: Filters, today: date,
+                    open_only: bool = True, limit: int | None = 500,
+                    weeks_left: int | None = None) -> pd.DataFrame:
+    """Denials to appeal, days left counted from `today`: open windows first, then dollars, then days.
+
+    `limit` keeps a page's table to the most urgent rows (a million-claim worklist holds hundreds of
+    thousands); None reads every row, for a CSV export.
+    """
+    where = _appeal_where(filters, today, open_only, weeks_left)
     return frame(con, f"""
         select w.payer_name, w.procedure_code, w.product_name, w.denial_category, w.primary_group_code,
                w.primary_carc_code, carc.description as carc_description, w.primary_rarc_code,
@@ -253,11 +269,27 @@ def appeal_worklist(con: duckdb.DuckDBPyConnection, filters: Filters, today: dat
         {'' if limit is None else f'limit {int(limit)}'}""", [today, *where.params, today])
 
 
+def appeal_totals(con: duckdb.DuckDBPyConnection, filters: Filters, today: date, open_only: bool = True,
+                  due_within_days: int = 14) -> dict[str, float]:
+    """Denials and recoverable dollars of the worklist, and those due within `due_within_days` of `today`."""
+    where = _appeal_where(filters, today, open_only)
+    row = frame(con, f"""
+        with listed as (
+            select w.recoverable_amount, date_diff('day', ?::date, w.appeal_deadline) as days_left
+            from marts.mart_appeal_worklist w join marts.fct_denials d on d.denial_id = w.denial_id
+            where {where.sql})
+        select count(*) as denials, coalesce(sum(recoverable_amount), 0) as recoverable_amount,
+               count(*) filter (where days_left between 0 and ?) as due_denials,
+               coalesce(sum(recoverable_amount) filter (where days_left between 0 and ?), 0) as due_amount
+        from listed""", [today, *where.params, due_within_days, due_within_days])
+    return row.iloc[0].to_dict()
+
+
 def appeal_summary(con: duckdb.DuckDBPyConnection, filters: Filters, today: date) -> pd.DataFrame:
     """Recoverable dollars by payer and weeks left (open windows only)."""
     where = filters.line_where().and_("w.appeal_deadline >= ?", today)
     return frame(con, f"""
-        select w.payer_name, least(date_diff('day', ?::date, w.appeal_deadline) // 7, 12) as weeks_left,
+        select w.payer_name, {WEEKS_LEFT} as weeks_left,
                count(*) as lines, sum(w.recoverable_amount) as recoverable_amount
         from marts.mart_appeal_worklist w join marts.fct_denials d on d.denial_id = w.denial_id
         where {where.sql}

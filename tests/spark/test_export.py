@@ -82,3 +82,27 @@ def test_cli_without_warehouse_is_a_clear_error(tmp_path: Path) -> None:
                                        "--warehouse", str(tmp_path / "missing.duckdb")])
     assert result.exit_code == 2
     assert "Traceback" not in result.output
+
+
+def test_payer_overrides_travel_whole_and_each_export_replaces_them(warehouse: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy.duckdb"
+    copy.write_bytes(warehouse.read_bytes())
+    con = duckdb.connect(str(copy))
+    try:
+        con.execute("insert into raw.payer_overrides (source_file, line_number, payer_id, payer_type, "
+                    "appeal_window_days) values ('overrides.csv', 2, 'P1', 'commercial', 180)")
+    finally:
+        con.close()
+    export_raw(copy, tmp_path / "raw")
+    files = list((tmp_path / "raw" / "payer_overrides").glob("*.parquet"))
+    rows = duckdb.sql(f"select payer_id, payer_type, appeal_window_days from read_parquet('{files[0]}')")
+    assert len(files) == 1 and rows.fetchall() == [("P1", "commercial", 180)]
+    con = duckdb.connect(str(copy))
+    try:
+        con.execute("delete from raw.payer_overrides")
+    finally:
+        con.close()
+    export_raw(copy, tmp_path / "raw")  # the user removed their overrides: Spark must not keep the old ones
+    files = list((tmp_path / "raw" / "payer_overrides").glob("*.parquet"))
+    assert len(files) == 1
+    assert duckdb.sql(f"select count(*) from read_parquet('{files[0]}')").fetchall() == [(0,)]

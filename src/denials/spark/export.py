@@ -26,6 +26,10 @@ from denials.warehouse import connect
 RAW_TABLES = ("x12_interchanges", "x12_groups", "x12_transactions", "x12_segments",
               "drug_administrations", "file_registry")
 
+# Tables that belong to no loaded file (the user's payer overrides, replaced at every build): exported
+# whole, each export replacing the last.
+WHOLE_TABLES = ("payer_overrides",)
+
 # Columns holding file ids, shifted by file_id_offset.
 FILE_ID_COLUMNS = {"file_registry": ("file_id", "duplicate_of_file_id")}
 
@@ -55,11 +59,15 @@ def export_raw(warehouse: Path, directory: Path, file_id_offset: int = 0) -> Exp
         report.files = con.execute("select count(*) from raw.file_registry").fetchall()[0][0]
         for table in RAW_TABLES:
             report.rows[table] = _copy_table(con, table, scratch / table, file_id_offset)
+        for table in WHOLE_TABLES:
+            report.rows[table] = _copy_whole_table(con, table, scratch / table)
     finally:
         con.close()
     try:
         for table in RAW_TABLES:
             _publish(scratch / table, directory / table)
+        for table in WHOLE_TABLES:
+            _replace(scratch / table, directory / table)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return report
@@ -81,6 +89,21 @@ def _copy_table(con, table: str, target: Path, file_id_offset: int) -> int:  # n
         con.execute(f"copy (select * exclude (file_id) from ({query}) limit 0) "
                     f"to '{_sql_path(schema_dir / 'schema.parquet')}' (format parquet)")
     return rows
+
+
+def _copy_whole_table(con, table: str, target: Path) -> int:  # noqa: ANN001 - duckdb connection
+    target.mkdir(parents=True)
+    data = _sql_path(target / "data.parquet")
+    con.execute(f"copy (select * from raw.{table}) to '{data}' (format parquet)")
+    return con.execute(f"select count(*) from raw.{table}").fetchall()[0][0]
+
+
+def _replace(source: Path, target: Path) -> None:
+    retired = target.with_name(f".retired-{uuid.uuid4().hex}")
+    if target.exists():
+        target.rename(retired)
+    source.rename(target)
+    shutil.rmtree(retired, ignore_errors=True)
 
 
 def _publish(source: Path, target: Path) -> None:

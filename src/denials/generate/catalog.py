@@ -84,6 +84,8 @@ class Provider:
     physician_last: str  # attending (837I) / rendering physician
     physician_first: str
     physician_npi: str
+    # Some practices export no administration records (no EHR feed): their drug lines have none to match.
+    sends_administrations: bool = True
 
 
 def _npi(base9: str) -> str:
@@ -183,6 +185,7 @@ PROVIDERS: tuple[Provider, ...] = (
         "COLE",
         "JAMES",
         _npi("187654322"),
+        False,
     ),
     Provider(
         "SAINT MARY REGIONAL HOSPITAL",

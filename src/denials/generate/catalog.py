@@ -101,6 +101,15 @@ def _npi(base9: str) -> str:
     return base9 + str((10 - total % 10) % 10)
 
 
+# Payers no seed lists (not in payers.csv, payer_aliases.csv or payer_policies.csv), as a real feed has:
+# (payer id, name, payer type, 837 SBR09, 835 CLP06). The warehouse must type them from the filing
+# indicator and run them on its per-type default policies, which is how the generator adjudicates them.
+UNSEEDED_PAYERS: tuple[tuple[str, str, str, str, str], ...] = (
+    ("HRTLD", "Heartland Health Cooperative", "commercial", "CI", "12"),
+    ("PRMCR", "Prairie Medicare Choice", "medicare_advantage", "16", "16"),
+)
+
+
 PROVIDERS: tuple[Provider, ...] = (
     Provider(
         "HEMOPHILIA TREATMENT CENTER CLINIC",

@@ -78,7 +78,9 @@ def add_alerts(claim: Claim, rng: random.Random) -> None:
 def claim_deductible(claim: Claim, rng: random.Random) -> None:
     """A claim-level PR-1 on a claim paid in full, beside its lines' CO-45 and coinsurance."""
     # Only on a first and final adjudication: a reworked claim's chain keeps its planted amounts.
-    if claim.remit != "normal" or claim.prior is not None or any(line.denial is not None for line in claim.lines):
+    if claim.remit != "normal" or claim.prior is not None:
+        return
+    if any(line.denial is not None for line in claim.lines):
         return
     paid = sum(line.paid for line in claim.lines)
     if paid < 200 or rng.random() >= CLAIM_DEDUCTIBLE_SHARE:

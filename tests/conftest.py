@@ -52,8 +52,9 @@ def built_data(built_warehouse: Path) -> Path:
 # target/ and logs/ folders, which two builds at once would tangle: those modules are one group too.
 # (xdist's own `xdist_group` marks do not reach the scheduler under pytest 9, so the groups are chosen
 # here, by node id, through xdist's scheduler hook.) Without xdist none of this is used.
+# In the order they run: longest first.
 PIPELINE_MODULES = ("tests/pipeline/test_kill.py", "tests/pipeline/test_feed_operations.py",
-                    "tests/pipeline/test_readers.py", "tests/pipeline/test_exit_codes.py")  # in the order they run: longest first
+                    "tests/pipeline/test_readers.py", "tests/pipeline/test_exit_codes.py")
 BUILT_WAREHOUSE_MODULES = ("tests/app/", "tests/test_dashboard.py", "tests/test_notebooks_execute.py",
                            "tests/models/test_marts_notebooks.py")
 # module: the parameter id of its tests that read tests/models/conftest.py's demo build

@@ -171,6 +171,14 @@ def test_overturned_denials_are_kept_and_flagged(built: dict) -> None:
     assert_per_label(expected, found, "overturned denials")
 
 
+def reprocessed_status(row: dict[str, str]) -> str:
+    """A reprocessed line's final status: overturned when it carried a denial; else paid, or zero_paid
+    when the new adjudication pays nothing without denying (a deductible can take a whole line)."""
+    if row["denial_category"]:
+        return "overturned"
+    return "paid" if Decimal(row["paid_amount"]) > 0 else "zero_paid"
+
+
 def test_reprocessed_claims_are_paid_once(built: dict) -> None:
     """A remit re-adjudicated with no reversal replaces the one before it: one line, two versions, the
     truth's paid dollars, no denied dollars left, and never first-pass paid (the claim was reworked)."""
@@ -191,7 +199,7 @@ def test_reprocessed_claims_are_paid_once(built: dict) -> None:
         line: facts
         for line, facts in found.items()
         if facts[:5] != [Decimal(truth[line]["paid_amount"]), Decimal("0.00"), 2, 0, False]
-        or facts[5] != ("overturned" if truth[line]["denial_category"] else "paid")
+        or facts[5] != reprocessed_status(truth[line])
     }
     assert not wrong, f"{len(wrong)} reprocessed lines differ from truth, e.g. {list(wrong.items())[:5]}"
     first_pass = {line for line, *facts in rows if facts[4]}

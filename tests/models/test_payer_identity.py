@@ -50,9 +50,16 @@ def rename_payers(directory: Path) -> dict[str, str]:
     order: list[str] = []
 
     # The 835 names its payer by N1*PR N102 as the 837's NM1*PR NM103 does (N104 may be absent): the
-    # payer each remit stands for, as the 837 identifies it.
-    with (Path(__file__).resolve().parents[2] / "seeds" / "payers.csv").open(newline="") as handle:
-        payer_ids = {row["payer_name"].upper(): row["payer_id"] for row in csv.DictReader(handle)}
+    # payer each remit stands for, as the 837 identifies it. Read from the 837s, not from a seed, since
+    # some payers are in no seed.
+    payer_ids: dict[str, str] = {}
+    for path in sorted((directory.parent / "837").glob("*.837")):
+        text = path.read_text(encoding="ascii")
+        element, terminator = text[3], text[105]
+        for segment in text.split(terminator):
+            fields = segment.strip().split(element)
+            if fields[:2] == ["NM1", "PR"]:
+                payer_ids[fields[3]] = fields[9]
 
     def rewrite(transaction: list[list[str]]) -> None:
         payer = payer_ids[next(fields[2] for fields in transaction if fields[:2] == ["N1", "PR"])]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 
-from denials.generate import catalog
+from denials.generate import catalog, noise
 from denials.generate.amounts import percent_of
 from denials.generate.model import Adjustment, Claim, Line
 
@@ -28,6 +28,7 @@ def adjudicate(claim: Claim, rng: random.Random) -> None:
     pricing = catalog.PAYER_PRICING.get(claim.payer.payer_type, catalog.DEFAULT_PRICING)
     claim.claim_adjustments = []
     claim.claim_remarks = []
+    noise.payer_initiated(claim, rng)
     if claim.claim_denial is not None:
         denial = claim.claim_denial
         for line in claim.lines:
@@ -36,6 +37,7 @@ def adjudicate(claim: Claim, rng: random.Random) -> None:
         claim.claim_adjustments = [(denial.group, denial.carc, claim.charge, None)]
         claim.claim_remarks = [denial.rarc] if denial.rarc else []
         claim.status = "4"
+        noise.add_alerts(claim, rng)
         return
 
     drug_bp = rng.randint(*pricing.drug_allowed_bp)
@@ -90,12 +92,18 @@ def adjudicate(claim: Claim, rng: random.Random) -> None:
             if taken:
                 adjustments.append(("PR", "2", taken, None))
                 left -= taken
+        sequestered = noise.sequestration(claim.payer.payer_type, left)
+        if sequestered is not None:
+            adjustments.append(sequestered)
+            left -= sequestered[2]
         line.adjustments, line.allowed, line.paid, line.units_paid = adjustments, allowed, left, payable_units
 
     if all(line.denial is not None and line.paid == 0 for line in claim.lines):
         claim.status = "4"
     else:
         claim.status = "2" if claim.prior is not None else "1"
+    noise.add_alerts(claim, rng)
+    noise.claim_deductible(claim, rng)
 
 
 def adjudicate_prior(claim: Claim, rng: random.Random) -> None:

@@ -84,6 +84,8 @@ class Provider:
     physician_last: str  # attending (837I) / rendering physician
     physician_first: str
     physician_npi: str
+    # Some practices export no administration records (no EHR feed): their drug lines have none to match.
+    sends_administrations: bool = True
 
 
 def _npi(base9: str) -> str:
@@ -97,6 +99,15 @@ def _npi(base9: str) -> str:
                 digit -= 9
         total += digit
     return base9 + str((10 - total % 10) % 10)
+
+
+# Payers no seed lists (not in payers.csv, payer_aliases.csv or payer_policies.csv), as a real feed has:
+# (payer id, name, payer type, 837 SBR09, 835 CLP06). The warehouse must type them from the filing
+# indicator and run them on its per-type default policies, which is how the generator adjudicates them.
+UNSEEDED_PAYERS: tuple[tuple[str, str, str, str, str], ...] = (
+    ("HRTLD", "Heartland Health Cooperative", "commercial", "CI", "12"),
+    ("PRMCR", "Prairie Medicare Choice", "medicare_advantage", "16", "16"),
+)
 
 
 PROVIDERS: tuple[Provider, ...] = (
@@ -183,6 +194,7 @@ PROVIDERS: tuple[Provider, ...] = (
         "COLE",
         "JAMES",
         _npi("187654322"),
+        False,
     ),
     Provider(
         "SAINT MARY REGIONAL HOSPITAL",

@@ -69,6 +69,8 @@ class Context:
         self.drugs = sorted(reference.drugs.values(), key=lambda drug: drug.hcpcs)
         self.professional = [p for p in catalog.PROVIDERS if p.kind == "P"]
         self.institutional = [p for p in catalog.PROVIDERS if p.kind == "I"]
+        # Set while building a claim whose planted problem only an administration record shows.
+        self.feed_required = False
         self._pool_size = max(40, total_claims // 10)
         self._patient = lru_cache(maxsize=65536)(self._make_patient)
         self._seed = seed
@@ -163,7 +165,10 @@ class Context:
     def provider(self, kind: str | None = None) -> Provider:
         if kind is None:
             kind = "I" if self.rng.random() < self.rates["institutional_rate"] else "P"
-        return self.rng.choice(self.institutional if kind == "I" else self.professional)
+        providers = self.institutional if kind == "I" else self.professional
+        if self.feed_required:
+            providers = [provider for provider in providers if provider.sends_administrations]
+        return self.rng.choice(providers)
 
     def allows(self, patient: Patient, drug: Drug, on: date) -> bool:
         payer = self.reference.payers[patient.payer_id]

@@ -143,6 +143,14 @@ class Claim:
         return sum(line.paid for line in self.lines)
 
     @property
+    def remit_paid(self) -> int:
+        """CLP04: what the lines pay less any claim-level adjustment (all of the charge on a claim-level
+        denial, whose lines pay nothing)."""
+        if self.claim_denial is not None:
+            return 0
+        return self.paid - sum(amount for _, _, amount, _ in self.claim_adjustments)
+
+    @property
     def patient_responsibility(self) -> int:
         total = 0
         for line in self.lines:

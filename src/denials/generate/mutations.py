@@ -174,6 +174,11 @@ def modifier_claim(ctx: Context, name: str, root_cause: str) -> tuple[Claim, lis
     waste, mutate = MODIFIER_PROBLEMS[root_cause]
     picked = drug_with_payers(ctx, needs_modifiers)
     drug, payers = picked if picked else (ctx.rng.choice([d for d in ctx.drugs if d.single_dose]), None)
-    claim = ctx.drug_claim(name, drug=drug, payer_ids=payers, waste=waste, doses=1)
+    # Waste shows only in an administration record: the claim comes from a site that sends them.
+    ctx.feed_required = True
+    try:
+        claim = ctx.drug_claim(name, drug=drug, payer_ids=payers, waste=waste, doses=1)
+    finally:
+        ctx.feed_required = False
     return claim, mutate(claim)
 

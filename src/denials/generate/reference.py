@@ -31,6 +31,10 @@ SEED_FILES = (
     "payer_policies.csv",
 )
 
+# The per-type defaults the warehouse applies to a payer no seed lists; optional, so a reference directory
+# without them simply plants no unseeded payer.
+TYPE_DEFAULT_FILES = ("payer_type_defaults.csv", "payer_type_policy_defaults.csv")
+
 
 class ReferenceDataError(ValueError):
     """A seed file is missing, or a row cannot drive unit arithmetic."""
@@ -327,16 +331,47 @@ def _coverage(rows: list[dict[str, str]]) -> dict[tuple[str, str], tuple[str, ..
     return {key: tuple(dx) for key, dx in found.items()}
 
 
+def _add_unseeded_payers(
+    source: Path, payers: dict[str, Payer], policies: dict[tuple[str, str], list[Policy]]
+) -> None:
+    """The catalog's unseeded payers, with their type's appeal window, filing limit and drug policies."""
+    if not all((source / name).is_file() for name in TYPE_DEFAULT_FILES):
+        return
+    windows = {row["payer_type"]: row for row in _read(source / TYPE_DEFAULT_FILES[0])}
+    by_type = _policies(
+        [{**row, "payer_id": row["payer_type"]} for row in _read(source / TYPE_DEFAULT_FILES[1])]
+    )
+    for payer_id, name, payer_type, filing_837, filing_835 in catalog.UNSEEDED_PAYERS:
+        if payer_id in payers or payer_type not in windows:
+            continue
+        window = windows[payer_type]
+        payers[payer_id] = Payer(
+            payer_id=payer_id,
+            name=name,
+            payer_type=payer_type,
+            filing_837=filing_837,
+            filing_835=filing_835,
+            appeal_window_days=int(window["appeal_window_days"]),
+            timely_filing_days=int(window["timely_filing_days"]),
+        )
+        for (scope, hcpcs), versions in by_type.items():
+            if scope == payer_type:
+                policies[(payer_id, hcpcs)] = list(versions)
+
+
 def load_reference(directory: Path | None = None) -> Reference:
     source = Path(directory) if directory is not None else default_reference_dir()
     rows = {name: _read(source / name) for name in SEED_FILES}
     fingerprints = {name: hashlib.sha256((source / name).read_bytes()).hexdigest() for name in SEED_FILES}
     measures = _measures(rows["measure_units.csv"])
     labeled = _labeled(rows["labeled_diagnoses.csv"])
+    payers = _payers(rows["payers.csv"])
+    policies = _policies(rows["payer_policies.csv"])
+    _add_unseeded_payers(source, payers, policies)
     return Reference(
         drugs=_drugs(rows["drug_reference.csv"], rows["drug_ndcs.csv"], measures),
-        payers=_payers(rows["payers.csv"]),
-        policies=_policies(rows["payer_policies.csv"]),
+        payers=payers,
+        policies=policies,
         source_dir=source,
         labeled=labeled,
         off_label=_off_label(labeled),

@@ -115,6 +115,8 @@ def truth_rows(claim: Claim, tally: Tally) -> Iterator[str]:
 
 
 def administration_rows(claim: Claim, tally: Tally) -> Iterator[str]:
+    if not claim.provider.sends_administrations:
+        return
     for dose in claim.doses:
         tally.administrations += 1
         drug = dose.drug

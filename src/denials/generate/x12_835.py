@@ -71,7 +71,7 @@ def render_claim(
     """
     patient = claim.patient
     responsibility = claim.patient_responsibility
-    paid = sign * claim.paid
+    paid = sign * claim.remit_paid
     place = claim.provider.place
     segments = [
         f"CLP*{claim.claim_id}*{status or claim.status}*{money(sign * claim.charge)}*{money(paid)}"
@@ -88,7 +88,7 @@ def render_claim(
         segments.append(f"DTM*233*{ymd(last)}")
     segments.append(f"DTM*050*{ymd(claim.claim_date + timedelta(days=1))}")
     services = 0
-    if not claim.claim_adjustments:
+    if claim.claim_denial is None:
         for line in claim.lines:
             services += 1
             procedure = (

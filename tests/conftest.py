@@ -48,28 +48,26 @@ def built_data(built_warehouse: Path) -> Path:
 # Under pytest-xdist (`make test` runs `-n 2 --dist loadgroup --no-loadscope-reorder`) tests are handed
 # out by group, and every group runs whole on one worker. A module is a group of its own, so a
 # module-scoped build is made once; the modules that read a session-scoped build share a group, so no two
-# workers build it. The `denials` commands the pipeline tests start build with the checkout's own dbt
-# target/ and logs/ folders, which two builds at once would tangle: those modules are one group too.
-# (xdist's own `xdist_group` marks do not reach the scheduler under pytest 9, so the groups are chosen
-# here, by node id, through xdist's scheduler hook.) Without xdist none of this is used.
-# in the order they run: longest first
-PIPELINE_MODULES = ("tests/pipeline/test_kill.py", "tests/pipeline/test_feed_operations.py",
-                    "tests/pipeline/test_readers.py", "tests/pipeline/test_exit_codes.py")
+# workers build it. (The `denials` commands the pipeline tests start get dbt target and log folders of
+# their worker's own, tests/pipeline/conftest.py, so those modules may run on both workers at once.)
+# xdist's own `xdist_group` marks do not reach the scheduler under pytest 9, so the groups are chosen
+# here, by node id, through xdist's scheduler hook. Without xdist none of this is used.
 BUILT_WAREHOUSE_MODULES = ("tests/app/", "tests/test_dashboard.py", "tests/test_notebooks_execute.py",
                            "tests/models/test_marts_notebooks.py")
 # module: the parameter id of its tests that read tests/models/conftest.py's demo build
 DEMO_DATA_SET_TESTS = {"tests/models/test_mart_fingerprints.py": "[demo]",
                        "tests/models/test_marts_recover_truth.py": "[with_feed]"}
 # The longest groups start first (by a full run's durations), so the two workers end close together.
-LONGEST_FIRST = ("tests/spark/test_parity.py", "pipeline", "tests/models/test_mart_fingerprints.py",
-                 "demo_data_set", "tests/models/test_marts_recover_truth.py", "built_warehouse", "quality")
+LONGEST_FIRST = ("tests/spark/test_parity.py", "tests/pipeline/test_kill.py",
+                 "tests/pipeline/test_feed_operations.py", "tests/pipeline/test_exit_codes.py",
+                 "tests/models/test_mart_fingerprints.py", "demo_data_set",
+                 "tests/models/test_marts_recover_truth.py", "built_warehouse",
+                 "tests/pipeline/test_readers.py", "quality")
 
 
 def xdist_group_of(nodeid: str) -> str:
     """The xdist group of a test: what it shares with other modules, else its module."""
     module = nodeid.split("::")[0]
-    if module in PIPELINE_MODULES:
-        return "pipeline"
     if module.startswith(BUILT_WAREHOUSE_MODULES):
         return "built_warehouse"  # this file's session fixture
     if module.startswith("tests/quality/"):
@@ -99,10 +97,8 @@ class _LongestFirst:
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         rank = {group: index for index, group in enumerate(LONGEST_FIRST)}
 
-        def order(item: pytest.Item) -> tuple[int, int]:
-            module = item.nodeid.split("::")[0]
-            within = PIPELINE_MODULES.index(module) if module in PIPELINE_MODULES else 0
-            return rank.get(xdist_group_of(item.nodeid), len(rank)), within
+        def order(item: pytest.Item) -> int:
+            return rank.get(xdist_group_of(item.nodeid), len(rank))
 
         # A worker takes its next group while the last tests of this one still run: the long tests go first.
         items.sort(key=order)

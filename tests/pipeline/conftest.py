@@ -45,6 +45,10 @@ def child_env(gx_root: Path, extra: dict[str, str] | None = None) -> dict[str, s
     env = {key: value for key, value in os.environ.items()
            if key not in ("DENIALS_WAREHOUSE", "DENIALS_PAUSE_AT", "DENIALS_DEBUG")}
     env["DENIALS_GX_ROOT"] = str(gx_root)
+    # dbt's target and log folders beside this session's GX copy, not the checkout's: children of tests
+    # running at the same time (pytest-xdist workers) must not share dbt's manifest and parse cache
+    env["DBT_TARGET_PATH"] = str(gx_root.parent / "dbt-target")
+    env["DBT_LOG_PATH"] = str(gx_root.parent / "dbt-logs")
     env.update(extra or {})
     return env
 

@@ -32,7 +32,8 @@ SEED = 7
 CANARY = "ZZCANARY7731"
 # Staging, and the balancing models the staging.balancing suite reads (they only read staging).
 STAGING_BUILD = ["build", "--quiet", "--select", "resource_type:seed", "path:models/staging",
-                 "path:models/intermediate/balancing", "--indirect-selection", "cautious"]
+                 "path:models/intermediate/balancing", "+int_claims_matched_to_remits",
+                 "+int_remit_transactions_payer_resolved", "--indirect-selection", "cautious"]
 
 
 @dataclass(frozen=True)

@@ -88,8 +88,10 @@ def test_mart_null_key_negative_dollars_and_rate_above_one_fail(with_stand_in: P
         con.execute("""
             update marts.fct_denials set denied_amount = -denied_amount - 1
             where denial_id = (select max(denial_id) from marts.fct_denials)""")
-        con.execute(
-            "update marts.mart_denial_kpis_monthly set initial_denial_rate = 1.7 where payer_id = 'MCRB1'")
+        # any one payer (835s name payers by their own ids, which no seed lists)
+        con.execute("""
+            update marts.mart_denial_kpis_monthly set initial_denial_rate = 1.7
+            where payer_id = (select min(payer_id) from marts.mart_denial_kpis_monthly)""")
     finally:
         con.close()
     report, _ = check(warehouse, tmp_path, ["marts"], build_docs=False)

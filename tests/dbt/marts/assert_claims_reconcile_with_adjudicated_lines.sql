@@ -1,8 +1,8 @@
 -- why: fct_claims adds up its lines; a claim fact that drops, duplicates or double counts a line would
 -- report dollars the line fact does not. Paid and denied dollars and the count of remitted lines of
 -- fct_claims equal those of fct_adjudicated_lines, and its billed dollars equal the adjudicated lines'
--- plus the charges of the 837 lines no remit adjudicated (within the service-line tolerance of the
--- balancing_tolerances seed). Returns one row per measure that differs (totals only, no ids).
+-- plus the charges of the 837 lines no remit adjudicated (fct_claim_lines' not_remitted lines; within the
+-- service-line tolerance of the balancing_tolerances seed). Returns one row per measure that differs (totals only, no ids).
 with
 
 tolerance as (
@@ -29,12 +29,11 @@ adjudicated_totals as (
     from {{ ref('fct_adjudicated_lines') }}
 ),
 
+-- marts only: a test reading a staging model would be picked by staging-only selections too
 unremitted_totals as (
-    select coalesce(sum(claim_lines.line_charge_amount), 0) as billed_amount
-    from {{ ref('stg_x12_837__service_lines') }} as claim_lines
-    left join {{ ref('fct_adjudicated_lines') }} as adjudicated_lines
-        on claim_lines.claim_line_id = adjudicated_lines.claim_line_id
-    where adjudicated_lines.adjudicated_line_id is null
+    select coalesce(sum(billed_amount), 0) as billed_amount
+    from {{ ref('fct_claim_lines') }}
+    where line_status = 'not_remitted'
 ),
 
 measures as (

@@ -2,7 +2,8 @@
 -- report dollars the line fact does not. Paid and denied dollars and the count of remitted lines of
 -- fct_claims equal those of fct_adjudicated_lines, and its billed dollars equal the adjudicated lines'
 -- plus the charges of the 837 lines no remit adjudicated (fct_claim_lines' not_remitted lines; within the
--- service-line tolerance of the balancing_tolerances seed). Returns one row per measure that differs (totals only, no ids).
+-- service-line tolerance of the balancing_tolerances seed). Returns one row per measure that differs
+-- (totals only, no ids).
 with
 
 tolerance as (

@@ -279,8 +279,19 @@ def test_drug_lines_compare_billed_units_with_the_administration(built: dict) ->
     rows = query(
         built["warehouse"],
         """
+        with lines as (
+            select drug.line_control_number, drug.administration_match_method, drug.billed_to_expected_ratio,
+                drug.has_jw, drug.has_76, claims.billing_provider_npi
+            from intermediate.int_drug_lines_with_administrations as drug
+            inner join staging.stg_x12_837__claims as claims on drug.claim_id = claims.claim_id
+        ),
+        -- a provider sends an administrations feed when any of its drug lines found a record in it
+        feed_providers as (
+            select distinct billing_provider_npi from lines where administration_match_method <> 'unmatched'
+        )
         select line_control_number, administration_match_method, billed_to_expected_ratio, has_jw, has_76
-        from intermediate.int_drug_lines_with_administrations
+        from lines
+        where billing_provider_npi in (select billing_provider_npi from feed_providers)
         """,
     )
     drug_lines = {control: (method, ratio, jw, split) for control, method, ratio, jw, split in rows}

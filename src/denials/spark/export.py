@@ -99,6 +99,7 @@ def _copy_whole_table(con, table: str, target: Path) -> int:  # noqa: ANN001 - d
 
 
 def _replace(source: Path, target: Path) -> None:
+    """Move `source` to `target`, replacing what was there whole (the old copy is moved aside first)."""
     retired = target.with_name(f".retired-{uuid.uuid4().hex}")
     if target.exists():
         target.rename(retired)
@@ -113,12 +114,7 @@ def _publish(source: Path, target: Path) -> None:
     if any(p.name != SCHEMA_ONLY_PARTITION for p in partitions) or any(target.iterdir()):
         partitions = [p for p in partitions if p.name != SCHEMA_ONLY_PARTITION]
     for partition in partitions:
-        destination = target / partition.name
-        retired = target / f".retired-{uuid.uuid4().hex}"
-        if destination.exists():
-            destination.rename(retired)
-        partition.rename(destination)
-        shutil.rmtree(retired, ignore_errors=True)
+        _replace(partition, target / partition.name)
     schema_only = target / SCHEMA_ONLY_PARTITION
     if schema_only.exists() and len(list(target.glob("file_id=*"))) > 1:
         shutil.rmtree(schema_only)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -100,3 +102,12 @@ def test_a_run_leaves_the_reviewed_files_unchanged(clean_run) -> None:  # noqa: 
     for path in committed:
         copy = clean_run.gx_root / path.relative_to(DEFAULT_GX_ROOT)
         assert copy.read_bytes() == path.read_bytes(), path
+
+
+def test_checks_import_in_a_process_without_a_main_file() -> None:
+    """`python -c`, cron wrappers and pytest-xdist workers have a __main__ with no file. With pyspark
+    installed (`make spark`), importing GX there must not end the process (pyspark's doctest guard)."""
+    done = subprocess.run([sys.executable, "-c", "import denials.quality.project as p; p.open_context; "
+                           "import great_expectations; print('imported')"],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0 and done.stdout.strip() == "imported", done.stderr[-2000:]

@@ -75,6 +75,25 @@ def _build(root: Path, warehouse: Path) -> None:
     outcome = run_dbt(["build", "--quiet"], warehouse, target_path=root / "target", log_path=root / "logs")
     if not outcome.success:
         raise RuntimeError("dbt build failed: " + "; ".join(outcome.failed_nodes[:10]))
+    for layer, seconds in _seconds_by_layer(root / "target" / "run_results.json").items():
+        print(f"  {'  dbt ' + layer:<26} {seconds:8.1f} s  node time (2 threads)")
+
+
+def _seconds_by_layer(run_results: Path) -> dict[str, float]:
+    """dbt's own time per layer: models by schema (staging, intermediate, marts), then seeds and tests."""
+    import json
+
+    totals: dict[str, float] = {}
+    for node in json.loads(run_results.read_text(encoding="utf-8"))["results"]:
+        kind = node["unique_id"].split(".", 1)[0]
+        if kind == "model":
+            layer = node["relation_name"].split(".")[1].strip('"')
+        elif kind in ("seed", "test", "unit_test"):
+            layer = kind + "s"
+        else:
+            continue
+        totals[layer] = totals.get(layer, 0.0) + node["execution_time"]
+    return dict(sorted(totals.items(), key=lambda item: -item[1]))
 
 
 def _check(warehouse: Path) -> None:

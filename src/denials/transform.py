@@ -75,12 +75,13 @@ def _nodes_with_status(result: object, statuses: tuple[str, ...]) -> list[str]:
 
 
 def run_dbt(args: list[str], warehouse: Path, target_path: Path | None = None,
-            log_path: Path | None = None, callbacks: list | None = None) -> DbtOutcome:
-    """Invoke `dbt <args>` on the project with DENIALS_WAREHOUSE pointing at `warehouse`; `callbacks`
-    receive dbt's events (dbtRunner's callbacks)."""
+            log_path: Path | None = None, callbacks: list | None = None,
+            project_dir: Path | None = None) -> DbtOutcome:
+    """Invoke `dbt <args>` on the project (this checkout's, or a copy of it at `project_dir`) with
+    DENIALS_WAREHOUSE pointing at `warehouse`; `callbacks` receive dbt's events (dbtRunner's callbacks)."""
     from dbt.cli.main import dbtRunner
 
-    root = project_root()
+    root = project_dir or project_root()
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     full_args = [*args, "--project-dir", str(root), "--profiles-dir", str(root)]
     if target_path is not None:

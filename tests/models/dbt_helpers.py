@@ -6,6 +6,7 @@ developer's own `dbt build` in the checkout) never share a manifest, a partial-p
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from denials.transform import PROJECT_ROOT, DbtOutcome, release_warehouse
@@ -13,20 +14,39 @@ from denials.transform import run_dbt as run_project_dbt
 
 REPO_ROOT = PROJECT_ROOT
 LOG_TAIL_LINES = 60
+# what a copy of the dbt project needs to build (project_copy)
+PROJECT_PARTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "analyses", "tests/dbt")
 
 
 class DbtRunError(AssertionError):
     """A dbt invocation failed; the message carries the failing nodes and the tail of dbt's log."""
 
 
-def run_dbt(args: list[str], warehouse: Path, tmp: Path) -> DbtOutcome:
-    """Invoke `dbt <args>` on the repo's project with DENIALS_WAREHOUSE pointing at `warehouse`.
+def project_copy(target: Path, seeds: dict[str, str] | None = None) -> Path:
+    """A copy of the dbt project at `target`, with the CSV text of some seeds replaced (name -> text),
+    for a build under reference data a site would have instead of ours."""
+    target.mkdir(parents=True)
+    for part in PROJECT_PARTS:
+        source = REPO_ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, target / part)
+        else:
+            shutil.copy2(source, target / part)
+    for name, text in (seeds or {}).items():
+        (target / "seeds" / f"{name}.csv").write_text(text, encoding="utf-8")
+    return target
+
+
+def run_dbt(args: list[str], warehouse: Path, tmp: Path, project_dir: Path | None = None) -> DbtOutcome:
+    """Invoke `dbt <args>` on the repo's project (or the copy at `project_dir`) with DENIALS_WAREHOUSE
+    pointing at `warehouse`.
 
     Target and log paths go under `tmp`. Raises DbtRunError with the failing nodes and the tail of
     dbt.log when the invocation does not succeed; warnings do not fail it. The warehouse file is
     released afterwards, so the caller may open it (even read-only) or ingest into it.
     """
-    outcome = run_project_dbt(args, warehouse, target_path=tmp / "dbt_target", log_path=tmp / "dbt_logs")
+    outcome = run_project_dbt(args, warehouse, target_path=tmp / "dbt_target", log_path=tmp / "dbt_logs",
+                              project_dir=project_dir)
     if not outcome.success:
         failed = "\n".join(outcome.failed_nodes) or "(no failing node reported)"
         raise DbtRunError(
@@ -38,4 +58,4 @@ def run_dbt(args: list[str], warehouse: Path, tmp: Path) -> DbtOutcome:
     return outcome
 
 
-__all__ = ["REPO_ROOT", "DbtRunError", "release_warehouse", "run_dbt"]
+__all__ = ["REPO_ROOT", "DbtRunError", "project_copy", "release_warehouse", "run_dbt"]

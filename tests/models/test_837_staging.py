@@ -31,7 +31,6 @@ STAGING_837 = [
     "stg_x12_837__drug_identification",
     "stg_x12_837__claim_providers",
     "stg_x12_837__patients",
-    "stg_x12_837__patient_weights",
 ]
 STAGING_ALL = [*STAGING_837, "stg_administrations__drug_administrations"]
 
@@ -265,7 +264,7 @@ def test_incremental_runs_append_only_new_files(built: dict) -> None:
 
 
 def test_patient_weights_match_the_pat_segments(built: dict) -> None:
-    """Each claim whose patient level sends PAT07/PAT08 has one row with that unit and weight; no other."""
+    """Each claim whose patient level sends PAT07/PAT08 has that unit and weight; no other claim has one."""
     expected = {
         claim: facts["weight"]
         for claim, facts in read_837(sorted((built["first"] / "837").iterdir())).items()
@@ -274,11 +273,11 @@ def test_patient_weights_match_the_pat_segments(built: dict) -> None:
     staged = query(
         built["warehouse"],
         f"""
-        select first_lines.line_control_number, weights.weight_unit_code, weights.patient_weight
-        from staging.stg_x12_837__patient_weights as weights
+        select first_lines.line_control_number, patients.weight_unit_code, patients.patient_weight
+        from staging.stg_x12_837__patients as patients
         inner join staging.stg_x12_837__service_lines as first_lines
-            on weights.claim_id = first_lines.claim_id and first_lines.line_seq = 1
-        where weights.file_id <= {built["last_file_id"]}
+            on patients.claim_id = first_lines.claim_id and first_lines.line_seq = 1
+        where patients.file_id <= {built["last_file_id"]} and patients.patient_weight is not null
         """,
     )
     assert len(staged) == len(expected) > 0

@@ -9,7 +9,6 @@ no row is left without a payer type or an appeal deadline.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,43 +17,19 @@ import pytest
 
 from denials.generate import generate
 from denials.ingest import ingest_paths
-from denials.transform import _environment, release_warehouse
-from tests.models.dbt_helpers import REPO_ROOT, run_dbt
+from tests.models.dbt_helpers import REPO_ROOT, project_copy, run_dbt
 
 pytestmark = pytest.mark.slow
 
 CLAIMS, SEED = 800, 5
 PAYER_SEEDS = ("payers", "payer_policies", "payer_aliases")
-PROJECT_PARTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "analyses", "tests/dbt")
 
 
 def project_without_payer_seeds(target: Path) -> Path:
     """A copy of the dbt project whose payer seeds hold their header only."""
-    target.mkdir(parents=True)
-    for part in PROJECT_PARTS:
-        source = REPO_ROOT / part
-        if source.is_dir():
-            shutil.copytree(source, target / part)
-        else:
-            shutil.copy2(source, target / part)
-    for name in PAYER_SEEDS:
-        seed = target / "seeds" / f"{name}.csv"
-        header = seed.read_text(encoding="utf-8").splitlines()[0]
-        seed.write_text(header + "\n", encoding="utf-8")
-    return target
-
-
-def build_copy(project: Path, warehouse: Path, tmp: Path) -> None:
-    from dbt.cli.main import dbtRunner
-
-    args = ["build", "--quiet", "--project-dir", str(project), "--profiles-dir", str(project),
-            "--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs")]
-    with _environment("DENIALS_WAREHOUSE", str(warehouse.resolve())):
-        try:
-            result = dbtRunner().invoke(args)
-        finally:
-            release_warehouse()
-    assert result.success, f"dbt build of the project without payer seeds failed: {result.exception!r}"
+    headers = {name: (REPO_ROOT / "seeds" / f"{name}.csv").read_text(encoding="utf-8").splitlines()[0] + "\n"
+               for name in PAYER_SEEDS}
+    return project_copy(target, seeds=headers)
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +44,8 @@ def warehouses(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, P
         assert {file.status for file in report.files} == {"loaded"}
         built[name] = warehouse
     run_dbt(["build", "--quiet"], built["seeded"], tmp / "seeded")
-    build_copy(project_without_payer_seeds(tmp / "project"), built["unseeded"], tmp / "unseeded")
+    run_dbt(["build", "--quiet"], built["unseeded"], tmp / "unseeded",
+            project_dir=project_without_payer_seeds(tmp / "project"))
     yield built
 
 

@@ -7,7 +7,7 @@
 -- One row per 837 drug line (int_drug_lines_with_administrations) with the units it should have billed
 -- from the best evidence there is, in the order of seed drug_unit_evidence_levels: the administration
 -- record; else the CTP quantity of an NDC of the code; else the labeled dose range per kg (drug_reference)
--- times the patient's PAT weight (stg_x12_837__patient_weights, converted to kg through
+-- times the patient's PAT weight (stg_x12_837__patients, converted to kg through
 -- int_measure_unit_ratios); else vial-size plausibility. With the evidence, its confidence, the
 -- billed/expected ratio and the unit slip (drug_unit_slips, by the code's billing unit) the ratio falls in.
 -- A step of int_drug_line_facts; a table, since it stands on a view that reads every 837 drug line.
@@ -78,14 +78,14 @@ evidence_levels as (
 -- the patient's weight in kg (the unit labeled doses are per), from the PAT07 unit through the seed
 patient_weights as (
     select
-        patient_weights.claim_id,
-        patient_weights.patient_weight * unit_ratios.conversion_factor as patient_weight_kg
-    from {{ ref('stg_x12_837__patient_weights') }} as patient_weights
+        patients.claim_id,
+        patients.patient_weight * unit_ratios.conversion_factor as patient_weight_kg
+    from {{ ref('stg_x12_837__patients') }} as patients
     inner join {{ ref('int_measure_unit_ratios') }} as unit_ratios
         on
-            patient_weights.weight_unit_code = unit_ratios.from_x12_unit_code
+            patients.weight_unit_code = unit_ratios.from_x12_unit_code
             and unit_ratios.to_measure_key = 'kg'
-    where patient_weights.patient_weight > 0
+    where patients.patient_weight > 0
 ),
 
 label_band as (

@@ -33,7 +33,7 @@ def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     warehouse = root / "warehouse.duckdb"
     report = ingest_paths([data / "837", data / "835", data / "administrations"], warehouse)
     assert report.exit_code == 0
-    run_dbt(["build", "--quiet"], warehouse, root)
+    run_dbt(["build", "--quiet"], warehouse, root, unit_tests=True)  # the suite's one run of the unit tests
     publish(warehouse, "built-warehouse-fixture")  # readers (dashboard, notebooks) read the published copy
     return warehouse
 
@@ -53,7 +53,7 @@ def built_data(built_warehouse: Path) -> Path:
 # xdist's own `xdist_group` marks do not reach the scheduler under pytest 9, so the groups are chosen
 # here, by node id, through xdist's scheduler hook. Without xdist none of this is used.
 BUILT_WAREHOUSE_MODULES = ("tests/app/", "tests/test_dashboard.py", "tests/test_notebooks_execute.py",
-                           "tests/models/test_marts_notebooks.py")
+                           "tests/models/test_marts_notebooks.py", "tests/models/test_dbt_unit_tests.py")
 # module: the parameter id of its tests that read tests/models/conftest.py's demo build
 DEMO_DATA_SET_TESTS = {"tests/models/test_mart_fingerprints.py": "[demo]",
                        "tests/models/test_marts_recover_truth.py": "[with_feed]"}

@@ -75,12 +75,13 @@ def _probe(warehouse: Path) -> None:
 
 
 def dbt_build(args: list[str], warehouse: Path, pause_stage: str):  # noqa: ANN202 - DbtOutcome
-    """`dbt ARGS` on the warehouse. A failure of the warehouse itself (held by another process, corrupt,
-    disk full) is raised as the command line's one-line error rather than reported as a failed model."""
-    from denials.transform import run_dbt
+    """`dbt ARGS` on the warehouse, without the dbt unit tests (they test the code, `make test` runs them).
+    A failure of the warehouse itself (held by another process, corrupt, disk full) is raised as the
+    command line's one-line error rather than reported as a failed model."""
+    from denials.transform import WITHOUT_UNIT_TESTS, run_dbt
 
     _probe(warehouse)
-    built = run_dbt(args, warehouse, callbacks=[_pause_after_first(pause_stage)])
+    built = run_dbt([*args, *WITHOUT_UNIT_TESTS], warehouse, callbacks=[_pause_after_first(pause_stage)])
     if not built.success:
         causes = [built.exception] if built.exception is not None else []
         causes += [RuntimeError(node) for node in built.failed_nodes]

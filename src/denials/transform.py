@@ -10,10 +10,13 @@ from pathlib import Path
 
 from denials.paths import PROJECT_ROOT, project_root
 
-__all__ = ["PROJECT_ROOT", "DbtOutcome", "release_warehouse", "run_dbt"]
+__all__ = ["PROJECT_ROOT", "WITHOUT_UNIT_TESTS", "DbtOutcome", "release_warehouse", "run_dbt"]
 from denials.warehouse import WAREHOUSE_ENV
 
 LOG_TAIL_LINES = 60
+# dbt unit tests check the models' SQL on fixed fixtures, not the data: they belong to `make test`, and a
+# scheduled build that ran them would spend time on every run proving what the code release proved once.
+WITHOUT_UNIT_TESTS = ["--exclude-resource-type", "unit_test"]
 
 
 @dataclass

@@ -9,7 +9,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from denials.transform import PROJECT_ROOT, DbtOutcome, release_warehouse
+from denials.transform import PROJECT_ROOT, WITHOUT_UNIT_TESTS, DbtOutcome, release_warehouse
 from denials.transform import run_dbt as run_project_dbt
 
 REPO_ROOT = PROJECT_ROOT
@@ -37,14 +37,17 @@ def project_copy(target: Path, seeds: dict[str, str] | None = None) -> Path:
     return target
 
 
-def run_dbt(args: list[str], warehouse: Path, tmp: Path, project_dir: Path | None = None) -> DbtOutcome:
+def run_dbt(args: list[str], warehouse: Path, tmp: Path, project_dir: Path | None = None,
+            unit_tests: bool = False) -> DbtOutcome:
     """Invoke `dbt <args>` on the repo's project (or the copy at `project_dir`) with DENIALS_WAREHOUSE
-    pointing at `warehouse`.
+    pointing at `warehouse`. The dbt unit tests are left out unless `unit_tests`: they do not depend on
+    the data, so the suite runs them once (the shared `built_warehouse` build), not in every build.
 
     Target and log paths go under `tmp`. Raises DbtRunError with the failing nodes and the tail of
     dbt.log when the invocation does not succeed; warnings do not fail it. The warehouse file is
     released afterwards, so the caller may open it (even read-only) or ingest into it.
     """
+    args = args if unit_tests else [*args, *WITHOUT_UNIT_TESTS]
     outcome = run_project_dbt(args, warehouse, target_path=tmp / "dbt_target", log_path=tmp / "dbt_logs",
                               project_dir=project_dir)
     if not outcome.success:

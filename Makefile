@@ -64,7 +64,7 @@ demo: install
 ## (the same marts built on local Spark). It depends on `spark`, which installs dbt-spark and pyspark, and
 ## Java when it is missing. Plain `pytest` leaves the Spark test out (pyproject addopts); this selects it.
 test: lint browser spark
-	$(BIN)/python -m pytest -q -n 2 --dist loadgroup --no-loadscope-reorder -m "spark or not spark"
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup --no-loadscope-reorder -m "spark or not spark" --durations=30
 
 ## test-spark: the Spark tests alone (`make test` runs them too); needs Java, which `make spark` installs
 ## from Debian when it is missing

@@ -70,9 +70,13 @@ def _ingest(data: Path, warehouse: Path) -> None:
 
 
 def _build(root: Path, warehouse: Path) -> None:
-    from denials.transform import run_dbt
+    from denials.transform import WITHOUT_UNIT_TESTS, run_dbt
 
-    outcome = run_dbt(["build", "--quiet"], warehouse, target_path=root / "target", log_path=root / "logs")
+    # as the scheduled run builds: no dbt unit tests, and one retry of what ran out of memory
+    outcome = run_dbt(["build", "--quiet", *WITHOUT_UNIT_TESTS], warehouse, target_path=root / "target",
+                      log_path=root / "logs", retry_out_of_memory=True)
+    for node in outcome.retried_nodes:
+        print(f"  {'':<26} out of memory at first, built again one at a time: {node}")
     if not outcome.success:
         raise RuntimeError("dbt build failed: " + "; ".join(outcome.failed_nodes[:10]))
     for layer, seconds in _seconds_by_layer(root / "target" / "run_results.json").items():

@@ -209,6 +209,9 @@ def build(warehouse: Path | None, selection: tuple[str, ...], full_refresh: bool
         outcome = dbt_build(args, target, "build")
         if outcome.success and (refresh or (full_refresh and not selection)):
             mark_rebuilt(target)
+    for node in outcome.retried_nodes:
+        console.print(f"[yellow]out of memory at first, built again one at a time[/yellow] {escape(node)}",
+                      highlight=False)
     for node in outcome.warned_nodes:
         console.print(f"[yellow]warning[/yellow] {escape(node)}", highlight=False)
     if not outcome.success:

@@ -81,7 +81,8 @@ def dbt_build(args: list[str], warehouse: Path, pause_stage: str):  # noqa: ANN2
     from denials.transform import WITHOUT_UNIT_TESTS, run_dbt
 
     _probe(warehouse)
-    built = run_dbt([*args, *WITHOUT_UNIT_TESTS], warehouse, callbacks=[_pause_after_first(pause_stage)])
+    built = run_dbt([*args, *WITHOUT_UNIT_TESTS], warehouse, callbacks=[_pause_after_first(pause_stage)],
+                    retry_out_of_memory=True)
     if not built.success:
         causes = [built.exception] if built.exception is not None else []
         causes += [RuntimeError(node) for node in built.failed_nodes]
@@ -92,6 +93,15 @@ def dbt_build(args: list[str], warehouse: Path, pause_stage: str):  # noqa: ANN2
             if known is not None:
                 raise known
     return built
+
+
+def retry_note(built: Any) -> str:
+    """What a build's stage line says of models dbt had to run again after DuckDB ran out of memory."""
+    count = len(built.retried_nodes)
+    if not count:
+        return ""
+    models = "model" if count == 1 else "models"
+    return f", {count} {models} out of memory at first, built again one at a time"
 
 
 # Words in a failed node's message that say the warehouse failed, not the model.
@@ -155,7 +165,8 @@ def _run_stages(inbox: list[Path], warehouse: Path, say: Callable[[str], None], 
     if refresh:
         mark_rebuilt(warehouse)
     outcome.stage("build staging", f"ok ({len(built.warned_nodes)} warnings"
-                  + (", rebuilt from scratch without the retracted files)" if refresh else ")"))
+                  + (", rebuilt from scratch without the retracted files" if refresh else "")
+                  + retry_note(built) + ")")
 
     checked = run_checks(warehouse, ["raw", "staging"], build_docs=False, run_id=outcome.run_id,
                          docs_identifiers=identifiers, after_suite=lambda _: pause_point("check"))
@@ -174,7 +185,7 @@ def _run_stages(inbox: list[Path], warehouse: Path, say: Callable[[str], None], 
         outcome.stage("build marts", "failed: " + "; ".join(built.failed_nodes[:5]) + "; nothing published")
         outcome.exit_code = EXIT_BUILD_FAILED
         return
-    outcome.stage("build marts", f"ok ({len(built.warned_nodes)} warnings)")
+    outcome.stage("build marts", f"ok ({len(built.warned_nodes)} warnings{retry_note(built)})")
 
     checked = run_checks(warehouse, ["marts"], build_docs=False, run_id=outcome.run_id,
                          docs_identifiers=identifiers)

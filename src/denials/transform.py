@@ -14,6 +14,8 @@ __all__ = ["PROJECT_ROOT", "WITHOUT_UNIT_TESTS", "DbtOutcome", "release_warehous
 from denials.warehouse import WAREHOUSE_ENV
 
 LOG_TAIL_LINES = 60
+# DuckDB's message when a query needs more memory than the limit (profiles.yml) and cannot spill
+OUT_OF_MEMORY = "out of memory error"
 # dbt unit tests check the models' SQL on fixed fixtures, not the data: they belong to `make test`, and a
 # scheduled build that ran them would spend time on every run proving what the code release proved once.
 WITHOUT_UNIT_TESTS = ["--exclude-resource-type", "unit_test"]
@@ -27,6 +29,12 @@ class DbtOutcome:
     exception: BaseException | None = None
     log_path: Path | None = None
     result: object | None = None
+    # nodes that ran out of memory on the first attempt and were built again by `dbt retry`
+    retried_nodes: list[str] = field(default_factory=list)
+
+    @property
+    def out_of_memory(self) -> bool:
+        return any(OUT_OF_MEMORY in node.lower() for node in self.failed_nodes)
 
     def log_tail(self, lines: int = LOG_TAIL_LINES) -> str:
         log_file = (self.log_path or Path("logs")) / "dbt.log"
@@ -79,9 +87,25 @@ def _nodes_with_status(result: object, statuses: tuple[str, ...]) -> list[str]:
 
 def run_dbt(args: list[str], warehouse: Path, target_path: Path | None = None,
             log_path: Path | None = None, callbacks: list | None = None,
-            project_dir: Path | None = None) -> DbtOutcome:
+            project_dir: Path | None = None, retry_out_of_memory: bool = False) -> DbtOutcome:
     """Invoke `dbt <args>` on the project (this checkout's, or a copy of it at `project_dir`) with
-    DENIALS_WAREHOUSE pointing at `warehouse`; `callbacks` receive dbt's events (dbtRunner's callbacks)."""
+    DENIALS_WAREHOUSE pointing at `warehouse`; `callbacks` receive dbt's events (dbtRunner's callbacks).
+
+    With `retry_out_of_memory`, nodes that failed because DuckDB ran out of memory, and the nodes they
+    skipped, are run once more by `dbt retry`, one at a time, in a fresh DuckDB instance. The memory limit
+    is shared by the models dbt runs at once and by what a long build leaves in the instance, so a large
+    model that fits on its own can fail late in a build; anything else that failed is not retried."""
+    outcome = _invoke(args, warehouse, target_path, log_path, callbacks, project_dir)
+    if retry_out_of_memory and not outcome.success and outcome.out_of_memory:
+        retried = _invoke(["retry", "--threads", "1"], warehouse, target_path, log_path, callbacks,
+                          project_dir)
+        retried.retried_nodes = [node.split(":", 1)[0] for node in outcome.failed_nodes]
+        return retried
+    return outcome
+
+
+def _invoke(args: list[str], warehouse: Path, target_path: Path | None, log_path: Path | None,
+            callbacks: list | None, project_dir: Path | None) -> DbtOutcome:
     from dbt.cli.main import dbtRunner
 
     root = project_dir or project_root()

@@ -86,3 +86,20 @@
 {% macro duckdb__safe_cast(field, type) -%}
     try_cast({{ field }} as {{ type }})
 {%- endmacro %}
+
+
+{#- The value of the row with the smallest position in its group, null values included: the first
+    occurrence of a segment, as a grouped aggregate (a window's row_number() = 1 sorts every row, which
+    at a million claims cost several times more). -#}
+{% macro first_by_position(value, position) -%}
+    {{ return(adapter.dispatch('first_by_position', 'denials')(value, position)) }}
+{%- endmacro %}
+
+{% macro default__first_by_position(value, position) -%}
+    min_by({{ value }}, {{ position }})
+{%- endmacro %}
+
+{#- DuckDB's min_by/arg_min skip rows whose value is null; arg_min_null keeps them, as Spark's min_by does -#}
+{% macro duckdb__first_by_position(value, position) -%}
+    arg_min_null({{ value }}, {{ position }})
+{%- endmacro %}

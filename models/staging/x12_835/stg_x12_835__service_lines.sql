@@ -61,27 +61,37 @@ service_payments as (
     where segment_id = 'SVC'
 ),
 
-line_segments_numbered as (
+-- line-level segments that may carry a kept element. Only segment ids are filtered here: a filter on an
+-- element would be evaluated on the split text of every segment row, once per condition.
+line_segments as (
     select
         file_id,
         transaction_seq,
         claim_seq,
         line_seq,
         segment_id,
+        segment_position,
         {{ x12_element(1) }} as qualifier,
-        elements,
-        row_number() over (
-            partition by file_id, transaction_seq, claim_seq, line_seq, segment_id, {{ x12_element(1) }}
-            order by segment_position
-        ) as occurrence
+        {{ x12_element(2) }} as element_02
     from segments
-    where
-        (segment_id = 'DTM' and {{ x12_element(1) }} in ('472', '150', '151'))
-        or (segment_id = 'REF' and {{ x12_element(1) }} in ('6R', 'G1'))
-        or (segment_id = 'AMT' and {{ x12_element(1) }} = 'B6')
+    where segment_id in ('DTM', 'REF', 'AMT')
 ),
 
--- first occurrence of each line-level segment, one column per element kept (text)
+-- the first occurrence of each segment and qualifier of a line
+first_line_segments as (
+    select
+        file_id,
+        transaction_seq,
+        claim_seq,
+        line_seq,
+        segment_id,
+        qualifier,
+        {{ first_by_position('element_02', 'segment_position') }} as element_02
+    from line_segments
+    group by file_id, transaction_seq, claim_seq, line_seq, segment_id, qualifier
+),
+
+-- one column per element kept (text)
 line_elements as (
     select
         file_id,
@@ -89,16 +99,15 @@ line_elements as (
         claim_seq,
         line_seq,
         ---------- dates (DTM)
-        max(case when segment_id = 'DTM' and qualifier = '472' then {{ x12_element(2) }} end) as dtm472_02,
-        max(case when segment_id = 'DTM' and qualifier = '150' then {{ x12_element(2) }} end) as dtm150_02,
-        max(case when segment_id = 'DTM' and qualifier = '151' then {{ x12_element(2) }} end) as dtm151_02,
+        max(case when segment_id = 'DTM' and qualifier = '472' then element_02 end) as dtm472_02,
+        max(case when segment_id = 'DTM' and qualifier = '150' then element_02 end) as dtm150_02,
+        max(case when segment_id = 'DTM' and qualifier = '151' then element_02 end) as dtm151_02,
         ---------- references (REF)
-        max(case when segment_id = 'REF' and qualifier = '6R' then {{ x12_element(2) }} end) as ref6r_02,
-        max(case when segment_id = 'REF' and qualifier = 'G1' then {{ x12_element(2) }} end) as refg1_02,
+        max(case when segment_id = 'REF' and qualifier = '6R' then element_02 end) as ref6r_02,
+        max(case when segment_id = 'REF' and qualifier = 'G1' then element_02 end) as refg1_02,
         ---------- amounts (AMT)
-        max(case when segment_id = 'AMT' then {{ x12_element(2) }} end) as amtb6_02
-    from line_segments_numbered
-    where occurrence = 1
+        max(case when segment_id = 'AMT' and qualifier = 'B6' then element_02 end) as amtb6_02
+    from first_line_segments
     group by file_id, transaction_seq, claim_seq, line_seq
 ),
 

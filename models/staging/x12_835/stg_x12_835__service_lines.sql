@@ -77,37 +77,20 @@ line_segments as (
     where segment_id in ('DTM', 'REF', 'AMT')
 ),
 
--- the first occurrence of each segment and qualifier of a line
-first_line_segments as (
-    select
-        file_id,
-        transaction_seq,
-        claim_seq,
-        line_seq,
-        segment_id,
-        qualifier,
-        {{ first_by_position('element_02', 'segment_position') }} as element_02
-    from line_segments
-    group by file_id, transaction_seq, claim_seq, line_seq, segment_id, qualifier
-),
-
--- one column per element kept (text)
+-- the first occurrence of each segment and qualifier of a line, one column per element kept (text)
 line_elements as (
     select
         file_id,
         transaction_seq,
         claim_seq,
         line_seq,
-        ---------- dates (DTM)
-        max(case when segment_id = 'DTM' and qualifier = '472' then element_02 end) as dtm472_02,
-        max(case when segment_id = 'DTM' and qualifier = '150' then element_02 end) as dtm150_02,
-        max(case when segment_id = 'DTM' and qualifier = '151' then element_02 end) as dtm151_02,
-        ---------- references (REF)
-        max(case when segment_id = 'REF' and qualifier = '6R' then element_02 end) as ref6r_02,
-        max(case when segment_id = 'REF' and qualifier = 'G1' then element_02 end) as refg1_02,
-        ---------- amounts (AMT)
-        max(case when segment_id = 'AMT' and qualifier = 'B6' then element_02 end) as amtb6_02
-    from first_line_segments
+        {%- for segment_id, qualifier, column in [
+            ('DTM', '472', 'dtm472_02'), ('DTM', '150', 'dtm150_02'), ('DTM', '151', 'dtm151_02'),
+            ('REF', '6R', 'ref6r_02'), ('REF', 'G1', 'refg1_02'), ('AMT', 'B6', 'amtb6_02')] %}
+        {{ first_by_position('element_02', "case when segment_id = '" ~ segment_id ~ "' and qualifier = '"
+            ~ qualifier ~ "' then segment_position end") }} as {{ column }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from line_segments
     group by file_id, transaction_seq, claim_seq, line_seq
 ),
 

@@ -118,42 +118,36 @@ line_details as (
         claim_seq,
         line_seq,
         segment_id,
+        segment_position,
         {{ x12_element(1) }} as element_01,
         {{ x12_element(2) }} as element_02,
-        {{ x12_element(3) }} as element_03,
-        row_number() over (
-            partition by file_id, transaction_seq, claim_seq, line_seq, segment_id, {{ x12_element(1) }}
-            order by segment_position
-        ) as occurrence,
-        row_number() over (
-            partition by file_id, transaction_seq, claim_seq, line_seq, segment_id
-            order by segment_position
-        ) as segment_occurrence
+        {{ x12_element(3) }} as element_03
     from segments
     where segment_id in ('DTP', 'REF', 'NTE')
 ),
 
+-- the first DTP*472, REF*6R and REF*G1 of a line, and its first NTE whatever the qualifier
 line_detail_pivot as (
     select
         file_id,
         transaction_seq,
         claim_seq,
         line_seq,
-        max(case when segment_id = 'DTP' and element_01 = '472' and occurrence = 1 then element_02 end)
+        {{ first_by_position('element_02', "case when segment_id = 'DTP' and element_01 = '472' then segment_position end") }}
             as service_date_format,
-        max(case when segment_id = 'DTP' and element_01 = '472' and occurrence = 1 then element_03 end)
+        {{ first_by_position('element_03', "case when segment_id = 'DTP' and element_01 = '472' then segment_position end") }}
             as service_date_value,
-        max(case when segment_id = 'REF' and element_01 = '6R' and occurrence = 1 then element_02 end)
+        {{ first_by_position('element_02', "case when segment_id = 'REF' and element_01 = '6R' then segment_position end") }}
             as line_control_number,
-        max(case when segment_id = 'REF' and element_01 = 'G1' and occurrence = 1 then element_02 end)
+        {{ first_by_position('element_02', "case when segment_id = 'REF' and element_01 = 'G1' then segment_position end") }}
             as line_prior_authorization_number,
         cast(
             sum(case when segment_id = 'REF' and element_01 = 'G1' then 1 else 0 end)
             as {{ api.Column.translate_type('integer') }}
         ) as line_prior_authorization_count,
-        max(case when segment_id = 'NTE' and segment_occurrence = 1 then element_01 end)
+        {{ first_by_position('element_01', "case when segment_id = 'NTE' then segment_position end") }}
             as line_note_qualifier,
-        max(case when segment_id = 'NTE' and segment_occurrence = 1 then element_02 end)
+        {{ first_by_position('element_02', "case when segment_id = 'NTE' then segment_position end") }}
             as line_note_text
     from line_details
     group by

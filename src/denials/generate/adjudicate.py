@@ -6,9 +6,11 @@ and the line, claim and transaction balancing rules hold by construction.
 Pricing: a drug line of a payer type with an ASP rule in the seeds (Medicare Part B) is allowed the
 service quarter's ASP payment limit x its payable units (drug_payment.py, seeds drug_asp_prices and
 drug_payment_rules, never more than the charge), then the deductible (PR-1), the seed's coinsurance (PR-2)
-and the seed's sequestration (CO-253) come off in that order. Every other line (Medicare's services,
-Medicare Advantage, Medicaid, commercial, a drug in a quarter the ASP seed has no price for) is allowed a
-random share of its charge (catalog.PAYER_PRICING). An `underpaid` line is priced short of the ASP basis
+and the seed's sequestration (CO-253) come off in that order. A payer's drug line with a row in the user's
+payer_drug_contract_rates (none in the demo) is allowed the contracted rate x its payable units, less the
+patient's share its pricing sets. Every other line (Medicare's services, Medicare Advantage, Medicaid,
+commercial, a drug in a quarter the ASP seed has no price for) is allowed a random share of its charge
+(catalog.PAYER_PRICING). An `underpaid` line is priced short of its basis
 (drug_payment.short_allowed) when that leaves it paid and short by more than the warehouse's tolerance;
 else it is paid in full.
 """
@@ -19,7 +21,13 @@ import random
 
 from denials.generate import catalog, noise
 from denials.generate.amounts import percent_of
-from denials.generate.drug_payment import DrugPayment, basis_points, dollars_to_cents, short_allowed
+from denials.generate.drug_payment import (
+    DrugPayment,
+    PaymentBasis,
+    basis_points,
+    dollars_to_cents,
+    short_allowed,
+)
 from denials.generate.model import Adjustment, Claim, Line
 
 _UNIT_CATEGORY = "unit_error"
@@ -64,13 +72,19 @@ def _pay(
     return adjustments, left, taken_deductible
 
 
-def _short_allowed(line: Line, claim: Claim, payment: DrugPayment, units: int, rng: random.Random) -> int:
+def _short_allowed(
+    line: Line, claim: Claim, basis: PaymentBasis, payment: DrugPayment, units: int, rng: random.Random
+) -> int:
     """The allowed cents an underpaid line is priced at; the line keeps the cause that priced it."""
     cause, allowed = short_allowed(
-        line.underpayment, payment, claim.payer.payer_type, line.code, line.service_date, units, rng
+        line.underpayment, basis, payment, claim.payer.payer_type, line.code, line.service_date, units, rng
     )
     line.underpayment = cause
     return allowed
+
+
+def _patient_share(adjustments: list[Adjustment]) -> int:
+    return sum(amount for group, _, amount, _ in adjustments if group == "PR")
 
 
 def adjudicate(claim: Claim, rng: random.Random, payment: DrugPayment | None = None) -> None:
@@ -130,10 +144,16 @@ def adjudicate(claim: Claim, rng: random.Random, payment: DrugPayment | None = N
             line.allowed, line.paid, line.units_paid = paid + prior_paid, paid, payable_units
             line.adjustments = [a for a in adjustments if a[2]]
             continue
-        basis = payment.asp_basis(payer_type, line.code, line.service_date) if is_drug else None
+        basis = None
+        if is_drug:
+            basis = payment.basis(claim.payer.payer_id, payer_type, line.code, line.service_date)
         sequestration = payment.rate("sequestration", payer_type, line.service_date)
         sequestration_bp = None if sequestration is None else basis_points(sequestration)
-        line_coinsurance_bp = coinsurance_bp if basis is None else basis_points(basis.coinsurance)
+        line_coinsurance_bp = coinsurance_bp
+        if basis is not None and basis.name == "medicare_asp":
+            line_coinsurance_bp = basis_points(basis.coinsurance)
+        elif basis is not None:
+            sequestration_bp = 0  # a contract's payment is the contract's, less the plan's patient share
         allowed = (
             percent_of(payable, drug_bp if is_drug else service_bp)
             if basis is None
@@ -141,11 +161,12 @@ def adjudicate(claim: Claim, rng: random.Random, payment: DrugPayment | None = N
         )
         line.shortfall = 0
         if basis is not None and line.underpayment and claim.remit == "normal":
-            short = min(allowed, _short_allowed(line, claim, payment, payable_units, rng))
-            _, paid, taken = _pay(
+            short = min(allowed, _short_allowed(line, claim, basis, payment, payable_units, rng))
+            priced, paid, taken = _pay(
                 line, payable, short, deductible, copay, line_coinsurance_bp, payer_type, sequestration_bp
             )
-            shortfall = dollars_to_cents(basis.expected_paid(payable_units, taken)) - paid
+            expected = basis.expected_paid(payable_units, taken, _patient_share(priced))
+            shortfall = dollars_to_cents(expected) - paid
             if paid > 0 and shortfall > dollars_to_cents(payment.shortfall_tolerance):
                 allowed, line.shortfall = short, shortfall
         if not line.shortfall:
@@ -179,12 +200,13 @@ def adjudicate_prior(claim: Claim, rng: random.Random, payment: DrugPayment | No
     drug_bp = rng.randint(*pricing.drug_allowed_bp)
     service_bp = rng.randint(*pricing.service_allowed_bp)
     for line in claim.lines:
-        basis = payment.asp_basis(payer_type, line.code, line.service_date) if line.ndc else None
+        prior_payer = claim.prior.payer.payer_id
+        basis = payment.basis(prior_payer, payer_type, line.code, line.service_date) if line.ndc else None
         if basis is None:
             allowed, coinsurance_bp = percent_of(line.charge, drug_bp if line.ndc else service_bp), 2000
         else:
             allowed = min(line.charge, basis.allowed(line.units))
-            coinsurance_bp = basis_points(basis.coinsurance)
+            coinsurance_bp = basis_points(basis.coinsurance) if basis.name == "medicare_asp" else 2000
         coinsurance = percent_of(allowed, coinsurance_bp)
         line.prior_paid = allowed - coinsurance
         line.prior_adjustments = [

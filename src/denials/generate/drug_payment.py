@@ -7,10 +7,14 @@ sequestration (CO-253) from what is left (cgsmedicare.com cope26401). mart_drug_
 exactly that, so the generator prices Medicare drug lines through the same two seeds (read by
 reference.py) and a clean Medicare drug line is never flagged.
 
+A payer with a row in the user's payer_drug_contract_rates (none in the demo; a test writes one) pays
+that payer's drug lines the contracted allowed per unit, less the patient's share its plan sets, and that
+contract comes first, as in the mart.
+
 An underpaid line is priced short in one of three ways payers really do it, each showing on the 835 as a
 larger CO-45 (the payer's own contractual write-off), never as a denial:
 
-- `prior_quarter_rate`: an older quarter's payment limit (prices rise, so it pays less);
+- `prior_quarter_rate`: an older quarter's payment limit (prices rise, so it pays less; ASP basis only);
 - `units_short`: fewer units priced than the units the remit says it paid;
 - `short_payment`: a plain 5-20% short payment of the allowed amount.
 """
@@ -59,32 +63,51 @@ class PaymentRule:
 
 
 @dataclass(frozen=True, slots=True)
-class AspBasis:
-    """What Part B should pay one drug line: the payment limit per unit and the rates in force."""
+class ContractRate:
+    """One payer_drug_contract_rates row: contracted allowed per unit over [effective_from, effective_to)."""
 
-    limit_per_unit: Decimal
-    coinsurance: Decimal
-    sequestration: Decimal
+    allowed_per_unit: Decimal
+    effective_from: date
+    effective_to: date | None
 
-    def allowed(self, units: int, limit_per_unit: Decimal | None = None) -> int:
-        """Allowed cents for `units` at the payment limit (or another limit, for a planted short payment)."""
-        return dollars_to_cents((limit_per_unit or self.limit_per_unit) * units)
+    def in_force(self, on: date) -> bool:
+        return self.effective_from <= on and (self.effective_to is None or on < self.effective_to)
 
-    def expected_paid(self, units: int, deductible_cents: int) -> Decimal:
-        """The payment in dollars, unrounded: (limit x units - deductible) x (1 - coinsurance) x (1 -
-        sequestration), the order the statute and the MACs give (seed drug_payment_rules)."""
+
+@dataclass(frozen=True, slots=True)
+class PaymentBasis:
+    """What a payer should pay one drug line: its allowed per unit and, on the ASP basis, the Part B
+    coinsurance and sequestration rates in force (a contract leaves the patient's share to the plan)."""
+
+    name: str  # medicare_asp | contracted_rate, as mart_drug_underpayments names them
+    allowed_per_unit: Decimal
+    coinsurance: Decimal = Decimal(0)
+    sequestration: Decimal = Decimal(0)
+
+    def allowed(self, units: int, per_unit: Decimal | None = None) -> int:
+        """Allowed cents for `units` at the basis' rate (or another rate, for a planted short payment)."""
+        return dollars_to_cents((per_unit or self.allowed_per_unit) * units)
+
+    def expected_paid(self, units: int, deductible_cents: int, patient_cents: int) -> Decimal:
+        """The payment in dollars, unrounded. On the ASP basis: (limit x units - deductible) x (1 -
+        coinsurance) x (1 - sequestration), the order the statute and the MACs give (seed
+        drug_payment_rules); on a contract: contracted allowed x units less the patient's share (PR)."""
+        if self.name == "contracted_rate":
+            return self.allowed_per_unit * units - Decimal(patient_cents) / 100
         deductible = Decimal(deductible_cents) / 100
         return (
-            (self.limit_per_unit * units - deductible) * (1 - self.coinsurance) * (1 - self.sequestration)
+            (self.allowed_per_unit * units - deductible) * (1 - self.coinsurance) * (1 - self.sequestration)
         )
 
 
 @dataclass(frozen=True, slots=True)
 class DrugPayment:
-    """drug_asp_prices (payment limit per billing unit, by code and quarter) and drug_payment_rules."""
+    """drug_asp_prices (payment limit per billing unit, by code and quarter), drug_payment_rules, and the
+    user's payer_drug_contract_rates (by payer and code; the demo's seed has none)."""
 
     asp_limits: dict[tuple[str, date], Decimal] = field(default_factory=dict)
     rules: tuple[PaymentRule, ...] = ()
+    contracts: dict[tuple[str, str], tuple[ContractRate, ...]] = field(default_factory=dict)
 
     def rate(self, name: str, payer_type: str, on: date) -> Decimal | None:
         """The rate of a rule for a payer type in force on a date; None when no such rule is in force."""
@@ -100,15 +123,25 @@ class DrugPayment:
         price = self.asp_limits.get((hcpcs, quarter_start(on)))
         return None if multiplier is None or price is None else price * multiplier
 
-    def asp_basis(self, payer_type: str, hcpcs: str, on: date) -> AspBasis | None:
+    def basis(self, payer_id: str, payer_type: str, hcpcs: str, on: date) -> PaymentBasis | None:
+        """The payer's contract for the code where one is in force, else the ASP basis, else None (priced
+        on a share of the charge), in the precedence mart_drug_underpayments gives them."""
+        for contract in self.contracts.get((payer_id, hcpcs), ()):
+            if contract.in_force(on):
+                return PaymentBasis("contracted_rate", contract.allowed_per_unit)
         limit = self.asp_limit(payer_type, hcpcs, on)
         if limit is None:
             return None
-        return AspBasis(
-            limit_per_unit=limit,
+        return PaymentBasis(
+            "medicare_asp",
+            limit,
             coinsurance=self.rate("coinsurance", payer_type, on) or Decimal(0),
             sequestration=self.rate("sequestration", payer_type, on) or Decimal(0),
         )
+
+    def pays_on_a_basis(self, payer_id: str, payer_type: str) -> bool:
+        """Does this payer have a contract or an ASP rule, i.e. can one of its drug lines be underpaid?"""
+        return payer_type in self.asp_payer_types() or any(key[0] == payer_id for key in self.contracts)
 
     def asp_payer_types(self) -> frozenset[str]:
         return frozenset(rule.payer_type for rule in self.rules if rule.name == "asp_payment_limit")
@@ -121,18 +154,19 @@ class DrugPayment:
 
 
 def short_allowed(
-    cause: str, payment: DrugPayment, payer_type: str, hcpcs: str, on: date, units: int, rng: random.Random
+    cause: str, basis: PaymentBasis, payment: DrugPayment, payer_type: str, hcpcs: str, on: date, units: int,
+    rng: random.Random,
 ) -> tuple[str, int]:
     """The allowed cents an underpaid line is priced at, and the cause that priced it.
 
-    An older quarter with no price, or with a price no lower, falls back to a plain short payment.
+    An older quarter's rate applies to the ASP basis only; with no older price, or none lower, the line
+    gets a plain short payment instead.
     """
-    basis = payment.asp_basis(payer_type, hcpcs, on)
-    assert basis is not None
     if cause == "prior_quarter_rate":
-        back = rng.randint(2, 6)
-        older = payment.asp_limit(payer_type, hcpcs, _quarters_before(on, back))
-        if older is not None and older < basis.limit_per_unit:
+        older = None
+        if basis.name == "medicare_asp":
+            older = payment.asp_limit(payer_type, hcpcs, _quarters_before(on, rng.randint(2, 6)))
+        if older is not None and older < basis.allowed_per_unit:
             return cause, basis.allowed(units, older)
         cause = "short_payment"
     if cause == "units_short" and units > 1:

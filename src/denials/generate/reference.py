@@ -20,7 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from denials.generate import catalog
-from denials.generate.drug_payment import DrugPayment, PaymentRule
+from denials.generate.drug_payment import ContractRate, DrugPayment, PaymentRule
 from denials.paths import SEEDS_DIR
 
 SEED_FILES = (
@@ -41,6 +41,8 @@ TYPE_DEFAULT_FILES = ("payer_type_defaults.csv", "payer_type_policy_defaults.csv
 # sequestration, shortfall tolerance) the warehouse's mart_drug_underpayments expects; optional, so a
 # reference directory without them prices every payer on a share of the charge.
 PAYMENT_FILES = ("drug_asp_prices.csv", "drug_payment_rules.csv")
+# The user's contracted drug rates (the demo's seed holds its header only); optional too.
+CONTRACT_FILE = "payer_drug_contract_rates.csv"
 
 
 class ReferenceDataError(ValueError):
@@ -371,13 +373,29 @@ def _optional_date(value: str) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
+def _contracts(source: Path) -> dict[tuple[str, str], tuple[ContractRate, ...]]:
+    if not (source / CONTRACT_FILE).is_file():
+        return {}
+    found: dict[tuple[str, str], list[ContractRate]] = {}
+    for row in _read(source / CONTRACT_FILE):
+        found.setdefault((row["payer_id"], row["hcpcs_code"]), []).append(
+            ContractRate(
+                Decimal(row["allowed_per_unit"]),
+                date.fromisoformat(row["effective_from"]),
+                _optional_date(row["effective_to"]),
+            )
+        )
+    return {key: tuple(rates) for key, rates in found.items()}
+
+
 def _drug_payment(source: Path) -> DrugPayment:
-    """The ASP prices and payment rules, when the reference directory has both files."""
+    """The ASP prices and payment rules, when the reference directory has both files, and any contracts."""
     if not all((source / name).is_file() for name in PAYMENT_FILES):
         return DrugPayment()
     prices, rules = (_read(source / name) for name in PAYMENT_FILES)
     try:
         return DrugPayment(
+            contracts=_contracts(source),
             asp_limits={
                 (row["hcpcs_code"], date.fromisoformat(row["quarter_start_date"])): Decimal(
                     row["payment_limit_per_unit"]
@@ -398,7 +416,8 @@ def _drug_payment(source: Path) -> DrugPayment:
         )
     except (KeyError, ValueError, ArithmeticError) as error:
         raise ReferenceDataError(
-            f"{' / '.join(PAYMENT_FILES)}: a price or rule cannot be read ({type(error).__name__})"
+            f"{', '.join((*PAYMENT_FILES, CONTRACT_FILE))}: a price, rule or contract rate cannot be read "
+            f"({type(error).__name__})"
         ) from None
 
 
@@ -407,7 +426,7 @@ def load_reference(directory: Path | None = None) -> Reference:
     rows = {name: _read(source / name) for name in SEED_FILES}
     fingerprints = {
         name: hashlib.sha256((source / name).read_bytes()).hexdigest()
-        for name in (*SEED_FILES, *PAYMENT_FILES)
+        for name in (*SEED_FILES, *PAYMENT_FILES, CONTRACT_FILE)
         if (source / name).is_file()
     }
     measures = _measures(rows["measure_units.csv"])

@@ -133,21 +133,21 @@ def secondary_claim(ctx: Context) -> list[Claim]:
     return [claim]
 
 
-def has_asp_payers(reference: Reference) -> bool:
-    asp_types = reference.payment.asp_payer_types()
-    return any(payer.payer_type in asp_types for payer in reference.payers.values())
+def has_payment_basis(reference: Reference) -> bool:
+    return any(reference.payment.pays_on_a_basis(p.payer_id, p.payer_type) for p in reference.payers.values())
 
 
-@scenario("underpaid", kind="underpaid", available=has_asp_payers)
+@scenario("underpaid", kind="underpaid", available=has_payment_basis)
 def underpaid(ctx: Context) -> list[Claim]:
-    """A correctly billed drug claim that Medicare Part B pays short of the ASP basis: an older quarter's
-    rate, fewer units priced than paid, or a 5-20% short payment, all as a larger CO-45.
+    """A correctly billed drug claim that Medicare Part B (or a payer with a contract rate in the seeds)
+    pays short of its basis: an older quarter's rate, fewer units priced than paid, or a 5-20% short
+    payment, all as a larger CO-45.
 
     Truth states each short line's cause and shortfall; a line the cause would leave short by no more
     than the seeds' tolerance is paid in full instead (adjudicate.py), so truth and warehouse agree.
     """
-    asp_types = ctx.reference.payment.asp_payer_types()
-    payers = {payer.payer_id for payer in ctx.payers if payer.payer_type in asp_types}
+    payment = ctx.reference.payment
+    payers = {p.payer_id for p in ctx.payers if payment.pays_on_a_basis(p.payer_id, p.payer_type)}
     claim = ctx.drug_claim("underpaid", payer_ids=payers)
     for line in drug_lines(claim):
         line.underpayment = ctx.rng.choice(UNDERPAYMENT_CAUSES)

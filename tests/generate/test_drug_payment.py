@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 from collections import Counter
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
@@ -152,3 +152,29 @@ def test_only_medicare_drug_lines_carry_an_underpayment(underpaid_set: Path, ref
     assert {row["outcome"] for row in short} == {"paid"}
     planted = {row["claim_control_number"] for row in rows if row["scenario"] == "underpaid"}
     assert {row["claim_control_number"] for row in short} <= planted
+
+
+def test_sequestration_follows_the_seeds_periods(tmp_path: Path, reference_dir: Path) -> None:
+    """Medicare's CO-253 is the rate in force on the service date (suspended from 2020-05-01, 1% for
+    2022 Q2, 2% from 2022-07-01, seed drug_payment_rules with its sources) of what is left after the
+    deductible and coinsurance, rounded to the cent."""
+    generate(tmp_path, 400, 29, reference_dir=reference_dir, end_date="2022-09-30", span_days=365)
+    periods = [
+        (date.fromisoformat(row["effective_from"]),
+         date.fromisoformat(row["effective_to"]) if row["effective_to"] else date.max, Decimal(row["rate"]))
+        for row in seed_rows(reference_dir, "drug_payment_rules")
+        if row["rule_name"] == "sequestration" and row["payer_type"] == "medicare"
+    ]
+    payer_types = {row["payer_id"]: row["payer_type"] for row in seed_rows(reference_dir, "payers")}
+    remits = remit_lines(tmp_path)
+    rates_seen = Counter()
+    for row in read_csv(tmp_path / "truth" / "truth_lines.csv"):
+        line = remits.get(row["line_control_number"])
+        if line is None or payer_types.get(row["payer_id"]) != "medicare" or line["remits"] != 1:
+            continue
+        rate = next(rate for start, end, rate in periods if start <= line["date"] < end)
+        sequestered = line["cas"]["CO-253"]
+        expected = ((line["paid"] + sequestered) * rate).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        assert sequestered == expected, (row["line_control_number"], line["date"], sequestered, expected)
+        rates_seen[rate] += line["paid"] > 0
+    assert all(rates_seen[rate] > 5 for rate in (Decimal("0"), Decimal("0.01"), Decimal("0.02"))), rates_seen

@@ -8,8 +8,10 @@
 --   - contracted_rate: for any payer with a row for the code in the user-edited seed
 --     payer_drug_contract_rates: the contracted allowed per unit x paid units, less the patient's share
 --     the remit assigned (PR), which is the member's plan, not the contract.
--- A line with neither basis is never flagged. The shortfall is expected less paid, in dollars; the unit
--- evidence of the line (int_drug_line_facts) is shown beside it.
+-- A line with neither basis is never flagged, nor is a line its payer paid after a prior payer (a
+-- prior_payer_adjustment such as OA-23 on its final version): a secondary payer owes what the primary left
+-- (coordination of benefits), not its contract or the ASP formula. The shortfall is expected less paid,
+-- in dollars; the unit evidence of the line (int_drug_line_facts) is shown beside it.
 
 {%- set string = api.Column.translate_type("string") %}
 
@@ -99,6 +101,17 @@ patient_shares as (
         adjustments.carc_code
 ),
 
+---------- lines paid after a prior payer: no basis applies to them
+secondary_lines as (
+    select distinct final_versions.adjudicated_line_id
+    from final_versions
+    inner join {{ ref('int_line_version_adjustments') }} as adjustments
+        on
+            final_versions.adjudicated_line_id = adjustments.adjudicated_line_id
+            and final_versions.remit_claim_id = adjustments.remit_claim_id
+    where adjustments.denial_category = 'prior_payer_adjustment'
+),
+
 ---------- the rules in force on each line's service date
 line_rules as (
     select
@@ -163,6 +176,7 @@ expected_payments as (
         asp_prices.source as asp_price_source,
         asp_prices.notes as asp_price_notes,
         case
+            when secondary_lines.adjudicated_line_id is not null then null
             when line_contracts.contracted_allowed_per_unit is not null then 'contracted_rate'
             when line_rules.asp_payment_limit_multiplier is not null and asp_prices.payment_limit_per_unit is not null
                 then 'medicare_asp'
@@ -178,6 +192,8 @@ expected_payments as (
         on paid_drug_lines.adjudicated_line_id = line_contracts.adjudicated_line_id
     left join line_patient_shares
         on paid_drug_lines.adjudicated_line_id = line_patient_shares.adjudicated_line_id
+    left join secondary_lines
+        on paid_drug_lines.adjudicated_line_id = secondary_lines.adjudicated_line_id
     left join asp_prices
         on
             paid_drug_lines.procedure_code = asp_prices.hcpcs_code

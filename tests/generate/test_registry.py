@@ -33,6 +33,7 @@ BRIEF_SCENARIOS = {
     "reprocessed_same_icn",
     "reprocessed_new_icn",
     "not_remitted",
+    "underpaid",
 }
 
 

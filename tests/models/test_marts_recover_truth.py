@@ -19,6 +19,8 @@ truth/truth_lines.csv, keyed by the 837 line control number (REF*6R):
 - mart_denials_medical_necessity names the off-label basis each off-label scenario planted (label
   indication, label age, payer coverage) and none on the other medical-necessity denials;
 - mart_prebill_risk (line, rule) pairs equal the truth's expected_prebill_rule on not_remitted lines;
+- mart_drug_underpayments flags exactly the lines the `underpaid` scenario paid short of Medicare's ASP
+  basis (truth underpaid_amount), with the truth's shortfall to the cent, and no clean Medicare drug line;
 - paid lines carrying remittance noise (CO-45, PR-1/2, CO-253 sequestration, a claim-level PR-1, alert
   remarks) stay paid, with the truth's paid dollars and nothing denied: false positives are measured.
 
@@ -51,6 +53,7 @@ SEED = int(os.environ.get("DENIALS_MARTS_SEED", str(DEMO_SEED)))
 DENIED_OUTCOMES = ("denied", "partially_denied")
 OVERTURNED_OUTCOMES = ("reversed_then_corrected", "reprocessed_then_paid")
 WITHOUT_FEED = {"waste_without_jw": "missing_jw_jz", "jz_with_waste": None}
+CENT = Decimal("0.01")
 PREBILL_RULES = {"unit_error", "missing_auth", "off_label", "modifier_error"}
 # The basis each off-label scenario plants (src/denials/generate/off_label.py); a pointer scenario's lines
 # point only at an unlabeled diagnosis, so the label's indication fails for them too.
@@ -408,3 +411,36 @@ def test_paid_lines_with_remittance_noise_are_no_denials(built: dict) -> None:
     denials = query(built["warehouse"], "select line_control_number from marts.fct_denials")
     denied = {line for (line,) in denials}
     assert not denied & set(paid)
+
+
+def test_underpayments_equal_the_planted_shortfalls(built: dict) -> None:
+    """The lines paid short of the ASP basis, and only they, are flagged, short by the truth's dollars; the
+    Medicare drug lines paid in full (the generator pays them on the ASP basis) are not."""
+    expected = {
+        row["line_control_number"]: Decimal(row["underpaid_amount"])
+        for row in built["truth"]
+        if row["underpaid_amount"]
+    }
+    rows = query(
+        built["warehouse"],
+        "select line_control_number, shortfall_amount, payment_basis from marts.mart_drug_underpayments",
+    )
+    found = {line: amount for line, amount, _ in rows}
+    assert len(rows) == len(found), "a line appears twice in mart_drug_underpayments"
+    assert len(expected) > 50
+    assert_per_label(
+        {(line, "underpaid") for line in expected}, {(line, "underpaid") for line in found}, "underpayments"
+    )
+    wrong = {
+        line: (found[line], amount) for line, amount in expected.items() if abs(found[line] - amount) > CENT
+    }
+    assert not wrong, f"{len(wrong)} shortfalls differ from truth, e.g. {list(wrong.items())[:5]}"
+    assert {basis for _, _, basis in rows} == {"medicare_asp"}
+    paid_in_full = query(
+        built["warehouse"],
+        """
+        select count(*) from marts.fct_adjudicated_lines
+        where payer_type = 'medicare' and is_drug_line and paid_amount > 0
+        """,
+    )[0][0] - len(expected)
+    assert paid_in_full > 200, "too few clean Medicare drug lines to measure precision on"

@@ -229,6 +229,8 @@ PROVIDERS: tuple[Provider, ...] = (
 
 @dataclass(frozen=True, slots=True)
 class PayerPricing:
+    # Drug lines of a payer type with an ASP rule (Medicare Part B) or of a payer with a contract rate are
+    # priced from the seeds instead (drug_payment.py); this range prices the others.
     drug_allowed_bp: tuple[int, int]  # allowed as basis points of charge, range
     service_allowed_bp: tuple[int, int]
     coinsurance_bp: tuple[int, ...]  # choices, applied to allowed on drug/administration lines

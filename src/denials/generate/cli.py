@@ -25,6 +25,7 @@ _RATE_HELP = {
     "reversal_rate": "Share of claims denied, then reversed and paid in a later 835.",
     "split_rate": "Share of claims with a dose split across lines with modifier 76.",
     "secondary_rate": "Share of claims sent to a secondary payer (CLP02=2, OA-23).",
+    "underpayment_rate": "Share of claims: Medicare Part B drug claims paid short of the ASP basis.",
     "institutional_rate": "Share of claims billed on 837I by a hospital outpatient department.",
     "plb_rate": "Chance per check of a WO recoupment (L6 interest at half this).",
     "documentation_note_rate": "Share of drug claims with an NTE documentation note.",

@@ -41,6 +41,8 @@ RATE_DEFAULTS: dict[str, float] = {
     "reversal_rate": 0.015,
     "split_rate": 0.01,
     "secondary_rate": 0.04,
+    # Medicare Part B drug claims paid short of the ASP basis (the underpaid scenario).
+    "underpayment_rate": 0.03,
     "institutional_rate": 0.15,
     # Per check: chance of an overpayment recovery (WO); interest (L6) at half this rate.
     "plb_rate": 0.06,
@@ -51,6 +53,7 @@ KIND_RATES: dict[str, str] = {
     "overturn": "reversal_rate",
     "split": "split_rate",
     "secondary": "secondary_rate",
+    "underpaid": "underpayment_rate",
 }
 # Reprocessing without reversal: the remit value and the CLP07 version the later adjudication carries.
 REPROCESSED: dict[str, int] = {"reprocess_same_icn": 0, "reprocess_new_icn": 1}
@@ -229,7 +232,7 @@ class _ChunkWriter:
         pricing = catalog.PAYER_PRICING.get(claim.payer.payer_type, catalog.DEFAULT_PRICING)
         cs = self.components[claim.payer.payer_id]
         claim.payer_claim_number = self._payer_claim_number(claim, 0)
-        adjudicate(claim, rng)
+        adjudicate(claim, rng, self.reference.payment)
         first = x12_835.render_claim(claim, cs)
         paid_on = claim.claim_date + timedelta(days=rng.randint(*pricing.turnaround_days))
         self.batch835.add(claim.payer.payer_id, paid_on, provider_index, first, claim.claim_id)
@@ -246,7 +249,7 @@ class _ChunkWriter:
             claim.claim_remarks = [*claim.claim_remarks, "N690"]  # alert: reversal due to provider appeal
             reversal = x12_835.render_claim(claim, cs, sign=-1, status="22")
             claim.payer_claim_number = self._payer_claim_number(claim, 1)
-            adjudicate(claim, rng)
+            adjudicate(claim, rng, self.reference.payment)
             correction = x12_835.render_claim(claim, cs)
             combined = (
                 reversal[0] + correction[0],
@@ -258,7 +261,7 @@ class _ChunkWriter:
             # Reprocessed without a reversal: the later 835 carries the new adjudication alone, under the
             # first CLP07 or a new one, as payers do when they re-adjudicate on their own initiative.
             claim.payer_claim_number = self._payer_claim_number(claim, REPROCESSED[claim.remit])
-            adjudicate(claim, rng)
+            adjudicate(claim, rng, self.reference.payment)
             combined = x12_835.render_claim(claim, cs)
         later = x12_835.check_date(paid_on) + timedelta(days=rng.randint(21, 70))
         due = self.batch_number + rng.randint(1, 3)

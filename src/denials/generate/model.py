@@ -79,6 +79,11 @@ class Line:
     # Truth about a problem planted on a claim the payer never answers.
     prebill_rule: str = ""
     root_cause: str = ""
+    # The underpaid scenario: how the payer is to price the line short (drug_payment.UNDERPAYMENT_CAUSES),
+    # and, once adjudicated, the cause it was priced short by and the cents it falls short of the ASP
+    # basis ("" and 0 when the shortfall would not exceed the warehouse's tolerance: paid in full instead).
+    underpayment: str = ""
+    shortfall: int = 0
     # Adjudication, filled by adjudicate.py.
     adjustments: list[Adjustment] = field(default_factory=list)
     remarks: list[str] = field(default_factory=list)

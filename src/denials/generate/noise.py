@@ -1,7 +1,8 @@
 """What real remittances carry besides the planted denial, none of which changes a line's outcome.
 
-- CO-253 sequestration: Medicare fee-for-service pays 2% less than it allows after coinsurance, as a
-  line-level CAS (DOMAIN.md section 3: a contractual reduction, never a denial).
+- CO-253 sequestration: Medicare fee-for-service pays less than it allows after the deductible and
+  coinsurance (the seed drug_payment_rules' rate on the service date, 2% by default), as a line-level CAS
+  (DOMAIN.md section 3: a contractual reduction, never a denial).
 - Alert remark codes (MA01/N1 appeal rights, M70 NDC translated) on paid and denied lines, after the
   denial's own RARC, so a line can carry several LQ segments; alerts never decide a category.
 - MOA claim-level alerts (MA18/MA07 crossover notices on Medicare claims).
@@ -32,11 +33,15 @@ MOA_SHARE = 0.25
 CLAIM_DEDUCTIBLE_SHARE = 0.06
 
 
-def sequestration(payer_type: str, left: int) -> Adjustment | None:
-    """The CO-253 reduction of what a Medicare line would pay, or None for other payers."""
+def sequestration(payer_type: str, left: int, basis_points: int | None = None) -> Adjustment | None:
+    """The CO-253 reduction of what a Medicare line would pay, or None for other payers.
+
+    `basis_points` is the rate in force on the service date when the seeds give one (drug_payment_rules),
+    else SEQUESTRATION_BP.
+    """
     if payer_type not in _SEQUESTERED_TYPES or left <= 0:
         return None
-    amount = percent_of(left, SEQUESTRATION_BP)
+    amount = percent_of(left, SEQUESTRATION_BP if basis_points is None else basis_points)
     return ("CO", "253", amount, None) if amount else None
 
 
@@ -81,6 +86,10 @@ def claim_deductible(claim: Claim, rng: random.Random) -> None:
     if claim.remit != "normal" or claim.prior is not None:
         return
     if any(line.denial is not None for line in claim.lines):
+        return
+    # The warehouse reads a claim-level PR-1 as deductible on the lines, which would change an underpaid
+    # line's expected payment from the one its truth states.
+    if any(line.shortfall for line in claim.lines):
         return
     paid = sum(line.paid for line in claim.lines)
     if paid < 200 or rng.random() >= CLAIM_DEDUCTIBLE_SHARE:

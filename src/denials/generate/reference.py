@@ -1,11 +1,13 @@
 """Reference data the generator reads from the project's seeds: the one module that reads them.
 
 Billing units, vial sizes, caps, labeled doses, labeled diagnoses and age limits, payer coverage lists,
-measures and their conversions, payer filing codes and payer policies come from the same seed files dbt
-loads (`drug_reference`, `drug_ndcs`, `labeled_diagnoses`, `drug_labels`, `payer_drug_coverage`,
-`measure_units`, `payers`, `payer_policies`), so the planted truth and the warehouse's rules can never
-disagree about what one unit of a drug is or which diagnosis, age and payer a drug is labeled or covered
-for. Labels are allow-lists: a diagnosis another drug is labeled for and this one is not is off-label here.
+measures and their conversions, payer filing codes, payer policies, and what Medicare pays for a drug come
+from the same seed files dbt loads (`drug_reference`, `drug_ndcs`, `labeled_diagnoses`, `drug_labels`,
+`payer_drug_coverage`, `measure_units`, `payers`, `payer_policies`, `drug_asp_prices`,
+`drug_payment_rules`), so the planted truth and the warehouse's rules can never disagree about what one
+unit of a drug is, which diagnosis, age and payer a drug is labeled or covered for, or what a Medicare
+drug line should pay. Labels are allow-lists: a diagnosis another drug is labeled for and this one is not
+is off-label here.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from denials.generate import catalog
+from denials.generate.drug_payment import ContractRate, DrugPayment, PaymentRule
 from denials.paths import SEEDS_DIR
 
 SEED_FILES = (
@@ -34,6 +37,12 @@ SEED_FILES = (
 # The per-type defaults the warehouse applies to a payer no seed lists; optional, so a reference directory
 # without them simply plants no unseeded payer.
 TYPE_DEFAULT_FILES = ("payer_type_defaults.csv", "payer_type_policy_defaults.csv")
+# The quarterly ASP payment limits and the payment rules (ASP multiplier, deductible, coinsurance,
+# sequestration, shortfall tolerance) the warehouse's mart_drug_underpayments expects; optional, so a
+# reference directory without them prices every payer on a share of the charge.
+PAYMENT_FILES = ("drug_asp_prices.csv", "drug_payment_rules.csv")
+# The user's contracted drug rates (the demo's seed holds its header only); optional too.
+CONTRACT_FILE = "payer_drug_contract_rates.csv"
 
 
 class ReferenceDataError(ValueError):
@@ -136,6 +145,7 @@ class Reference:
     age_limits: dict[str, tuple[int | None, int | None]] = field(default_factory=dict)
     # (payer_id or "type:" + payer type, HCPCS) -> the covered diagnoses without the dot.
     coverage: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    payment: DrugPayment = field(default_factory=DrugPayment)
     fingerprints: dict[str, str] = field(default_factory=dict)
 
     def covered(self, payer: Payer, hcpcs: str) -> tuple[str, ...] | None:
@@ -359,10 +369,66 @@ def _add_unseeded_payers(
                 policies[(payer_id, hcpcs)] = list(versions)
 
 
+def _optional_date(value: str) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _contracts(source: Path) -> dict[tuple[str, str], tuple[ContractRate, ...]]:
+    if not (source / CONTRACT_FILE).is_file():
+        return {}
+    found: dict[tuple[str, str], list[ContractRate]] = {}
+    for row in _read(source / CONTRACT_FILE):
+        found.setdefault((row["payer_id"], row["hcpcs_code"]), []).append(
+            ContractRate(
+                Decimal(row["allowed_per_unit"]),
+                date.fromisoformat(row["effective_from"]),
+                _optional_date(row["effective_to"]),
+            )
+        )
+    return {key: tuple(rates) for key, rates in found.items()}
+
+
+def _drug_payment(source: Path) -> DrugPayment:
+    """The ASP prices and payment rules, when the reference directory has both files, and any contracts."""
+    if not all((source / name).is_file() for name in PAYMENT_FILES):
+        return DrugPayment()
+    prices, rules = (_read(source / name) for name in PAYMENT_FILES)
+    try:
+        return DrugPayment(
+            contracts=_contracts(source),
+            asp_limits={
+                (row["hcpcs_code"], date.fromisoformat(row["quarter_start_date"])): Decimal(
+                    row["payment_limit_per_unit"]
+                )
+                for row in prices
+            },
+            rules=tuple(
+                PaymentRule(
+                    name=row["rule_name"],
+                    payer_type=row["payer_type"],
+                    rate=Decimal(row["rate"]) if row["rate"] else None,
+                    carc=row["carc_code"],
+                    effective_from=date.fromisoformat(row["effective_from"]),
+                    effective_to=_optional_date(row["effective_to"]),
+                )
+                for row in rules
+            ),
+        )
+    except (KeyError, ValueError, ArithmeticError) as error:
+        raise ReferenceDataError(
+            f"{', '.join((*PAYMENT_FILES, CONTRACT_FILE))}: a price, rule or contract rate cannot be read "
+            f"({type(error).__name__})"
+        ) from None
+
+
 def load_reference(directory: Path | None = None) -> Reference:
     source = Path(directory) if directory is not None else default_reference_dir()
     rows = {name: _read(source / name) for name in SEED_FILES}
-    fingerprints = {name: hashlib.sha256((source / name).read_bytes()).hexdigest() for name in SEED_FILES}
+    fingerprints = {
+        name: hashlib.sha256((source / name).read_bytes()).hexdigest()
+        for name in (*SEED_FILES, *PAYMENT_FILES, CONTRACT_FILE)
+        if (source / name).is_file()
+    }
     measures = _measures(rows["measure_units.csv"])
     labeled = _labeled(rows["labeled_diagnoses.csv"])
     payers = _payers(rows["payers.csv"])
@@ -380,6 +446,7 @@ def load_reference(directory: Path | None = None) -> Reference:
             for row in rows["drug_labels.csv"]
         },
         coverage=_coverage(rows["payer_drug_coverage.csv"]),
+        payment=_drug_payment(source),
         measures=measures,
         fingerprints=fingerprints,
     )

@@ -10,7 +10,7 @@ from denials.generate.model import Claim
 from denials.generate.reference import Reference
 
 Builder = Callable[[Context], list[Claim]]
-KINDS = ("clean", "denial", "overturn", "split", "secondary", "not_remitted", "prebill")
+KINDS = ("clean", "denial", "overturn", "split", "secondary", "not_remitted", "prebill", "underpaid")
 
 
 @dataclass(frozen=True, slots=True)

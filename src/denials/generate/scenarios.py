@@ -13,6 +13,7 @@ Kinds and the rate that sizes them (see `engine.RATE_DEFAULTS`):
     secondary    secondary_rate
     not_remitted not_remitted_rate * (1 - prebill_problem_share)
     prebill      not_remitted_rate * prebill_problem_share
+    underpaid    underpayment_rate
 
 CARC/RARC pairs follow DOMAIN.md section 3 so the category seed classifies them; unit denials
 deny on N362/M53/M119/N822/N823, where the RARC decides the category over the CARC.
@@ -25,6 +26,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from denials.generate.adjudicate import adjudicate_prior
+from denials.generate.drug_payment import UNDERPAYMENT_CAUSES
 from denials.generate.encounters import Context, plain
 from denials.generate.model import Claim, Denial, PriorPayer
 from denials.generate.mutations import (
@@ -54,7 +56,7 @@ from denials.generate.mutations import (
     unit_denial,
 )
 from denials.generate.off_label import available_bases, off_label_claim
-from denials.generate.reference import Payer
+from denials.generate.reference import Payer, Reference
 from denials.generate.registry import KINDS, SCENARIOS, Scenario, scenario
 
 __all__ = ["KINDS", "SCENARIOS", "Scenario", "scenario"]
@@ -127,7 +129,28 @@ def secondary_claim(ctx: Context) -> list[Claim]:
     paid_on = service + timedelta(days=ctx.rng.randint(14, 30))
     claim.prior = PriorPayer(primary, f"{primary.payer_id[:2]}{ctx.rng.randrange(10**9):09d}", paid_on)
     claim.claim_date = ctx.claim_date(ctx.nominal_date)
-    adjudicate_prior(claim, ctx.rng)
+    adjudicate_prior(claim, ctx.rng, ctx.reference.payment)
+    return [claim]
+
+
+def has_payment_basis(reference: Reference) -> bool:
+    return any(reference.payment.pays_on_a_basis(p.payer_id, p.payer_type) for p in reference.payers.values())
+
+
+@scenario("underpaid", kind="underpaid", available=has_payment_basis)
+def underpaid(ctx: Context) -> list[Claim]:
+    """A correctly billed drug claim that Medicare Part B (or a payer with a contract rate in the seeds)
+    pays short of its basis: an older quarter's rate, fewer units priced than paid, or a 5-20% short
+    payment, all as a larger CO-45.
+
+    Truth states each short line's cause and shortfall; a line the cause would leave short by no more
+    than the seeds' tolerance is paid in full instead (adjudicate.py), so truth and warehouse agree.
+    """
+    payment = ctx.reference.payment
+    payers = {p.payer_id for p in ctx.payers if payment.pays_on_a_basis(p.payer_id, p.payer_type)}
+    claim = ctx.drug_claim("underpaid", payer_ids=payers)
+    for line in drug_lines(claim):
+        line.underpayment = ctx.rng.choice(UNDERPAYMENT_CAUSES)
     return [claim]
 
 

@@ -11,6 +11,11 @@ compare against it row by row:
 - `is_claim_level_denial` is true when the denial CAS sits at claim level (no SVC loops), and the
   claim-level amount is attributed to lines in proportion to charge.
 - `expected_prebill_rule` is set only on unremitted lines carrying a planted problem.
+- `underpayment_cause` and `underpaid_amount` are set only on lines of the `underpaid` scenario paid short
+  of the Medicare ASP basis: how they were priced short (drug_payment.UNDERPAYMENT_CAUSES) and the dollars
+  the payment falls short of the expected payment, (payment limit x paid units - deductible) x (1 -
+  coinsurance) x (1 - sequestration), rounded to the cent. These are the lines mart_drug_underpayments
+  must flag, with that shortfall; every other line it must leave alone.
 """
 
 from __future__ import annotations
@@ -41,6 +46,8 @@ TRUTH_COLUMNS = (
     "denied_amount",
     "is_claim_level_denial",
     "expected_prebill_rule",
+    "underpayment_cause",
+    "underpaid_amount",
 )
 
 TRUTH_HEADER = ",".join(TRUTH_COLUMNS) + "\n"
@@ -83,7 +90,7 @@ def truth_rows(claim: Claim, tally: Tally) -> Iterator[str]:
     for index, line in enumerate(claim.lines):
         denial: Denial | None = None
         denied = paid = 0
-        rule = root = ""
+        rule = root = cause = shortfall = ""
         if claim.remit == "none":
             outcome, rule, root = "not_remitted", line.prebill_rule, line.root_cause
         elif claim.remit == "overturn":
@@ -98,6 +105,8 @@ def truth_rows(claim: Claim, tally: Tally) -> Iterator[str]:
             denial, paid = line.denial, line.paid
             if denial is None:
                 outcome = "paid"
+                if line.shortfall:
+                    cause, shortfall = line.underpayment, money(line.shortfall)
             else:
                 denied = _denied_on_line(line.adjustments, denial)
                 outcome = "denied" if paid == 0 else "partially_denied"
@@ -110,7 +119,8 @@ def truth_rows(claim: Claim, tally: Tally) -> Iterator[str]:
             f"{outcome},{denial.category if denial else ''},{denial.group if denial else ''},"
             f"{denial.carc if denial else ''},{denial.rarc if denial else ''},{root},"
             f"{money(line.charge)},{money(paid)},{money(denied)},"
-            f"{'true' if claim_level is not None and claim.remit == 'normal' else 'false'},{rule}\n"
+            f"{'true' if claim_level is not None and claim.remit == 'normal' else 'false'},{rule},"
+            f"{cause},{shortfall}\n"
         )
 
 

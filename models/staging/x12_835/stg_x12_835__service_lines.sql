@@ -8,6 +8,8 @@
 -- One row per 835 service line payment (SVC, loop 2110) with its dates, line control number,
 -- line prior authorization and allowed amount. A line-level segment that repeats with the same
 -- qualifier is read at its first occurrence.
+{%- set first_of = "case when segment_id = '%s' and qualifier = '%s' then segment_position end" %}
+
 with
 
 segments as {{ read_in_place() }} (
@@ -84,12 +86,15 @@ line_elements as (
         transaction_seq,
         claim_seq,
         line_seq,
-        {%- for segment_id, qualifier, column in [
-            ('DTM', '472', 'dtm472_02'), ('DTM', '150', 'dtm150_02'), ('DTM', '151', 'dtm151_02'),
-            ('REF', '6R', 'ref6r_02'), ('REF', 'G1', 'refg1_02'), ('AMT', 'B6', 'amtb6_02')] %}
-        {{ first_by_position('element_02', "case when segment_id = '" ~ segment_id ~ "' and qualifier = '"
-            ~ qualifier ~ "' then segment_position end") }} as {{ column }}{{ "," if not loop.last }}
-        {%- endfor %}
+        ---------- dates (DTM)
+        {{ first_by_position('element_02', first_of | format('DTM', '472')) }} as dtm472_02,
+        {{ first_by_position('element_02', first_of | format('DTM', '150')) }} as dtm150_02,
+        {{ first_by_position('element_02', first_of | format('DTM', '151')) }} as dtm151_02,
+        ---------- references (REF)
+        {{ first_by_position('element_02', first_of | format('REF', '6R')) }} as ref6r_02,
+        {{ first_by_position('element_02', first_of | format('REF', 'G1')) }} as refg1_02,
+        ---------- amounts (AMT)
+        {{ first_by_position('element_02', first_of | format('AMT', 'B6')) }} as amtb6_02
     from line_segments
     group by file_id, transaction_seq, claim_seq, line_seq
 ),

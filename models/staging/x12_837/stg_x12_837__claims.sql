@@ -10,6 +10,10 @@
 -- subscriber level or in a patient level (HL 23) under it; stg_x12_837__hierarchical_levels resolves
 -- both levels from the loader's loop context (the HL01 every segment carries as hl_id).
 
+{%- set first_sbr = "case when segment_id = 'SBR' then segment_position end" %}
+{%- set first_payer = "case when segment_id = 'NM1' and element_01 = 'PR' then segment_position end" %}
+{%- set first_of = "case when segment_id = '%s' and element_01 = '%s' then segment_position end" %}
+
 with
 
 segments as {{ read_in_place() }} (
@@ -102,19 +106,11 @@ level_parties as (
         transaction_seq,
         hl_segment_position,
         segment_id,
+        segment_position,
         {{ x12_element(1) }} as element_01,
         {{ x12_element(3) }} as element_03,
         {{ x12_element(8) }} as element_08,
-        {{ x12_element(9) }} as element_09,
-        row_number() over (
-            partition by
-                file_id,
-                transaction_seq,
-                hl_segment_position,
-                segment_id,
-                case when segment_id = 'NM1' then {{ x12_element(1) }} end
-            order by segment_position
-        ) as occurrence
+        {{ x12_element(9) }} as element_09
     from level_segments
 ),
 
@@ -124,22 +120,16 @@ level_party_pivot as (
         file_id,
         transaction_seq,
         hl_segment_position,
-        max(case when segment_id = 'SBR' and occurrence = 1 then element_01 end)
-            as payer_responsibility_code,
-        max(case when segment_id = 'SBR' and occurrence = 1 then element_09 end)
-            as claim_filing_indicator_code,
-        max(case when segment_id = 'NM1' and element_01 = 'PR' and occurrence = 1 then element_03 end)
-            as payer_name,
-        max(case when segment_id = 'NM1' and element_01 = 'PR' and occurrence = 1 then element_08 end)
-            as payer_id_qualifier,
-        max(case when segment_id = 'NM1' and element_01 = 'PR' and occurrence = 1 then element_09 end)
-            as payer_id,
-        max(
-            case
-                when segment_id = 'NM1' and element_01 = '85' and element_08 = 'XX' and occurrence = 1
-                    then element_09
-            end
-        ) as billing_provider_npi
+        {{ first_by_position('element_01', first_sbr) }} as payer_responsibility_code,
+        {{ first_by_position('element_09', first_sbr) }} as claim_filing_indicator_code,
+        {{ first_by_position('element_03', first_payer) }} as payer_name,
+        {{ first_by_position('element_08', first_payer) }} as payer_id_qualifier,
+        {{ first_by_position('element_09', first_payer) }} as payer_id,
+        -- the NPI of the first billing provider NM1, when it is one (NM108 XX)
+        {{ first_by_position(
+            "case when element_08 = 'XX' then element_09 end",
+            "case when segment_id = 'NM1' and element_01 = '85' then segment_position end"
+        ) }} as billing_provider_npi
     from level_parties
     group by
         file_id,
@@ -154,45 +144,32 @@ claim_loop_segments as (
         transaction_seq,
         claim_seq,
         segment_id,
+        segment_position,
         {{ x12_element(1) }} as element_01,
         {{ x12_element(2) }} as element_02,
-        {{ x12_element(3) }} as element_03,
-        row_number() over (
-            partition by file_id, transaction_seq, claim_seq, segment_id, {{ x12_element(1) }}
-            order by segment_position
-        ) as occurrence,
-        row_number() over (
-            partition by file_id, transaction_seq, claim_seq, segment_id
-            order by segment_position
-        ) as segment_occurrence
+        {{ x12_element(3) }} as element_03
     from segments
     where
         loop_id = '2300'
         and segment_id in ('REF', 'DTP', 'NTE')
 ),
 
+-- the first REF and DTP of each qualifier kept, and the first NTE whatever its qualifier
 claim_loop_pivot as (
     select
         file_id,
         transaction_seq,
         claim_seq,
-        max(case when segment_id = 'REF' and element_01 = 'G1' and occurrence = 1 then element_02 end)
-            as prior_authorization_number,
-        max(case when segment_id = 'REF' and element_01 = 'F8' and occurrence = 1 then element_02 end)
-            as original_payer_claim_number,
-        max(case when segment_id = 'REF' and element_01 = '9F' and occurrence = 1 then element_02 end)
-            as referral_number,
-        max(case when segment_id = 'DTP' and element_01 = '434' and occurrence = 1 then element_02 end)
-            as statement_date_format,
-        max(case when segment_id = 'DTP' and element_01 = '434' and occurrence = 1 then element_03 end)
-            as statement_date_value,
-        max(case when segment_id = 'DTP' and element_01 = '431' and occurrence = 1 then element_03 end)
-            as onset_date_value,
-        max(case when segment_id = 'DTP' and element_01 = '454' and occurrence = 1 then element_03 end)
-            as initial_treatment_date_value,
-        max(case when segment_id = 'NTE' and segment_occurrence = 1 then element_01 end)
+        {{ first_by_position('element_02', first_of | format('REF', 'G1')) }} as prior_authorization_number,
+        {{ first_by_position('element_02', first_of | format('REF', 'F8')) }} as original_payer_claim_number,
+        {{ first_by_position('element_02', first_of | format('REF', '9F')) }} as referral_number,
+        {{ first_by_position('element_02', first_of | format('DTP', '434')) }} as statement_date_format,
+        {{ first_by_position('element_03', first_of | format('DTP', '434')) }} as statement_date_value,
+        {{ first_by_position('element_03', first_of | format('DTP', '431')) }} as onset_date_value,
+        {{ first_by_position('element_03', first_of | format('DTP', '454')) }} as initial_treatment_date_value,
+        {{ first_by_position('element_01', "case when segment_id = 'NTE' then segment_position end") }}
             as claim_note_qualifier,
-        max(case when segment_id = 'NTE' and segment_occurrence = 1 then element_02 end)
+        {{ first_by_position('element_02', "case when segment_id = 'NTE' then segment_position end") }}
             as claim_note_text,
         cast(sum(case when segment_id = 'NTE' then 1 else 0 end) as {{ api.Column.translate_type("integer") }})
             as claim_note_count

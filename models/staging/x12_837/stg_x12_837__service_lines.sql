@@ -9,6 +9,8 @@
 -- date and the line's references and note. Segments of 2410/2420/2430 carry other loop ids and are
 -- left to their own models.
 
+{%- set first_of = "case when segment_id = '%s' and element_01 = '%s' then segment_position end" %}
+
 with
 
 segments as {{ read_in_place() }} (
@@ -133,13 +135,13 @@ line_detail_pivot as (
         transaction_seq,
         claim_seq,
         line_seq,
-        {{ first_by_position('element_02', "case when segment_id = 'DTP' and element_01 = '472' then segment_position end") }}
+        {{ first_by_position('element_02', first_of | format('DTP', '472')) }}
             as service_date_format,
-        {{ first_by_position('element_03', "case when segment_id = 'DTP' and element_01 = '472' then segment_position end") }}
+        {{ first_by_position('element_03', first_of | format('DTP', '472')) }}
             as service_date_value,
-        {{ first_by_position('element_02', "case when segment_id = 'REF' and element_01 = '6R' then segment_position end") }}
+        {{ first_by_position('element_02', first_of | format('REF', '6R')) }}
             as line_control_number,
-        {{ first_by_position('element_02', "case when segment_id = 'REF' and element_01 = 'G1' then segment_position end") }}
+        {{ first_by_position('element_02', first_of | format('REF', 'G1')) }}
             as line_prior_authorization_number,
         cast(
             sum(case when segment_id = 'REF' and element_01 = 'G1' then 1 else 0 end)

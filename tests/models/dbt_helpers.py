@@ -9,6 +9,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import duckdb
+
 from denials.transform import PROJECT_ROOT, WITHOUT_UNIT_TESTS, DbtOutcome, release_warehouse
 from denials.transform import run_dbt as run_project_dbt
 
@@ -61,4 +63,13 @@ def run_dbt(args: list[str], warehouse: Path, tmp: Path, project_dir: Path | Non
     return outcome
 
 
-__all__ = ["REPO_ROOT", "DbtRunError", "project_copy", "release_warehouse", "run_dbt"]
+def query(warehouse: Path, sql: str) -> list[tuple]:
+    """The rows of `sql` on the warehouse, opened read-only and closed again."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+__all__ = ["REPO_ROOT", "DbtRunError", "project_copy", "query", "release_warehouse", "run_dbt"]

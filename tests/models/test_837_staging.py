@@ -18,7 +18,7 @@ duckdb = pytest.importorskip("duckdb")
 
 from denials.generate import generate  # noqa: E402
 from denials.ingest import ingest_paths  # noqa: E402
-from tests.models.dbt_helpers import run_dbt  # noqa: E402
+from tests.models.dbt_helpers import query, run_dbt  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -39,14 +39,6 @@ def run_dbt_build(warehouse: Path, tmp: Path) -> list:
     """`dbt build` of the 837 and administrations staging in-process; returns the node results."""
     outcome = run_dbt(["build", "--select", *SELECTION, "--quiet"], warehouse, tmp)
     return list(outcome.result.result)
-
-
-def query(warehouse: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(warehouse))
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def read_837(paths: list[Path]) -> dict[str, dict]:

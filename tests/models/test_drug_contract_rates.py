@@ -15,15 +15,13 @@ import csv
 import shutil
 from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 
-import duckdb
 import pytest
 
 from denials.generate import generate
 from denials.ingest import ingest_paths
 from denials.paths import SEEDS_DIR
-from tests.models.dbt_helpers import project_copy, run_dbt
+from tests.models.dbt_helpers import project_copy, query, run_dbt
 
 pytestmark = pytest.mark.slow
 
@@ -38,14 +36,6 @@ CONTRACT = (
                            ("J7198", "2.60"))
     )
 )
-
-
-def rows(warehouse: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +60,7 @@ def test_the_mart_flags_exactly_the_lines_paid_short(built: dict) -> None:
     expected = {
         line: Decimal(row["underpaid_amount"]) for line, row in truth.items() if row["underpaid_amount"]
     }
-    flagged = rows(built["warehouse"], """
+    flagged = query(built["warehouse"], """
         select line_control_number, payer_id, payment_basis, shortfall_amount
         from marts.mart_drug_underpayments""")
     found = {line: amount for line, _, _, amount in flagged}
@@ -94,7 +84,7 @@ def test_the_mart_flags_exactly_the_lines_paid_short(built: dict) -> None:
 def test_the_contract_payers_other_drug_lines_pay_the_contract(built: dict) -> None:
     """Its drug lines paid in full as the primary payer are many, and each is allowed the contracted rate x
     paid units, within the cent rounding of the allowed amount."""
-    paid = rows(built["warehouse"], f"""
+    paid = query(built["warehouse"], f"""
         select lines.line_control_number, lines.units_paid, lines.paid_amount, lines.procedure_code,
             lines.allowed_amount
         from marts.fct_adjudicated_lines as lines

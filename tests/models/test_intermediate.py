@@ -31,7 +31,7 @@ duckdb = pytest.importorskip("duckdb")
 
 from denials.generate import generate  # noqa: E402
 from denials.ingest import ingest_paths  # noqa: E402
-from tests.models.dbt_helpers import run_dbt  # noqa: E402
+from tests.models.dbt_helpers import query, run_dbt  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -39,14 +39,6 @@ CLAIMS = 1500
 SEED = 23
 SELECTION = ["+intermediate"]
 MATCHED = ("line_control_number", "fallback", "claim_level")
-
-
-def query(warehouse: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def read_truth(out: Path) -> list[dict[str, str]]:

@@ -42,7 +42,7 @@ duckdb = pytest.importorskip("duckdb")
 
 from denials.generate import generate  # noqa: E402
 from denials.ingest import ingest_paths  # noqa: E402
-from tests.models.dbt_helpers import run_dbt  # noqa: E402
+from tests.models.dbt_helpers import query, run_dbt  # noqa: E402
 from tests.models.mart_fingerprints import DATA_SETS  # noqa: E402
 
 pytestmark = pytest.mark.slow
@@ -67,14 +67,6 @@ UNIT_ROOT_CAUSES = {
     "mcg_billed_as_mg", "units_per_half_mg_slip", "waste_without_jw", "jz_with_waste", "jw_and_jz_same_line",
     "over_9999_without_split", "over_per_line_limit", "ndc_quantity_mismatch",
 }
-
-
-def query(warehouse: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.fixture(scope="module", params=["with_feed", "without_feed"])

@@ -12,12 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from denials.generate import generate
 from denials.ingest import ingest_paths
-from tests.models.dbt_helpers import REPO_ROOT, project_copy, run_dbt
+from tests.models.dbt_helpers import REPO_ROOT, project_copy, query, run_dbt
 
 pytestmark = pytest.mark.slow
 
@@ -49,29 +48,21 @@ def warehouses(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, P
     yield built
 
 
-def rows(warehouse: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
-
-
 def test_the_seeds_really_were_empty(warehouses: dict[str, Path]) -> None:
     for name in PAYER_SEEDS:
-        assert rows(warehouses["unseeded"], f"select count(*) from reference.{name}") == [(0,)], name
-    assert rows(warehouses["seeded"], "select count(*) from reference.payers")[0][0] > 0
+        assert query(warehouses["unseeded"], f"select count(*) from reference.{name}") == [(0,)], name
+    assert query(warehouses["seeded"], "select count(*) from reference.payers")[0][0] > 0
 
 
 def test_every_row_has_a_payer_type_and_an_appeal_deadline(warehouses: dict[str, Path]) -> None:
     unseeded = warehouses["unseeded"]
-    assert rows(unseeded, "select count(*) from marts.fct_adjudicated_lines "
+    assert query(unseeded, "select count(*) from marts.fct_adjudicated_lines "
                           "where payer_type is null or payer_type = 'unknown'") == [(0,)]
-    assert rows(unseeded, "select count(*) from marts.mart_appeal_worklist "
+    assert query(unseeded, "select count(*) from marts.mart_appeal_worklist "
                           "where appeal_deadline is null") == [(0,)]
-    assert rows(unseeded, "select count(*) from marts.mart_appeal_worklist")[0][0] > 0
+    assert query(unseeded, "select count(*) from marts.mart_appeal_worklist")[0][0] > 0
     # Medicare's redetermination window is 120 days (DOMAIN.md), whatever the seeds say
-    medicare = rows(unseeded, """
+    medicare = query(unseeded, """
         select distinct date_diff('day', denial_remit_date, appeal_deadline) from marts.mart_appeal_worklist
         where payer_type = 'medicare'""")
     assert medicare == [(120,)]
@@ -82,5 +73,5 @@ def test_matching_and_denials_equal_the_seeded_build(warehouses: dict[str, Path]
     denials = ("select denial_id, denial_category, denied_amount, primary_carc_code, final_status "
                "from marts.fct_denials")
     for sql in (matched, denials):
-        seeded, unseeded = set(rows(warehouses["seeded"], sql)), set(rows(warehouses["unseeded"], sql))
+        seeded, unseeded = set(query(warehouses["seeded"], sql)), set(query(warehouses["unseeded"], sql))
         assert seeded and seeded == unseeded, f"{len(seeded ^ unseeded)} rows differ: {sql}"

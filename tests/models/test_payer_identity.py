@@ -24,7 +24,7 @@ duckdb = pytest.importorskip("duckdb")
 
 from denials.generate import generate  # noqa: E402
 from denials.ingest import ingest_paths  # noqa: E402
-from tests.models.dbt_helpers import run_dbt  # noqa: E402
+from tests.models.dbt_helpers import query, run_dbt  # noqa: E402
 from tests.quality.conftest import new_envelope  # noqa: E402
 
 pytestmark = pytest.mark.slow
@@ -32,14 +32,6 @@ pytestmark = pytest.mark.slow
 CLAIMS = 800
 SEED = 31
 DENIED_OUTCOMES = ("denied", "partially_denied")
-
-
-def query(warehouse: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def rename_payers(directory: Path) -> dict[str, str]:

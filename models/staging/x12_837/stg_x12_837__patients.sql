@@ -13,6 +13,10 @@
 -- a seed's business (int_measure_unit_ratios). Names, ids, gender, the death date and the pregnancy
 -- indicator are never read.
 
+{%- set first_dmg = "case when segment_id = 'DMG' then segment_position end" %}
+{%- set first_weight = "case when segment_id = 'PAT' and " ~ x12_element(8)
+    ~ " is not null then segment_position end" %}
+
 with
 
 segments as {{ read_in_place() }} (
@@ -42,42 +46,25 @@ claim_segments as (
     where segment_id = 'CLM'
 ),
 
--- the first DMG of each level (a level has one name loop, and that loop one DMG)
-level_demographics as (
+-- per level: its first DMG, and its first PAT that states a weight (the guides allow one of each per level)
+level_patients as (
     select
         file_id,
         transaction_seq,
         hl_id,
-        {{ x12_element(1) }} as birth_date_format,
-        {{ x12_element(2) }} as birth_date_value,
-        row_number() over (
-            partition by file_id, transaction_seq, hl_id
-            order by segment_position
-        ) as occurrence
+        {{ first_by_position(x12_element(1), first_dmg) }} as birth_date_format,
+        {{ first_by_position(x12_element(2), first_dmg) }} as birth_date_value,
+        min({{ first_weight }}) as weight_segment_position,
+        {{ first_by_position('upper(' ~ x12_element(7) ~ ')', first_weight) }} as weight_unit_code,
+        {{ first_by_position(x12_quantity(x12_element(8)), first_weight) }} as patient_weight
     from segments
     where
-        segment_id = 'DMG'
+        segment_id in ('DMG', 'PAT')
         and hl_id is not null
-),
-
--- the first PAT of each level that states a weight (the guides allow one per level)
-level_weights as (
-    select
+    group by
         file_id,
         transaction_seq,
-        hl_id,
-        segment_position,
-        upper({{ x12_element(7) }}) as weight_unit_code,
-        {{ x12_quantity(x12_element(8)) }} as patient_weight,
-        row_number() over (
-            partition by file_id, transaction_seq, hl_id
-            order by segment_position
-        ) as occurrence
-    from segments
-    where
-        segment_id = 'PAT'
-        and hl_id is not null
-        and {{ x12_element(8) }} is not null
+        hl_id
 ),
 
 final as (
@@ -89,29 +76,21 @@ final as (
         claim_segments.segment_position,
 
         ---------- patient demographics (DMG)
-        level_demographics.birth_date_format,
+        level_patients.birth_date_format,
         case
-            when level_demographics.birth_date_format = 'D8'
-                then {{ x12_date('level_demographics.birth_date_value') }}
+            when level_patients.birth_date_format = 'D8' then {{ x12_date('level_patients.birth_date_value') }}
         end as patient_birth_date,
 
         ---------- patient weight (PAT07, PAT08)
-        level_weights.segment_position as weight_segment_position,
-        level_weights.weight_unit_code,
-        level_weights.patient_weight
+        level_patients.weight_segment_position,
+        level_patients.weight_unit_code,
+        level_patients.patient_weight
     from claim_segments
-    left join level_demographics
+    left join level_patients
         on
-            claim_segments.file_id = level_demographics.file_id
-            and claim_segments.transaction_seq = level_demographics.transaction_seq
-            and claim_segments.hl_id = level_demographics.hl_id
-            and level_demographics.occurrence = 1
-    left join level_weights
-        on
-            claim_segments.file_id = level_weights.file_id
-            and claim_segments.transaction_seq = level_weights.transaction_seq
-            and claim_segments.hl_id = level_weights.hl_id
-            and level_weights.occurrence = 1
+            claim_segments.file_id = level_patients.file_id
+            and claim_segments.transaction_seq = level_patients.transaction_seq
+            and claim_segments.hl_id = level_patients.hl_id
 )
 
 select * from final

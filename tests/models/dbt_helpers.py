@@ -49,7 +49,9 @@ def run_dbt(args: list[str], warehouse: Path, tmp: Path, project_dir: Path | Non
     dbt.log when the invocation does not succeed; warnings do not fail it. The warehouse file is
     released afterwards, so the caller may open it (even read-only) or ingest into it.
     """
-    args = args if unit_tests else [*args, *WITHOUT_UNIT_TESTS]
+    # only `build` and `test` run unit tests (and accept the option)
+    if not unit_tests and args[0] in ("build", "test"):
+        args = [*args, *WITHOUT_UNIT_TESTS]
     outcome = run_project_dbt(args, warehouse, target_path=tmp / "dbt_target", log_path=tmp / "dbt_logs",
                               project_dir=project_dir)
     if not outcome.success:

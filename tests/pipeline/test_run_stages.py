@@ -25,6 +25,7 @@ class Built:
     failed_nodes: list[str] = field(default_factory=list)
     warned_nodes: list[str] = field(default_factory=list)
     exception: BaseException | None = None
+    retried_nodes: list[str] = field(default_factory=list)
 
 
 @pytest.fixture

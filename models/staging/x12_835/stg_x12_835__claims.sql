@@ -8,6 +8,10 @@
 -- One row per 835 claim payment (CLP, loop 2100) with the claim-level dates, references and
 -- MOA/MIA amounts. Patient and insured names and member ids (NM1) are PHI and are not read.
 -- A claim-level segment that repeats with the same qualifier is read at its first occurrence.
+{%- set first_of = "case when segment_id = '%s' and element_01 = '%s' then segment_position end" %}
+{%- set first_moa = "case when segment_id = 'MOA' then segment_position end" %}
+{%- set first_mia = "case when segment_id = 'MIA' then segment_position end" %}
+
 with
 
 segments as {{ read_in_place() }} (
@@ -37,48 +41,45 @@ claim_payments as (
     where segment_id = 'CLP'
 ),
 
-claim_segments_numbered as (
+-- claim-level segments that may carry a kept element. Only segment ids are filtered here: a filter on an
+-- element would be evaluated on the split text of every segment row, once per condition.
+claim_segments as (
     select
         file_id,
         transaction_seq,
         claim_seq,
         segment_id,
-        {{ x12_element(1) }} as qualifier,
-        elements,
-        row_number() over (
-            partition by file_id, transaction_seq, claim_seq, segment_id, {{ x12_element(1) }}
-            order by segment_position
-        ) as occurrence
+        segment_position,
+        {{ x12_element(1) }} as element_01,
+        {{ x12_element(2) }} as element_02,
+        {{ x12_element(4) }} as element_04,
+        {{ x12_element(8) }} as element_08
     from segments
-    where
-        (segment_id = 'DTM' and {{ x12_element(1) }} in ('050', '232', '233', '036'))
-        or (segment_id = 'REF' and {{ x12_element(1) }} in ('G1', 'F8'))
-        or segment_id in ('MOA', 'MIA')
+    where segment_id in ('DTM', 'REF', 'MOA', 'MIA')
 ),
 
--- first occurrence of each claim-level segment, one column per element kept (text)
+-- first occurrence of each claim-level segment (and qualifier), one column per element kept (text)
 claim_elements as (
     select
         file_id,
         transaction_seq,
         claim_seq,
         ---------- dates (DTM)
-        max(case when segment_id = 'DTM' and qualifier = '050' then {{ x12_element(2) }} end) as dtm050_02,
-        max(case when segment_id = 'DTM' and qualifier = '232' then {{ x12_element(2) }} end) as dtm232_02,
-        max(case when segment_id = 'DTM' and qualifier = '233' then {{ x12_element(2) }} end) as dtm233_02,
-        max(case when segment_id = 'DTM' and qualifier = '036' then {{ x12_element(2) }} end) as dtm036_02,
+        {{ first_by_position('element_02', first_of | format('DTM', '050')) }} as dtm050_02,
+        {{ first_by_position('element_02', first_of | format('DTM', '232')) }} as dtm232_02,
+        {{ first_by_position('element_02', first_of | format('DTM', '233')) }} as dtm233_02,
+        {{ first_by_position('element_02', first_of | format('DTM', '036')) }} as dtm036_02,
         ---------- references (REF)
-        max(case when segment_id = 'REF' and qualifier = 'G1' then {{ x12_element(2) }} end) as refg1_02,
-        max(case when segment_id = 'REF' and qualifier = 'F8' then {{ x12_element(2) }} end) as reff8_02,
+        {{ first_by_position('element_02', first_of | format('REF', 'G1')) }} as refg1_02,
+        {{ first_by_position('element_02', first_of | format('REF', 'F8')) }} as reff8_02,
         ---------- outpatient adjudication (MOA)
-        max(case when segment_id = 'MOA' then {{ x12_element(1) }} end) as moa01,
-        max(case when segment_id = 'MOA' then {{ x12_element(2) }} end) as moa02,
-        max(case when segment_id = 'MOA' then {{ x12_element(8) }} end) as moa08,
+        {{ first_by_position('element_01', first_moa) }} as moa01,
+        {{ first_by_position('element_02', first_moa) }} as moa02,
+        {{ first_by_position('element_08', first_moa) }} as moa08,
         ---------- inpatient adjudication (MIA)
-        max(case when segment_id = 'MIA' then {{ x12_element(1) }} end) as mia01,
-        max(case when segment_id = 'MIA' then {{ x12_element(4) }} end) as mia04
-    from claim_segments_numbered
-    where occurrence = 1
+        {{ first_by_position('element_01', first_mia) }} as mia01,
+        {{ first_by_position('element_04', first_mia) }} as mia04
+    from claim_segments
     group by file_id, transaction_seq, claim_seq
 ),
 

@@ -59,7 +59,7 @@
         {%- do ref('int_build_scope') -%}
     {%- endif -%}
     {%- if execute and model.resource_type != 'unit_test' and is_incremental() and not build_is_full() %}
-    {{ keyword }} {{ column }} in ({{ keys }})
+    {{ keyword }} {{ column }} in ({{ affected_keys(kind) }})
     {%- endif -%}
 {%- endmacro %}
 

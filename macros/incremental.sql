@@ -64,6 +64,20 @@
 {%- endmacro %}
 
 
+{#- Every file with rows in staging, with the kind of rows it holds (a query; int_files_pending and
+    int_build_scope read it). -#}
+{% macro staged_files() -%}
+    select distinct file_id, '835' as file_kind from {{ ref('stg_x12_835__claims') }}
+    union
+    select distinct file_id, '835' as file_kind from {{ ref('stg_x12_835__payments') }}
+    union
+    select distinct file_id, '837' as file_kind from {{ ref('stg_x12_837__claims') }}
+    union
+    select distinct file_id, 'administrations' as file_kind
+    from {{ ref('stg_administrations__drug_administrations') }}
+{%- endmacro %}
+
+
 {#- The custom incremental strategy: delete the target's rows of the affected PCNs (all rows on a full
     rebuild), then insert the new batch. dbt's delete+insert would delete only the keys present in the batch
     and leave a partition's stale rows when its new result has fewer rows. -#}
@@ -149,6 +163,11 @@
         {%- set scope_node = graph.nodes['model.' ~ project_name ~ '.int_build_scope'] -%}
         {%- set pending_node = graph.nodes['model.' ~ project_name ~ '.int_files_pending'] -%}
         {%- set fingerprints_node = graph.nodes['model.' ~ project_name ~ '.int_global_inputs_fingerprinted'] -%}
+        {%- set staged = [] -%}
+        {%- for name in ['stg_x12_835__claims', 'stg_x12_835__payments', 'stg_x12_837__claims',
+                         'stg_administrations__drug_administrations'] -%}
+            {%- do staged.append('select file_id from ' ~ graph.nodes['model.' ~ project_name ~ '.' ~ name].relation_name) -%}
+        {%- endfor -%}
         {%- set built = build_state_relation('partitions_built') -%}
         {%- set scope = adapter.get_relation(database=scope_node.database, schema=scope_node.schema,
                                              identifier=scope_node.alias) -%}
@@ -168,6 +187,9 @@
                     from {{ pending_node.relation_name }} as pending
                     cross join {{ scope }} as scope
                     where pending.file_id not in (select file_id from {{ state }}.files_folded);
+                    -- a retracted file left staging and every partition: forget it
+                    delete from {{ state }}.files_folded
+                    where file_id not in ({{ staged | join(' union ') }});
                     create or replace table {{ state }}.global_inputs_folded as
                     select * from {{ fingerprints_node.relation_name }};
                     delete from {{ state }}.partitions_built;

@@ -173,7 +173,9 @@ def _run_stages(inbox: list[Path], warehouse: Path, say: Callable[[str], None], 
         return
     outcome.stage("check raw and staging", "passed")
 
-    built = dbt_build(["build", "--select", MARTS_SELECTOR, "--quiet"], warehouse, "marts")
+    # the marts too: their partitions hold the retracted files' rows
+    marts_args = ["build", "--select", MARTS_SELECTOR, "--quiet"] + (["--full-refresh"] if refresh else [])
+    built = dbt_build(marts_args, warehouse, "marts")
     if not built.success:
         outcome.stage("build marts", "failed: " + "; ".join(built.failed_nodes[:5]) + "; nothing published")
         outcome.exit_code = EXIT_BUILD_FAILED

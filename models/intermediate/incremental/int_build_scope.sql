@@ -5,12 +5,16 @@
 --   - a fingerprint folded then and missing now: a row of a global input changed or went away;
 --   - a fingerprint new now in a reviewed input (a seed, the payer overrides): a new rule can change old rows.
 -- A learned input (payer identity, re-sent ERA detection) that only gains rows, for new identifiers or new
--- transactions, changes nothing already built. rebuild_reason names the kinds of input that changed,
+-- transactions, changes nothing already built. A file folded in earlier and no longer in staging (retracted)
+-- rebuilds everything too. rebuild_reason names the kinds of input that changed,
 -- e.g. 'payer identity changed', for the run's stage line. On engines without the bookkeeping (Spark) every
 -- model is a table rebuilt in full anyway, and this row says so.
 -- Table, read by every partitioned model (macro build_is_full) and by the pipeline.
 
 {%- set folded = build_state_relation('global_inputs_folded') %}
+{%- set folded_files = build_state_relation('files_folded') %}
+{#- rendered outside the conditional below, so its ref()s are seen while parsing #}
+{%- set staged = staged_files() %}
 {%- set string = api.Column.translate_type('string') %}
 
 with
@@ -50,6 +54,13 @@ changed_inputs as (
             current_inputs.input_name = folded_inputs.input_name
             and current_inputs.row_fingerprint = folded_inputs.row_fingerprint
     where folded_inputs.input_name is null and not current_inputs.is_learned
+    {%- if folded_files is not none %}
+    union
+    -- a file folded in earlier that has left staging: retracted, its rows must leave every partition
+    select 'retracted file' as input_group
+    from {{ folded_files }} as files_folded
+    where files_folded.file_id not in (select staged.file_id from ({{ staged }}) as staged)
+    {%- endif %}
 ),
 
 reasons as (

@@ -9,25 +9,7 @@
 with
 
 staged_files as (
-    select distinct
-        file_id,
-        '835' as file_kind
-    from {{ ref('stg_x12_835__claims') }}
-    union
-    select distinct
-        file_id,
-        '835' as file_kind
-    from {{ ref('stg_x12_835__payments') }}
-    union
-    select distinct
-        file_id,
-        '837' as file_kind
-    from {{ ref('stg_x12_837__claims') }}
-    union
-    select distinct
-        file_id,
-        'administrations' as file_kind
-    from {{ ref('stg_administrations__drug_administrations') }}
+    {{ staged_files() }}
 )
 
 select

@@ -6,7 +6,7 @@
 --   - a fingerprint new now in a reviewed input (a seed, the payer overrides): a new rule can change old rows.
 -- A learned input (payer identity, re-sent ERA detection) that only gains rows, for new identifiers or new
 -- transactions, changes nothing already built. A file folded in earlier and no longer in staging (retracted)
--- rebuilds everything too. rebuild_reason names the kinds of input that changed,
+-- ('a file was retracted') rebuilds everything too. rebuild_reason names the kinds of input that changed,
 -- e.g. 'payer identity changed', for the run's stage line. On engines without the bookkeeping (Spark) every
 -- model is a table rebuilt in full anyway, and this row says so.
 -- Table, read by every partitioned model (macro build_is_full) and by the pipeline.
@@ -39,7 +39,7 @@ folded_inputs as (
 ),
 
 changed_inputs as (
-    select folded_inputs.input_group
+    select {{ dbt.concat(["folded_inputs.input_group", "' changed'"]) }} as reason
     from folded_inputs
     left join current_inputs
         on
@@ -47,7 +47,7 @@ changed_inputs as (
             and folded_inputs.row_fingerprint = current_inputs.row_fingerprint
     where current_inputs.input_name is null
     union
-    select current_inputs.input_group
+    select {{ dbt.concat(["current_inputs.input_group", "' changed'"]) }} as reason
     from current_inputs
     left join folded_inputs
         on
@@ -57,7 +57,7 @@ changed_inputs as (
     {%- if folded_files is not none %}
     union
     -- a file folded in earlier that has left staging: retracted, its rows must leave every partition
-    select 'retracted file' as input_group
+    select 'a file was retracted' as reason
     from {{ folded_files }} as files_folded
     where files_folded.file_id not in (select staged.file_id from ({{ staged }}) as staged)
     {%- endif %}
@@ -66,16 +66,16 @@ changed_inputs as (
 reasons as (
     select
         count(*) as changed_group_count,
-        {{ dbt.listagg(dbt.concat(["input_group", "' changed'"]), "', '", "order by input_group") }} as rebuild_reason
-    from (select distinct input_group from changed_inputs) as changed_groups
+        {{ dbt.listagg("reason", "', '", "order by reason") }} as rebuild_reason
+    from (select distinct reason from changed_inputs) as changed_reasons
 )
 {%- else -%}
-reasons as (
-    select
-        1 as changed_group_count,
-        cast('no earlier build recorded' as {{ string }}) as rebuild_reason
-    from (select count(*) as input_rows from current_inputs) as inputs_counted
-)
+    reasons as (
+        select
+            1 as changed_group_count,
+            cast('no earlier build recorded' as {{ string }}) as rebuild_reason
+        from (select count(*) as input_rows from current_inputs) as inputs_counted
+    )
 {%- endif %}
 
 select

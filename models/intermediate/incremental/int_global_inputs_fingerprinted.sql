@@ -56,11 +56,11 @@
         {%- endfor %}
     {%- endif %}
     {%- do columns.append("'" ~ input.name ~ "'") %}
-select
-    cast('{{ input.name }}' as {{ string }}) as input_name,
-    cast('{{ input.group }}' as {{ string }}) as input_group,
-    {{ input.learned }} as is_learned,
-    {{ dbt.hash(dbt.concat(columns)) }} as row_fingerprint
-from {{ input.relation }}
-{% if not loop.last %}union all{% endif %}
+    select
+        cast('{{ input.name }}' as {{ string }}) as input_name,
+        cast('{{ input.group }}' as {{ string }}) as input_group,
+        {{ input.learned }} as is_learned,
+        {{ dbt.hash(dbt.concat(columns)) }} as row_fingerprint
+    from {{ input.relation }}
+    {% if not loop.last %}union all{% endif %}
 {%- endfor %}

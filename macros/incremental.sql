@@ -108,6 +108,13 @@
 
 {% macro duckdb__record_partition_build() -%}
     {%- set scope = ref('int_build_scope') -%}
+    {#- a selection without the build scope (a model built on its own) folds nothing in -#}
+    {%- if execute and run_query(
+        "select count(*) from information_schema.tables where table_catalog = '" ~ scope.database
+        ~ "' and table_schema = '" ~ scope.schema ~ "' and table_name = '" ~ scope.identifier ~ "'"
+    ).rows[0][0] == 0 -%}
+        {{ return('') }}
+    {%- endif -%}
     create schema if not exists {{ build_state_schema() }};
     create table if not exists {{ build_state_schema() }}.partitions_built (
         model_name varchar, build_scope_id varchar

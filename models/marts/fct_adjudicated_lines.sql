@@ -1,3 +1,13 @@
+{{
+    config(
+        materialized=partitioned_materialization(),
+        incremental_strategy='pcn_replace',
+        partition_key={'column': 'claim_control_number', 'kind': 'pcn'},
+        on_schema_change='append_new_columns',
+        post_hook="{{ record_partition_build() }}"
+    )
+}}
+
 -- One row per service line adjudicated at least once: an 837 line with a remit, an 835 line no 837 line
 -- matched, or an 835 claim without service lines and without an 837 claim (one row for the claim).
 -- Reads each line's remit chain as int_line_versions_picked sums it and picks its versions, and keeps:
@@ -31,6 +41,7 @@ lines as (
         is_initially_denied,
         is_overturned
     from {{ ref('int_line_versions_picked') }}
+    {{ affected_only('patient_control_number', 'pcn') }}
 ),
 
 claims as (
@@ -40,6 +51,7 @@ claims as (
         payer_id,
         billing_provider_npi
     from {{ ref('stg_x12_837__claims') }}
+    {{ affected_only('claim_id', 'claim_id') }}
 ),
 
 remit_payments as (

@@ -1,3 +1,13 @@
+{{
+    config(
+        materialized=partitioned_materialization(),
+        incremental_strategy='pcn_replace',
+        partition_key={'column': 'claim_control_number', 'kind': 'pcn'},
+        on_schema_change='append_new_columns',
+        post_hook="{{ record_partition_build() }}"
+    )
+}}
+
 -- One row per service line of a claim: every 837 service line, remitted or not, and every adjudicated line
 -- with no 837 line (fct_adjudicated_lines: an 835 line no 837 line matched, or an 835 claim without lines).
 -- A line a remit adjudicated takes its amounts, status and denial from fct_adjudicated_lines, unchanged; an
@@ -42,6 +52,7 @@ adjudicated_lines as {{ read_in_place() }} (
         claim_file_id,
         claim_segment_position
     from {{ ref('fct_adjudicated_lines') }}
+    {{ affected_only('claim_control_number', 'pcn') }}
 ),
 
 claim_lines as (
@@ -56,6 +67,7 @@ claim_lines as (
         line_charge_amount,
         line_control_number
     from {{ ref('stg_x12_837__service_lines') }}
+    {{ affected_only('claim_id', 'claim_id') }}
 ),
 
 claims as {{ read_in_place() }} (
@@ -66,6 +78,7 @@ claims as {{ read_in_place() }} (
         claim_control_number,
         payer_key
     from {{ ref('int_claims_payer_resolved') }}
+    {{ affected_only('claim_control_number', 'pcn') }}
 ),
 
 remit_versions as (
@@ -74,6 +87,7 @@ remit_versions as (
         remit_transaction_id,
         chain_key
     from {{ ref('int_remit_claim_versions') }}
+    {{ affected_only('patient_control_number', 'pcn') }}
 ),
 
 remit_payer_keys as (

@@ -1,3 +1,13 @@
+{{
+    config(
+        materialized=partitioned_materialization(),
+        incremental_strategy='pcn_replace',
+        partition_key={'column': 'claim_control_number', 'kind': 'pcn'},
+        on_schema_change='append_new_columns',
+        post_hook="{{ record_partition_build() }}"
+    )
+}}
+
 -- One row per claim: every submitted 837 claim and every remit chain no 837 claim matched (a claim known
 -- only from its remits), from its lines in fct_claim_lines. outcome is the first that applies, in the
 -- precedence of the claim_outcomes seed (which defines each one):
@@ -43,6 +53,7 @@ claim_lines as {{ read_in_place() }} (
         remit_file_id,
         remit_segment_position
     from {{ ref('fct_claim_lines') }}
+    {{ affected_only('claim_control_number', 'pcn') }}
 ),
 
 outcomes as (

@@ -1,3 +1,13 @@
+{{
+    config(
+        materialized=partitioned_materialization(),
+        incremental_strategy='pcn_replace',
+        partition_key={'column': 'claim_control_number', 'kind': 'pcn'},
+        on_schema_change='append_new_columns',
+        post_hook="{{ record_partition_build() }}"
+    )
+}}
+
 -- One row per service line denied or partially denied by at least one adjudication (fct_adjudicated_lines
 -- with was_ever_denied): the final denials and the ones overturned later (kept, is_overturned = true).
 -- Amounts are netted over the reversal chain; the reason columns describe the denying version's largest
@@ -60,7 +70,7 @@ lines as {{ read_in_place() }} (
         claim_file_id,
         claim_segment_position
     from {{ ref('fct_adjudicated_lines') }}
-    where was_ever_denied
+    where was_ever_denied {{ affected_only('claim_control_number', 'pcn', 'and') }}
 ),
 
 adjustments as {{ read_in_place() }} (
@@ -73,7 +83,7 @@ adjustments as {{ read_in_place() }} (
         segment_position,
         triplet_ordinal
     from {{ ref('int_adjustments_classified') }}
-    where is_denial
+    where is_denial {{ affected_only('remit_claim_id', 'remit_claim_id', 'and') }}
 ),
 
 remarks as {{ read_in_place() }} (
@@ -85,7 +95,7 @@ remarks as {{ read_in_place() }} (
         segment_position,
         remark_ordinal
     from {{ ref('stg_x12_835__remarks') }}
-    where remark_code_qualifier = 'HE'
+    where remark_code_qualifier = 'HE' {{ affected_only('remit_claim_id', 'remit_claim_id', 'and') }}
 ),
 
 ---------- every denial CARC of the denying version (the line's own CAS and its claim's)

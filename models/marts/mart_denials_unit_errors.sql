@@ -1,3 +1,13 @@
+{{
+    config(
+        materialized=partitioned_materialization(),
+        incremental_strategy='pcn_replace',
+        partition_key={'column': 'claim_control_number', 'kind': 'pcn'},
+        on_schema_change='append_new_columns',
+        post_hook="{{ record_partition_build() }}"
+    )
+}}
+
 -- One row per fct_denials line in the unit_error category, with the billed units against the units the
 -- administration record stands for (through drug_reference billing_unit_size and billing_unit_measure),
 -- the ratio, the JW/JZ/76 and NDC facts (int_drug_line_facts), and ONE root cause chosen by the precedence
@@ -37,7 +47,7 @@ denials as (
         claim_file_id,
         claim_segment_position
     from {{ ref('fct_denials') }}
-    where denial_category = 'unit_error'
+    where denial_category = 'unit_error' {{ affected_only('claim_control_number', 'pcn', 'and') }}
 ),
 
 drug_line_facts as (
@@ -78,6 +88,7 @@ drug_line_facts as (
         unit_slip_root_cause,
         asp_payment_limit_per_unit
     from {{ ref('int_drug_line_facts') }}
+    {{ affected_only('claim_control_number', 'pcn') }}
 ),
 
 denials_with_facts as (

@@ -6,7 +6,9 @@ are the marts copied into a new file that replaces the published one in one atom
 previously published marts whole, and a reader never waits for a build nor sees marts of two runs.
 The raw and staging checks run before the marts are rebuilt, so a broken remit file never reaches them.
 Running it again over the same inbox is a no-op apart from the checks (unchanged files are skipped,
-models are incremental). A second writer started meanwhile exits at once with the busy code.
+models are incremental: the partitioned intermediate and mart models rebuild only the patient control
+numbers the new files carry, or everything when a global input changed, and the stage line says which).
+A second writer started meanwhile exits at once with the busy code.
 """
 
 from __future__ import annotations
@@ -128,6 +130,7 @@ def scheduled_run(inbox: list[Path], warehouse: Path, say: Callable[[str], None]
 
 def _run_stages(inbox: list[Path], warehouse: Path, say: Callable[[str], None], quarantine: Path | None,
                 outcome: RunOutcome, identifiers: list[Any], payer_overrides: Path | None = None) -> None:
+    from denials.incremental import build_scope_summary
     from denials.ingest import ingest_paths
     from denials.ingest.retraction import mark_rebuilt, rebuild_pending
     from denials.payer_overrides import load_overrides, read_overrides, resolve_path
@@ -164,9 +167,10 @@ def _run_stages(inbox: list[Path], warehouse: Path, say: Callable[[str], None], 
         return
     if refresh:
         mark_rebuilt(warehouse)
+    scope = None if refresh else build_scope_summary(warehouse)
     outcome.stage("build staging", f"ok ({len(built.warned_nodes)} warnings"
                   + (", rebuilt from scratch without the retracted files" if refresh else "")
-                  + retry_note(built) + ")")
+                  + retry_note(built) + (f"; {scope})" if scope and not refresh else ")"))
 
     checked = run_checks(warehouse, ["raw", "staging"], build_docs=False, run_id=outcome.run_id,
                          docs_identifiers=identifiers, after_suite=lambda _: pause_point("check"))
@@ -180,7 +184,9 @@ def _run_stages(inbox: list[Path], warehouse: Path, say: Callable[[str], None], 
         return
     outcome.stage("check raw and staging", "passed")
 
-    built = dbt_build(["build", "--select", MARTS_SELECTOR, "--quiet"], warehouse, "marts")
+    # the marts too: their partitions hold the retracted files' rows
+    marts_args = ["build", "--select", MARTS_SELECTOR, "--quiet"] + (["--full-refresh"] if refresh else [])
+    built = dbt_build(marts_args, warehouse, "marts")
     if not built.success:
         outcome.stage("build marts", "failed: " + "; ".join(built.failed_nodes[:5]) + "; nothing published")
         outcome.exit_code = EXIT_BUILD_FAILED

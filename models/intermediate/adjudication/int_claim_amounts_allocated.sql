@@ -1,6 +1,10 @@
 {{
     config(
-        materialized='table'
+        materialized=partitioned_materialization(),
+        incremental_strategy='pcn_replace',
+        partition_key={'column': 'remit_claim_id', 'kind': 'remit_claim_id'},
+        on_schema_change='append_new_columns',
+        post_hook="{{ record_partition_build() }}"
     )
 }}
 
@@ -25,6 +29,7 @@ line_versions as (
         version_charge_amount,
         claim_paid_amount
     from {{ ref('int_line_versions_spined') }}
+    {{ affected_only('remit_claim_id', 'remit_claim_id') }}
 ),
 
 claim_adjustments as (
@@ -33,7 +38,7 @@ claim_adjustments as (
         remit_claim_id,
         adjustment_amount
     from {{ ref('int_adjustments_classified') }}
-    where adjustment_level = 'claim'
+    where adjustment_level = 'claim' {{ affected_only('remit_claim_id', 'remit_claim_id', 'and') }}
 ),
 
 ---------- the basis of each remit version: its lines' charges, and which line is last

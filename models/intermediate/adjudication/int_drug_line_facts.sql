@@ -1,6 +1,10 @@
 {{
     config(
-        materialized='table'
+        materialized=partitioned_materialization(),
+        incremental_strategy='pcn_replace',
+        partition_key={'column': 'claim_control_number', 'kind': 'pcn'},
+        on_schema_change='append_new_columns',
+        post_hook="{{ record_partition_build() }}"
     )
 }}
 
@@ -52,6 +56,7 @@ drug_lines as {{ read_in_place() }} (
         is_ndc_of_hcpcs,
         ndc_hcpcs_code
     from {{ ref('int_drug_lines_with_administrations') }}
+    {{ affected_only('claim_control_number', 'pcn') }}
 ),
 
 units_expected as (

@@ -1,6 +1,10 @@
 {{
     config(
-        materialized='table'
+        materialized=partitioned_materialization(),
+        incremental_strategy='pcn_replace',
+        partition_key={'column': 'remit_claim_id', 'kind': 'remit_claim_id'},
+        on_schema_change='append_new_columns',
+        post_hook="{{ record_partition_build() }}"
     )
 }}
 
@@ -18,6 +22,7 @@ line_versions as (
         remit_claim_id,
         remit_line_id
     from {{ ref('int_line_versions_spined') }}
+    {{ affected_only('remit_claim_id', 'remit_claim_id') }}
 ),
 
 claim_adjustment_shares as (
@@ -27,7 +32,7 @@ claim_adjustment_shares as (
         remit_adjustment_id,
         allocated_amount
     from {{ ref('int_claim_amounts_allocated') }}
-    where amount_source = 'claim_adjustment'
+    where amount_source = 'claim_adjustment' {{ affected_only('remit_claim_id', 'remit_claim_id', 'and') }}
 ),
 
 adjustments as {{ read_in_place() }} (
@@ -46,6 +51,7 @@ adjustments as {{ read_in_place() }} (
         classification_rule,
         deciding_rarc_code
     from {{ ref('int_adjustments_classified') }}
+    {{ affected_only('remit_claim_id', 'remit_claim_id') }}
 ),
 
 ---------- the line's own CAS at full amount, and its share of each claim CAS

@@ -1,3 +1,13 @@
+{{
+    config(
+        materialized=partitioned_materialization(),
+        incremental_strategy='pcn_replace',
+        partition_key={'column': 'patient_control_number', 'kind': 'pcn'},
+        on_schema_change='append_new_columns',
+        post_hook="{{ record_partition_build() }}"
+    )
+}}
+
 -- One row per adjudicated line: the totals of its remit chain, and the columns fct_adjudicated_lines takes
 -- from its first, final and denying versions (ranked by int_line_versions_valued; macro line_version_picks
 -- lists them), each picked by its rank in one grouped pass. A line has exactly one first and one final
@@ -25,6 +35,7 @@ line_versions as (
         final_rank,
         denying_rank
     from {{ ref('int_line_versions_valued') }}
+    {{ affected_only('patient_control_number', 'pcn') }}
 ),
 
 -- the denying version: the first-ranked one, when it denied and is not a reversal
@@ -49,6 +60,8 @@ lines_picked as (
             max(case when is_denying_version then {{ column }} end) as denying_{{ column }},
         {% endfor -%}
         adjudicated_line_id,
+        -- the partition key of the incremental build: every version of a line has the same CLP01
+        max(patient_control_number) as patient_control_number,
         count(*) as version_count,
         sum(case when is_reversal then 1 else 0 end) as reversal_count,
         max(case when is_final then 1 else 0 end) = 1 as has_final_version,

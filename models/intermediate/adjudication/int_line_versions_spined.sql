@@ -1,6 +1,10 @@
 {{
     config(
-        materialized='table'
+        materialized=partitioned_materialization(),
+        incremental_strategy='pcn_replace',
+        partition_key={'column': 'patient_control_number', 'kind': 'pcn'},
+        on_schema_change='append_new_columns',
+        post_hook="{{ record_partition_build() }}"
     )
 }}
 
@@ -25,7 +29,7 @@ service_line_matches as (
         match_method,
         line_control_number
     from {{ ref('int_service_lines_matched') }}
-    where remit_claim_id is not null
+    where remit_claim_id is not null {{ affected_only('remit_claim_id', 'remit_claim_id', 'and') }}
 ),
 
 claim_matches as (
@@ -33,7 +37,7 @@ claim_matches as (
         claim_id,
         remit_claim_id
     from {{ ref('int_claims_matched_to_remits') }}
-    where remit_claim_id is not null
+    where remit_claim_id is not null {{ affected_only('remit_claim_id', 'remit_claim_id', 'and') }}
 ),
 
 remit_versions as (
@@ -53,6 +57,7 @@ remit_versions as (
         claim_charge_amount,
         claim_paid_amount
     from {{ ref('int_remit_claim_versions') }}
+    {{ affected_only('patient_control_number', 'pcn') }}
 ),
 
 remit_claims as (
@@ -61,6 +66,7 @@ remit_claims as (
         claim_received_date,
         statement_from_date
     from {{ ref('stg_x12_835__claims') }}
+    {{ affected_only('remit_claim_id', 'remit_claim_id') }}
 ),
 
 remit_lines as {{ read_in_place() }} (
@@ -84,6 +90,7 @@ remit_lines as {{ read_in_place() }} (
         service_date,
         service_from_date
     from {{ ref('stg_x12_835__service_lines') }}
+    {{ affected_only('remit_claim_id', 'remit_claim_id') }}
 ),
 
 claim_lines as (
@@ -101,6 +108,7 @@ claim_lines as (
         service_unit_count,
         line_charge_amount
     from {{ ref('stg_x12_837__service_lines') }}
+    {{ affected_only('claim_id', 'claim_id') }}
 ),
 
 ---------- remit claims without SVC and without an 837 claim: one pseudo-line for the claim

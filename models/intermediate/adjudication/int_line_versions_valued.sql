@@ -1,6 +1,10 @@
 {{
     config(
-        materialized='table'
+        materialized=partitioned_materialization(),
+        incremental_strategy='pcn_replace',
+        partition_key={'column': 'patient_control_number', 'kind': 'pcn'},
+        on_schema_change='append_new_columns',
+        post_hook="{{ record_partition_build() }}"
     )
 }}
 
@@ -57,6 +61,7 @@ line_versions as (
         claim_file_id,
         claim_segment_position
     from {{ ref('int_line_versions_spined') }}
+    {{ affected_only('patient_control_number', 'pcn') }}
 ),
 
 claim_paid_shares as (
@@ -65,7 +70,7 @@ claim_paid_shares as (
         remit_claim_id,
         allocated_amount as paid_share
     from {{ ref('int_claim_amounts_allocated') }}
-    where amount_source = 'claim_paid'
+    where amount_source = 'claim_paid' {{ affected_only('remit_claim_id', 'remit_claim_id', 'and') }}
 ),
 
 line_version_adjustments as {{ read_in_place() }} (
@@ -85,6 +90,7 @@ line_version_adjustments as {{ read_in_place() }} (
         classification_rule,
         deciding_rarc_code
     from {{ ref('int_line_version_adjustments') }}
+    {{ affected_only('remit_claim_id', 'remit_claim_id') }}
 ),
 
 first_remarks as {{ read_in_place() }} (

@@ -1,0 +1,208 @@
+{#- Incremental intermediate and mart models, partitioned by the claim's patient control number (PCN: 837
+    CLM01 = 835 CLP01). Remit versions, reversal chains, 837<->835 matching, COB pairing and administration
+    links never reach across PCNs, so a new file can change only the rows of the PCNs it carries.
+
+    A partitioned model says, in its config block:
+        materialized=partitioned_materialization(), incremental_strategy='pcn_replace',
+        partition_key={'column': <its column>, 'kind': 'pcn' | 'claim_id' | 'remit_claim_id'},
+        post_hook="{{ record_partition_build() }}"
+    and filters its import CTEs with {{ affected_only(column, kind) }}. On an incremental DuckDB run it deletes
+    its rows of the affected PCNs (int_claim_control_numbers_affected) and inserts what it computes for them;
+    when int_build_scope says a global input changed, it deletes every row and inserts everything. On Spark
+    (Parquet tables, no DELETE) it is a table, rebuilt in full. -#}
+
+
+{#- 'incremental' on DuckDB, 'table' elsewhere. -#}
+{% macro partitioned_materialization() -%}
+    {{ return('incremental' if target.type == 'duckdb' else 'table') }}
+{%- endmacro %}
+
+
+{#- True when this run must rebuild every partition (int_build_scope.is_full_rebuild). Read at run time;
+    false while parsing. -#}
+{% macro build_is_full() -%}
+    {%- set scope = ref('int_build_scope') -%}
+    {%- if not execute -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set result = run_query("select is_full_rebuild from " ~ scope) -%}
+    {{ return(result.rows | length == 0 or result.rows[0][0] | as_bool) }}
+{%- endmacro %}
+
+
+{#- A subquery listing the keys of kind `kind` that belong to affected PCNs: 'pcn' (the PCN itself),
+    'claim_id' (837 claims with that CLM01) or 'remit_claim_id' (835 claims with that CLP01). -#}
+{% macro affected_keys(kind) -%}
+    {%- set affected = ref('int_claim_control_numbers_affected') -%}
+    {%- if kind == 'pcn' -%}
+        select patient_control_number from {{ affected }}
+    {%- elif kind == 'claim_id' -%}
+        select claim_id from {{ ref('stg_x12_837__claims') }}
+        where claim_control_number in (select patient_control_number from {{ affected }})
+    {%- elif kind == 'remit_claim_id' -%}
+        select remit_claim_id from {{ ref('stg_x12_835__claims') }}
+        where patient_control_number in (select patient_control_number from {{ affected }})
+    {%- else -%}
+        {{ exceptions.raise_compiler_error("affected_keys: unknown key kind " ~ kind) }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- `where` clause of an import CTE of a partitioned model: on an incremental run that is not a full
+    rebuild, only rows whose `column` (a key of kind `kind`) belongs to an affected PCN; else nothing.
+    `keyword` joins it to the CTE's own where clause ('and'). Its ref()s are taken while parsing, on every
+    adapter, so the affected set and the build scope are built before the model everywhere. -#}
+{% macro affected_only(column, kind='pcn', keyword='where') -%}
+    {#- a unit test gives the model's inputs only; it builds the model whole (is_incremental() is false) -#}
+    {%- if not execute -%}
+        {%- do affected_keys(kind) -%}
+        {%- do ref('int_build_scope') -%}
+    {%- endif -%}
+    {%- if execute and model.resource_type != 'unit_test' and is_incremental() and not build_is_full() %}
+    {{ keyword }} {{ column }} in ({{ affected_keys(kind) }})
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- Every file with rows in staging, with the kind of rows it holds (a query; int_files_pending and
+    int_build_scope read it). -#}
+{% macro staged_files() -%}
+    select distinct file_id, '835' as file_kind from {{ ref('stg_x12_835__claims') }}
+    union
+    select distinct file_id, '835' as file_kind from {{ ref('stg_x12_835__payments') }}
+    union
+    select distinct file_id, '837' as file_kind from {{ ref('stg_x12_837__claims') }}
+    union
+    select distinct file_id, 'administrations' as file_kind
+    from {{ ref('stg_administrations__drug_administrations') }}
+{%- endmacro %}
+
+
+{#- The custom incremental strategy: delete the target's rows of the affected PCNs (all rows on a full
+    rebuild), then insert the new batch. dbt's delete+insert would delete only the keys present in the batch
+    and leave a partition's stale rows when its new result has fewer rows. -#}
+{% macro get_incremental_pcn_replace_sql(arg_dict) -%}
+    {%- set partition = config.get('partition_key') -%}
+    {%- if partition is none -%}
+        {{ exceptions.raise_compiler_error("pcn_replace needs partition_key={'column': ..., 'kind': ...}") }}
+    {%- endif -%}
+    {%- set target_relation = arg_dict['target_relation'] -%}
+    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    delete from {{ target_relation }}
+    {%- if not build_is_full() %}
+    where {{ partition['column'] }} in ({{ affected_keys(partition.get('kind', 'pcn')) }})
+    {%- endif -%};
+    insert into {{ target_relation }} ({{ columns }})
+    select {{ columns }} from {{ arg_dict['temp_relation'] }}
+{%- endmacro %}
+
+
+{#- Post-hook of every partitioned model: records that it has folded the current build scope in, so the
+    pending files are marked folded only once every partitioned model has taken them in (fold_pending_files). -#}
+{% macro record_partition_build() -%}
+    {{ return(adapter.dispatch('record_partition_build', 'denials')()) }}
+{%- endmacro %}
+
+{% macro default__record_partition_build() -%}
+{%- endmacro %}
+
+{% macro duckdb__record_partition_build() -%}
+    {%- set scope = ref('int_build_scope') -%}
+    {#- a selection without the build scope (a model built on its own) folds nothing in -#}
+    {%- if execute and run_query(
+        "select count(*) from information_schema.tables where table_catalog = '" ~ scope.database
+        ~ "' and table_schema = '" ~ scope.schema ~ "' and table_name = '" ~ scope.identifier ~ "'"
+    ).rows[0][0] == 0 -%}
+        {{ return('') }}
+    {%- endif -%}
+    create schema if not exists {{ build_state_schema() }};
+    create table if not exists {{ build_state_schema() }}.partitions_built (
+        model_name varchar, build_scope_id varchar
+    );
+    insert into {{ build_state_schema() }}.partitions_built
+    select '{{ this.identifier }}', build_scope_id from {{ scope }}
+{%- endmacro %}
+
+
+{#- Where the incremental bookkeeping lives: files folded in, global inputs as last folded, partitions built.
+    Not a dbt model (dbt would rebuild it); created on first use. -#}
+{% macro build_state_schema() -%}
+    build_state
+{%- endmacro %}
+
+
+{#- The relation of a bookkeeping table, or none when it does not exist yet. Asked of the catalog, not of
+    dbt's relation cache, which does not see a schema created during the run. -#}
+{% macro build_state_relation(name) -%}
+    {%- if not execute or target.type != 'duckdb' -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set schema = build_state_schema() | trim -%}
+    {%- set found = run_query(
+        "select count(*) from information_schema.tables where table_catalog = '" ~ target.database
+        ~ "' and table_schema = '" ~ schema ~ "' and table_name = '" ~ name ~ "'"
+    ).rows[0][0] -%}
+    {%- if found == 0 -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(api.Relation.create(database=target.database, schema=schema, identifier=name)) }}
+{%- endmacro %}
+
+
+{#- on-run-end: when every partitioned model has folded the current build scope in (record_partition_build),
+    mark the scope's pending files as folded and keep the global inputs' fingerprints it was built with. The
+    next run's affected set then starts from the files after these. Nothing else writes the ledger, so a run
+    that stops half-way leaves the files pending and the next run takes them in again. -#}
+{% macro fold_pending_files() -%}
+    {{ return(adapter.dispatch('fold_pending_files', 'denials')()) }}
+{%- endmacro %}
+
+{% macro default__fold_pending_files() -%}
+{%- endmacro %}
+
+{% macro duckdb__fold_pending_files() -%}
+    {%- if execute -%}
+        {%- set partitioned = [] -%}
+        {%- for node in graph.nodes.values() if node.resource_type == 'model'
+            and node.config.get('incremental_strategy') == 'pcn_replace' -%}
+            {%- do partitioned.append(node.name) -%}
+        {%- endfor -%}
+        {%- set scope_node = graph.nodes['model.' ~ project_name ~ '.int_build_scope'] -%}
+        {%- set pending_node = graph.nodes['model.' ~ project_name ~ '.int_files_pending'] -%}
+        {%- set fingerprints_node = graph.nodes['model.' ~ project_name ~ '.int_global_inputs_fingerprinted'] -%}
+        {%- set staged = [] -%}
+        {%- for name in ['stg_x12_835__claims', 'stg_x12_835__payments', 'stg_x12_837__claims',
+                         'stg_administrations__drug_administrations'] -%}
+            {%- do staged.append('select file_id from ' ~ graph.nodes['model.' ~ project_name ~ '.' ~ name].relation_name) -%}
+        {%- endfor -%}
+        {%- set built = build_state_relation('partitions_built') -%}
+        {%- set scope = adapter.get_relation(database=scope_node.database, schema=scope_node.schema,
+                                             identifier=scope_node.alias) -%}
+        {%- if built is not none and scope is not none and partitioned -%}
+            {%- set missing = run_query(
+                "select count(*) from (values ('" ~ partitioned | join("'), ('") ~ "')) as models (model_name)"
+                ~ " where model_name not in (select partitions_built.model_name from " ~ built
+                ~ " as partitions_built inner join " ~ scope ~ " as scope"
+                ~ " on partitions_built.build_scope_id = scope.build_scope_id)"
+            ).rows[0][0] -%}
+            {%- if missing == 0 -%}
+                {%- set state = build_state_schema() | trim -%}
+                {%- call statement('fold_pending_files', fetch_result=False) -%}
+                    create table if not exists {{ state }}.files_folded (file_id bigint, build_scope_id varchar);
+                    insert into {{ state }}.files_folded
+                    select pending.file_id, scope.build_scope_id
+                    from {{ pending_node.relation_name }} as pending
+                    cross join {{ scope }} as scope
+                    where pending.file_id not in (select file_id from {{ state }}.files_folded);
+                    -- a retracted file left staging and every partition: forget it
+                    delete from {{ state }}.files_folded
+                    where file_id not in ({{ staged | join(' union ') }});
+                    create or replace table {{ state }}.global_inputs_folded as
+                    select * from {{ fingerprints_node.relation_name }};
+                    delete from {{ state }}.partitions_built;
+                {%- endcall -%}
+                {%- do adapter.commit() -%}
+            {%- endif -%}
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}

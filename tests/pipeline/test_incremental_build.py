@@ -1,0 +1,225 @@
+"""A daily run folds new files into the marts incrementally, and ends where a build from scratch would.
+
+One generated data set is cut into two batches by interchange (ISA...IEA) and by administration record.
+Batch B brings what makes an incremental build hard: remits for claims whose 837 came in A (late remit),
+837s whose remits came in A (late 837), reversals and corrections of chains begun in A, a second
+administrations file, and a copy of one of A's 835 interchanges under a new envelope (a re-send).
+The pipeline's two builds take A, then `denials run` takes B, in one warehouse; another warehouse ingests
+A and B and builds from scratch.
+Every mart must have the same fingerprint in both. The B run must really be incremental: it rebuilds only
+the patient control numbers B carries, and a mart row of a number B does not carry is not rewritten.
+A changed seed must make the next build a full rebuild.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from denials.generate import generate
+from denials.ingest import ingest_paths
+from denials.pipeline import MARTS_SELECTOR
+from tests.models.dbt_helpers import project_copy, run_dbt
+from tests.models.mart_fingerprints import mart_fingerprints
+from tests.pipeline.conftest import cli, gx_copy
+from tests.quality.conftest import new_envelope
+
+CLAIMS, SEED = 300, 5
+INTERCHANGE = re.compile(r"ISA\*.*?IEA\*[^~]*~\s*", re.DOTALL)
+TAMPERED = "tampered by the test"
+
+
+@dataclass(frozen=True)
+class Batches:
+    a: list[Path]  # inbox folders of batch A, in ingest order
+    b: list[Path]
+    a_remit_numbers: set[str]  # CLP01 of A's 835s
+    a_claim_numbers: set[str]  # CLM01 of A's 837s
+    b_numbers: set[str]  # every patient control number B carries (CLP01, CLM01, administrations)
+
+
+def interchanges(path: Path) -> list[str]:
+    text = path.read_text(encoding="utf-8")
+    found = INTERCHANGE.findall(text)
+    assert "".join(found).strip() == text.strip(), f"{path.name}: not a sequence of interchanges"
+    return found
+
+
+def elements(text: str, segment: str) -> list[list[str]]:
+    return [found.split("*") for found in re.findall(rf"(?:^|~\s*){segment}\*([^~]*)", text)]
+
+
+def split_batches(data: Path, root: Path) -> Batches:
+    claims = [x for path in sorted((data / "837").glob("*.837")) for x in interchanges(path)]
+    remits = [x for path in sorted((data / "835").glob("*.835")) for x in interchanges(path)]
+    # every 4th 837 interchange arrives late, after remits of its claims; 835s arrive in their order
+    claims_a = [x for n, x in enumerate(claims) if n % 4 != 3]
+    claims_b = [x for n, x in enumerate(claims) if n % 4 == 3]
+    cut = len(remits) * 3 // 5
+    remits_a, remits_b = remits[:cut], remits[cut:]
+    with (data / "administrations" / "administrations.csv").open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        records = list(reader)
+
+    def write(folder: Path, name: str, text: str) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
+
+    def csv_text(rows: list[list[str]]) -> str:
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows([header, *rows])
+        return out.getvalue()
+
+    a, b = root / "a", root / "b"
+    write(a / "837", "claims_a.837", "".join(claims_a))
+    write(a / "835", "remits_a.835", "".join(remits_a))
+    write(a / "administrations", "administrations_a.csv", csv_text(records[0::2]))
+    write(b / "837", "claims_b.837", "".join(claims_b))
+    write(b / "835", "remits_b.835", "".join(remits_b))
+    write(b / "835", "remits_resent.835", new_envelope(remits_a[0]))
+    write(b / "administrations", "administrations_b.csv", csv_text(records[1::2]))
+
+    claim_numbers = {text: {clm[0] for clm in elements(text, "CLM")} for text in claims}
+    remit_numbers = {text: {clp[0] for clp in elements(text, "CLP")} for text in remits}
+    b_numbers = set().union(*(claim_numbers[x] for x in claims_b), *(remit_numbers[x] for x in remits_b),
+                            *(remit_numbers[x] for x in remits_a[:1]), (row[1] for row in records[1::2]))
+    return Batches(
+        a=[a / "837", a / "835", a / "administrations"],
+        b=[b / "837", b / "835", b / "administrations"],
+        a_remit_numbers=set().union(*(remit_numbers[x] for x in remits_a)),
+        a_claim_numbers=set().union(*(claim_numbers[x] for x in claims_a)),
+        b_numbers=b_numbers,
+    )
+
+
+def scenarios_of_b(batches: Batches) -> dict[str, int]:
+    """How many of each hard case batch B holds, read from its files."""
+    remits_b = (batches.b[1] / "remits_b.835").read_text(encoding="utf-8")
+    claims_b = (batches.b[0] / "claims_b.837").read_text(encoding="utf-8")
+    clps = elements(remits_b, "CLP")
+    return {
+        "late remit": sum(clp[0] in batches.a_claim_numbers for clp in clps),
+        "late 837": sum(clm[0] in batches.a_remit_numbers for clm in elements(claims_b, "CLM")),
+        "reversal of a chain begun in A": sum(clp[1] == "22" and clp[0] in batches.a_remit_numbers
+                                              for clp in clps),
+        "correction of a chain begun in A": sum(clp[1] != "22" and clp[0] in batches.a_remit_numbers
+                                                for clp in clps),
+    }
+
+
+def denials_run(inbox: list[Path], warehouse: Path, gx_root: Path) -> str:
+    result = cli("run", *map(str, inbox), "--warehouse", str(warehouse), gx_root=gx_root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout + result.stderr
+
+
+@dataclass(frozen=True)
+class Incremental:
+    batches: Batches
+    warehouse: Path
+    b_output: str
+    all_numbers: set[str]
+    affected: set[str]
+    scope: tuple
+    untouched_kept: bool  # a tampered mart row of a number B does not carry survived the B run
+    affected_rewritten: bool  # a tampered mart row of a number B carries was rebuilt
+
+
+@pytest.fixture(scope="module")
+def incremental(tmp_path_factory: pytest.TempPathFactory) -> Incremental:
+    root = tmp_path_factory.mktemp("incremental")
+    generate(root / "data", claims=CLAIMS, seed=SEED)
+    batches = split_batches(root / "data", root)
+    gx_root = gx_copy(root)
+    warehouse = root / "warehouse" / "denials.duckdb"
+    # A with the pipeline's two builds but not its checks: a quarter of A's remits wait for their 837
+    # (they come in B), which the remit matching check rightly refuses to publish
+    assert ingest_paths(batches.a, warehouse).exit_code == 0
+    for args in (["build", "--exclude", MARTS_SELECTOR], ["build", "--select", MARTS_SELECTOR]):
+        run_dbt([*args, "--quiet"], warehouse, root)
+
+    con = duckdb.connect(str(warehouse))
+    numbers = {n for (n,) in con.execute("select claim_control_number from marts.fct_claims").fetchall()}
+    untouched = sorted(numbers - batches.b_numbers)[0]
+    touched = sorted(numbers & batches.b_numbers)[0]
+    original = con.execute("select payer_name from marts.fct_claims where claim_control_number = ?",
+                           [untouched]).fetchall()
+    con.execute("update marts.fct_claims set payer_name = ? where claim_control_number in (?, ?)",
+                [TAMPERED, untouched, touched])
+    con.close()
+
+    b_output = denials_run(batches.b, warehouse, gx_root)
+
+    con = duckdb.connect(str(warehouse))
+    def tampered(number: str) -> bool:
+        return con.execute("select bool_or(payer_name is not distinct from ?) from marts.fct_claims "
+                           "where claim_control_number = ?", [TAMPERED, number]).fetchone()[0]
+    untouched_kept, affected_rewritten = tampered(untouched), not tampered(touched)
+    # put the row back as it was, so the marts can be compared with a build from scratch
+    assert len({row for row in original}) == 1
+    con.execute("update marts.fct_claims set payer_name = ? where claim_control_number = ?",
+                [original[0][0], untouched])
+    affected = {n for (n,) in con.execute(
+        "select patient_control_number from intermediate.int_claim_control_numbers_affected").fetchall()}
+    all_numbers = {n for (n,) in con.execute("select claim_control_number from marts.fct_claims").fetchall()}
+    scope = con.execute("select is_full_rebuild, rebuild_reason from intermediate.int_build_scope").fetchone()
+    con.close()
+    return Incremental(batches, warehouse, b_output, all_numbers, affected, scope, untouched_kept,
+                       affected_rewritten)
+
+
+def test_batch_b_holds_every_hard_case(incremental: Incremental) -> None:
+    counts = scenarios_of_b(incremental.batches)
+    assert all(counts.values()), counts
+    assert (incremental.batches.b[1] / "remits_resent.835").exists()
+
+
+def test_incremental_run_equals_a_build_from_scratch(incremental: Incremental, tmp_path: Path) -> None:
+    warehouse = tmp_path / "scratch.duckdb"
+    for inbox in (incremental.batches.a, incremental.batches.b):
+        assert ingest_paths(inbox, warehouse).exit_code == 0
+    run_dbt(["build", "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test", "--quiet"],
+            warehouse, tmp_path)
+    scratch, daily = mart_fingerprints(warehouse), mart_fingerprints(incremental.warehouse)
+    assert scratch.keys() == daily.keys()
+    differing = sorted(name for name in scratch if scratch[name] != daily[name])
+    assert not differing, f"marts differ from a build from scratch: {differing}"
+
+
+def test_b_run_rebuilt_only_the_numbers_b_carries(incremental: Incremental) -> None:
+    assert incremental.scope == (False, None)
+    assert "incremental: " in incremental.b_output
+    assert incremental.affected == {number for number in incremental.batches.b_numbers if number}
+    assert 0 < len(incremental.affected) < len(incremental.all_numbers)
+    assert incremental.untouched_kept, "a mart row of a number batch B does not carry was rewritten"
+    assert incremental.affected_rewritten, "a mart row of a number batch B carries was not rebuilt"
+
+
+def test_a_changed_seed_forces_a_full_rebuild(incremental: Incremental, tmp_path: Path) -> None:
+    source = Path(__file__).resolve().parents[2] / "seeds" / "group_codes.csv"
+    lines = source.read_text(encoding="utf-8").splitlines()
+    # the same rows with one description reworded: content changed, nothing else
+    header, first, *rest = lines
+    cells = next(csv.reader([first]))
+    cells[1] = cells[1] + " (reworded)"
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(cells)
+    reworded = "\n".join([header, out.getvalue().strip(), *rest]) + "\n"
+    project = project_copy(tmp_path / "project", seeds={"group_codes": reworded})
+    copy = tmp_path / "copy.duckdb"
+    copy.write_bytes(incremental.warehouse.read_bytes())
+    run_dbt(["build", "--select", "group_codes", "int_global_inputs_fingerprinted", "int_build_scope",
+             "--exclude-resource-type", "test", "--quiet"], copy, tmp_path, project_dir=project)
+    con = duckdb.connect(str(copy), read_only=True)
+    try:
+        assert con.execute("select is_full_rebuild, rebuild_reason from intermediate.int_build_scope"
+                           ).fetchone() == (True, "seed changed")
+    finally:
+        con.close()

@@ -30,7 +30,8 @@ from tests.models.mart_fingerprints import mart_fingerprints
 from tests.pipeline.conftest import cli, gx_copy
 from tests.quality.conftest import new_envelope
 
-CLAIMS, SEED = 300, 5
+# reversals at ten times the generator's default, so that batch B surely reverses and corrects chains of A
+CLAIMS, SEED, REVERSAL_RATE = 300, 5, 0.1
 INTERCHANGE = re.compile(r"ISA\*.*?IEA\*[^~]*~\s*", re.DOTALL)
 TAMPERED = "tampered by the test"
 
@@ -135,7 +136,7 @@ class Incremental:
 @pytest.fixture(scope="module")
 def incremental(tmp_path_factory: pytest.TempPathFactory) -> Incremental:
     root = tmp_path_factory.mktemp("incremental")
-    generate(root / "data", claims=CLAIMS, seed=SEED)
+    generate(root / "data", claims=CLAIMS, seed=SEED, reversal_rate=REVERSAL_RATE)
     batches = split_batches(root / "data", root)
     gx_root = gx_copy(root)
     warehouse = root / "warehouse" / "denials.duckdb"

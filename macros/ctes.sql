@@ -12,3 +12,16 @@
 {% macro duckdb__read_in_place() -%}
     not materialized
 {%- endmacro %}
+
+
+{#- DuckDB may build a left join's hash table on the preserved side instead of the joined one, whichever
+    its statistics say is smaller. int_line_versions_spined joins a 3M-row spine to line tables as large:
+    at a million claims, flipped, its hash tables needed 3 GB and could not spill (out of memory at the
+    2.5 GB limit); as written they take 1.3 GB. These hooks keep the joins as written for one model. -#}
+{% macro keep_join_sides_as_written() -%}
+    {{ return("set disabled_optimizers = 'build_side_probe_side'" if target.type == 'duckdb' else "") }}
+{%- endmacro %}
+
+{% macro reset_join_sides() -%}
+    {{ return("reset disabled_optimizers" if target.type == 'duckdb' else "") }}
+{%- endmacro %}

@@ -4,7 +4,8 @@
         incremental_strategy='pcn_replace',
         partition_key={'column': 'patient_control_number', 'kind': 'pcn'},
         on_schema_change='append_new_columns',
-        post_hook="{{ record_partition_build() }}"
+        pre_hook=keep_join_sides_as_written(),
+        post_hook=["{{ record_partition_build() }}", "{{ reset_join_sides() }}"]
     )
 }}
 

@@ -64,19 +64,6 @@
 {%- endmacro %}
 
 
-{#- Every file with rows in staging, with the kind of rows it holds (a query; int_files_pending and
-    int_build_scope read it). -#}
-{% macro staged_files() -%}
-    select distinct file_id, '835' as file_kind from {{ ref('stg_x12_835__claims') }}
-    union
-    select distinct file_id, '835' as file_kind from {{ ref('stg_x12_835__payments') }}
-    union
-    select distinct file_id, '837' as file_kind from {{ ref('stg_x12_837__claims') }}
-    union
-    select distinct file_id, 'administrations' as file_kind
-    from {{ ref('stg_administrations__drug_administrations') }}
-{%- endmacro %}
-
 
 {#- The custom incremental strategy: delete the target's rows of the affected PCNs (all rows on a full
     rebuild), then insert the new batch. dbt's delete+insert would delete only the keys present in the batch

@@ -13,8 +13,8 @@
 
 {%- set folded = build_state_relation('global_inputs_folded') %}
 {%- set folded_files = build_state_relation('files_folded') %}
-{#- rendered outside the conditional below, so its ref()s are seen while parsing #}
-{%- set staged = staged_files() %}
+{#- taken outside the conditional below, so the ref() is seen while parsing #}
+{%- set staged = ref('int_files_staged') %}
 {%- set string = api.Column.translate_type('string') %}
 
 with
@@ -59,7 +59,7 @@ changed_inputs as (
     -- a file folded in earlier that has left staging: retracted, its rows must leave every partition
     select 'a file was retracted' as reason
     from {{ folded_files }} as files_folded
-    where files_folded.file_id not in (select staged.file_id from ({{ staged }}) as staged)
+    where files_folded.file_id not in (select staged.file_id from {{ staged }} as staged)
     {%- endif %}
 ),
 

@@ -6,16 +6,10 @@
 
 {%- set folded = build_state_relation('files_folded') %}
 
-with
-
-staged_files as (
-    {{ staged_files() }}
-)
-
 select
     file_id,
     file_kind
-from staged_files
+from {{ ref('int_files_staged') }}
 {%- if folded is not none %}
 where file_id not in (select files_folded.file_id from {{ folded }} as files_folded)
 {%- endif %}

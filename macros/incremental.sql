@@ -2,10 +2,7 @@
     CLM01 = 835 CLP01). Remit versions, reversal chains, 837<->835 matching, COB pairing and administration
     links never reach across PCNs, so a new file can change only the rows of the PCNs it carries.
 
-    A partitioned model says, in its config block:
-        materialized=partitioned_materialization(), incremental_strategy='pcn_replace',
-        partition_key={'column': <its column>, 'kind': 'pcn' | 'claim_id' | 'remit_claim_id'},
-        post_hook="{{ record_partition_build() }}"
+    A partitioned model says {{ config(**partitioned_by(<its column>, 'pcn' | 'claim_id' | 'remit_claim_id')) }}
     and filters its import CTEs with {{ affected_only(column, kind) }}. On an incremental DuckDB run it deletes
     its rows of the affected PCNs (int_claim_control_numbers_affected) and inserts what it computes for them;
     when int_build_scope says a global input changed, it deletes every row and inserts everything. On Spark
@@ -18,10 +15,29 @@
 {%- endmacro %}
 
 
+{#- The config block of a partitioned model, {{ config(**partitioned_by('claim_control_number')) }}: its
+    materialization, the pcn_replace strategy, the partition key (`column`, of key kind `kind` as in
+    affected_keys) and the post-hook that records the build. pre_hook and post_hook add hooks of the model's
+    own. -#}
+{% macro partitioned_by(column, kind='pcn', pre_hook=none, post_hook=[]) -%}
+    {%- set settings = {
+        'materialized': partitioned_materialization(),
+        'incremental_strategy': 'pcn_replace',
+        'partition_key': {'column': column, 'kind': kind},
+        'on_schema_change': 'append_new_columns',
+        'post_hook': ['{{ record_partition_build() }}'] + post_hook,
+    } -%}
+    {%- if pre_hook is not none -%}
+        {%- do settings.update({'pre_hook': pre_hook}) -%}
+    {%- endif -%}
+    {{ return(settings) }}
+{%- endmacro %}
+
+
 {#- True when this run must rebuild every partition (int_build_scope.is_full_rebuild). Read at run time;
     false while parsing. -#}
 {% macro build_is_full() -%}
-    {%- set scope = ref('int_build_scope') -%}
+    {%- set scope = build_relation('int_build_scope') -%}
     {%- if not execute -%}
         {{ return(false) }}
     {%- endif -%}
@@ -30,17 +46,28 @@
 {%- endmacro %}
 
 
+{#- The relation of a model the incremental macros read. A model takes it with ref(), so dbt sees the
+    dependency while parsing; a data test (get_where_subquery below) reads it from the graph, since dbt
+    refuses a ref() its test did not declare, and dbt build has built it before any partitioned model. -#}
+{% macro build_relation(name) -%}
+    {%- if model.resource_type == 'test' -%}
+        {{ return(graph.nodes['model.' ~ project_name ~ '.' ~ name].relation_name) }}
+    {%- endif -%}
+    {{ return(ref(name)) }}
+{%- endmacro %}
+
+
 {#- A subquery listing the keys of kind `kind` that belong to affected PCNs: 'pcn' (the PCN itself),
     'claim_id' (837 claims with that CLM01) or 'remit_claim_id' (835 claims with that CLP01). -#}
 {% macro affected_keys(kind) -%}
-    {%- set affected = ref('int_claim_control_numbers_affected') -%}
+    {%- set affected = build_relation('int_claim_control_numbers_affected') -%}
     {%- if kind == 'pcn' -%}
         select patient_control_number from {{ affected }}
     {%- elif kind == 'claim_id' -%}
-        select claim_id from {{ ref('stg_x12_837__claims') }}
+        select claim_id from {{ build_relation('stg_x12_837__claims') }}
         where claim_control_number in (select patient_control_number from {{ affected }})
     {%- elif kind == 'remit_claim_id' -%}
-        select remit_claim_id from {{ ref('stg_x12_835__claims') }}
+        select remit_claim_id from {{ build_relation('stg_x12_835__claims') }}
         where patient_control_number in (select patient_control_number from {{ affected }})
     {%- else -%}
         {{ exceptions.raise_compiler_error("affected_keys: unknown key kind " ~ kind) }}
@@ -192,4 +219,59 @@
             {%- endif -%}
         {%- endif -%}
     {%- endif -%}
+{%- endmacro %}
+
+
+{#- In a `dbt build`, the data tests of a model this build appended to or rewrote in part read only what it
+    wrote: the rows of every other file or PCN are as they were when the build that wrote them tested them.
+    At a million claims the data tests over whole tables took longer than the daily build itself.
+      - a staging model (appended by file): the files after the last folded build (build_state.files_folded);
+      - a partitioned model: the affected PCNs, unless this build rebuilt every partition (int_build_scope),
+        as it does when a global input changed.
+    `dbt test`, --full-refresh and `--vars '{test_every_row: true}'` test every row. Spark (tables rebuilt in
+    full) keeps dbt's own where clause only. -#}
+{% macro duckdb__get_where_subquery(relation) -%}
+    {%- set conditions = [] -%}
+    {%- set where = config.get('where', '') -%}
+    {%- if where -%}
+        {%- do conditions.append(where) -%}
+    {%- endif -%}
+    {%- set written = rows_this_build_wrote(relation) -%}
+    {%- if written -%}
+        {%- do conditions.append(written) -%}
+    {%- endif -%}
+    {%- if not conditions -%}
+        {{ return(relation) }}
+    {%- endif -%}
+    {%- set filtered -%}
+        (select * from {{ relation }} where ({{ conditions | join(') and (') }})) dbt_subquery
+    {%- endset -%}
+    {{ return(filtered) }}
+{%- endmacro %}
+
+
+{#- The condition on `relation`'s rows that this build wrote (see above), or '' for every row. -#}
+{% macro rows_this_build_wrote(relation) -%}
+    {%- if not execute or flags.WHICH != 'build' or flags.FULL_REFRESH or var('test_every_row', false) -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- for node in graph.nodes.values() if node.resource_type == 'model'
+        and node.alias | lower == relation.identifier | lower
+        and node.schema | lower == relation.schema | lower -%}
+        {%- if node.config.get('incremental_strategy') == 'pcn_replace' -%}
+            {%- set scope = graph.nodes['model.' ~ project_name ~ '.int_build_scope'] -%}
+            {%- if adapter.get_relation(scope.database, scope.schema, scope.alias) is none or build_is_full() -%}
+                {{ return('') }}
+            {%- endif -%}
+            {%- set partition = node.config.get('partition_key') -%}
+            {{ return(partition['column'] ~ ' in (' ~ affected_keys(partition.get('kind', 'pcn')) ~ ')') }}
+        {%- elif node.fqn[1] == 'staging' and 'file_id' in node.columns -%}
+            {%- set folded = build_state_relation('files_folded') -%}
+            {%- if folded is none -%}
+                {{ return('') }}
+            {%- endif -%}
+            {{ return('file_id > (select coalesce(max(file_id), 0) from ' ~ folded ~ ')') }}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return('') }}
 {%- endmacro %}

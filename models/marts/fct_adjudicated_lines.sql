@@ -1,12 +1,4 @@
-{{
-    config(
-        materialized=partitioned_materialization(),
-        incremental_strategy='pcn_replace',
-        partition_key={'column': 'claim_control_number', 'kind': 'pcn'},
-        on_schema_change='append_new_columns',
-        post_hook="{{ record_partition_build() }}"
-    )
-}}
+{{ config(**partitioned_by('claim_control_number')) }}
 
 -- One row per service line adjudicated at least once: an 837 line with a remit, an 835 line no 837 line
 -- matched, or an 835 claim without service lines and without an 837 claim (one row for the claim).

@@ -1,12 +1,4 @@
-{{
-    config(
-        materialized=partitioned_materialization(),
-        incremental_strategy='pcn_replace',
-        partition_key={'column': 'claim_control_number', 'kind': 'pcn'},
-        on_schema_change='append_new_columns',
-        post_hook="{{ record_partition_build() }}"
-    )
-}}
+{{ config(**partitioned_by('claim_control_number')) }}
 
 -- One row per claim: every submitted 837 claim and every remit chain no 837 claim matched (a claim known
 -- only from its remits), from its lines in fct_claim_lines. outcome is the first that applies, in the

@@ -1,12 +1,4 @@
-{{
-    config(
-        materialized=partitioned_materialization(),
-        incremental_strategy='pcn_replace',
-        partition_key={'column': 'claim_control_number', 'kind': 'pcn'},
-        on_schema_change='append_new_columns',
-        post_hook="{{ record_partition_build() }}"
-    )
-}}
+{{ config(**partitioned_by('claim_control_number')) }}
 
 -- One row per service line denied or partially denied by at least one adjudication (fct_adjudicated_lines
 -- with was_ever_denied): the final denials and the ones overturned later (kept, is_overturned = true).

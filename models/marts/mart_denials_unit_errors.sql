@@ -1,12 +1,4 @@
-{{
-    config(
-        materialized=partitioned_materialization(),
-        incremental_strategy='pcn_replace',
-        partition_key={'column': 'claim_control_number', 'kind': 'pcn'},
-        on_schema_change='append_new_columns',
-        post_hook="{{ record_partition_build() }}"
-    )
-}}
+{{ config(**partitioned_by('claim_control_number')) }}
 
 -- One row per fct_denials line in the unit_error category, with the billed units against the units the
 -- administration record stands for (through drug_reference billing_unit_size and billing_unit_measure),

@@ -25,7 +25,7 @@ import pytest
 from denials.generate import generate
 from denials.ingest import ingest_paths
 from denials.pipeline import MARTS_SELECTOR
-from tests.models.dbt_helpers import project_copy, run_dbt
+from tests.models.dbt_helpers import DbtRunError, project_copy, run_dbt
 from tests.models.mart_fingerprints import mart_fingerprints
 from tests.pipeline.conftest import cli, gx_copy
 from tests.quality.conftest import new_envelope
@@ -224,3 +224,63 @@ def test_a_changed_seed_forces_a_full_rebuild(incremental: Incremental, tmp_path
                            ).fetchone() == (True, "seed changed")
     finally:
         con.close()
+
+
+def test_data_tests_in_a_build_read_what_the_build_wrote(incremental: Incremental, tmp_path: Path) -> None:
+    """In the incremental B run, a data test run by `dbt build` reads only what B wrote: the numbers B
+    carried in a partitioned model, B's files (those after the last folded build) in a staging model. A
+    bad row elsewhere was tested by the build that wrote it. `dbt test` and the variable test_every_row
+    test every row, and a bad row B wrote fails the test either way."""
+    copy = tmp_path / "copy.duckdb"
+    copy.write_bytes(incremental.warehouse.read_bytes())
+    untouched = sorted(incremental.all_numbers - incremental.affected)[0]
+    rewritten = sorted(incremental.affected & incremental.all_numbers)[0]
+    con = duckdb.connect(str(copy), read_only=True)
+    try:
+        # the first 835 claim of A's remit file, and one of B's
+        (a_remit_claim,), (b_remit_claim,) = (con.execute(
+            "select min(remit_claim_id) from staging.stg_x12_835__claims claims inner join raw.file_registry "
+            f"files on claims.file_id = files.file_id where files.file_name = '{name}'").fetchone()
+            for name in ("remits_a.835", "remits_b.835"))
+    finally:
+        con.close()
+    con = duckdb.connect(str(copy))
+    try:
+        # as while B's build runs: its files staged, not yet folded (the build's last step)
+        con.execute("delete from build_state.files_folded where file_id in (select file_id "
+                    "from raw.file_registry where file_name in ('claims_b.837', 'remits_b.835', "
+                    "'remits_resent.835', 'administrations_b.csv'))")
+    finally:
+        con.close()
+    checks = {
+        "partitioned": ("fct_adjudicated_lines,test_name:accepted_values",
+                        "update marts.fct_adjudicated_lines set payer_type = 'tampered' "
+                        "where claim_control_number = ?"),
+        "staging": ("stg_x12_835__claims,test_name:accepted_values",
+                    "update staging.stg_x12_835__claims set claim_status_code = 'tampered' "
+                    "where remit_claim_id = ?"),
+    }
+
+    def tamper(kind: str, key: str) -> None:
+        con = duckdb.connect(str(copy))
+        try:
+            assert con.execute(checks[kind][1], [key]).fetchone()[0] > 0
+        finally:
+            con.close()
+
+    def passes(kind: str, command: str = "build", *extra: str) -> bool:
+        try:
+            run_dbt([command, "--select", checks[kind][0], "--quiet", *extra], copy, tmp_path)
+        except DbtRunError as failed:
+            assert "accepted_values_" in str(failed)
+            return False
+        return True
+
+    for kind, old, new in (("partitioned", untouched, rewritten), ("staging", a_remit_claim, b_remit_claim)):
+        assert passes(kind), kind
+        tamper(kind, old)
+        assert passes(kind), f"{kind}: a build tested a row it did not write"
+        assert not passes(kind, "build", "--vars", "{test_every_row: true}"), kind
+        assert not passes(kind, "test"), kind
+        tamper(kind, new)
+        assert not passes(kind), f"{kind}: a build did not test a row it wrote"

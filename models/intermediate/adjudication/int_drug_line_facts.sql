@@ -1,12 +1,4 @@
-{{
-    config(
-        materialized=partitioned_materialization(),
-        incremental_strategy='pcn_replace',
-        partition_key={'column': 'claim_control_number', 'kind': 'pcn'},
-        on_schema_change='append_new_columns',
-        post_hook="{{ record_partition_build() }}"
-    )
-}}
+{{ config(**partitioned_by('claim_control_number')) }}
 
 -- One row per 837 drug line (int_drug_lines_with_administrations) with what its dose group, the payer's
 -- policy and the drug seeds add: whether the dose group (same claim, HCPCS and service date) has a JW waste

@@ -1,12 +1,4 @@
-{{
-    config(
-        materialized=partitioned_materialization(),
-        incremental_strategy='pcn_replace',
-        partition_key={'column': 'remit_claim_id', 'kind': 'remit_claim_id'},
-        on_schema_change='append_new_columns',
-        post_hook="{{ record_partition_build() }}"
-    )
-}}
+{{ config(**partitioned_by('remit_claim_id', 'remit_claim_id')) }}
 
 -- One row per line version (adjudicated_line_id, remit_claim_id) and CAS triplet that adjusts it: the
 -- line-level CAS of its remit line, and its allocated share of each claim-level CAS of its remit version

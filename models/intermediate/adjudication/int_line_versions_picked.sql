@@ -1,12 +1,4 @@
-{{
-    config(
-        materialized=partitioned_materialization(),
-        incremental_strategy='pcn_replace',
-        partition_key={'column': 'patient_control_number', 'kind': 'pcn'},
-        on_schema_change='append_new_columns',
-        post_hook="{{ record_partition_build() }}"
-    )
-}}
+{{ config(**partitioned_by('patient_control_number')) }}
 
 -- One row per adjudicated line: the totals of its remit chain, and the columns fct_adjudicated_lines takes
 -- from its first, final and denying versions (ranked by int_line_versions_valued; macro line_version_picks

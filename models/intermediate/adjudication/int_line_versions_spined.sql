@@ -1,13 +1,5 @@
-{{
-    config(
-        materialized=partitioned_materialization(),
-        incremental_strategy='pcn_replace',
-        partition_key={'column': 'patient_control_number', 'kind': 'pcn'},
-        on_schema_change='append_new_columns',
-        pre_hook=keep_join_sides_as_written(),
-        post_hook=["{{ record_partition_build() }}", "{{ reset_join_sides() }}"]
-    )
-}}
+{{ config(**partitioned_by('patient_control_number', pre_hook=keep_join_sides_as_written(),
+                           post_hook=["{{ reset_join_sides() }}"])) }}
 
 -- One row per adjudicated line and remit version that adjudicated it (line x remit version spine): an 837
 -- line with each remit version matched to it, an 835 line no 837 line matched, or an 835 claim with

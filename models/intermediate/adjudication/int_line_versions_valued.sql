@@ -1,12 +1,4 @@
-{{
-    config(
-        materialized=partitioned_materialization(),
-        incremental_strategy='pcn_replace',
-        partition_key={'column': 'patient_control_number', 'kind': 'pcn'},
-        on_schema_change='append_new_columns',
-        post_hook="{{ record_partition_build() }}"
-    )
-}}
+{{ config(**partitioned_by('patient_control_number')) }}
 
 -- One row per adjudicated line and remit version (the grain of int_line_versions_spined), valued: what the
 -- version paid the line (its SVC paid amount, else its share of the claim's paid amount), what it denied

@@ -7,7 +7,7 @@
 -- that adjustment's category, else the first non-alert remark of its scope (the line's LQ for a line-level
 -- CAS, then the claim's MOA/MIA). Ranks order the versions of each line for the fact: first adjudication
 -- (first non-reversal version), final version, and denying version (the latest non-reversal version that
--- denied, the final one first).
+-- denied, the final one first), and how many versions the line has.
 -- int_line_versions_picked sums and picks its versions for the fact.
 
 with
@@ -52,6 +52,18 @@ line_versions as (
         remit_file_id,
         claim_file_id,
         claim_segment_position
+    from {{ ref('int_line_versions_spined') }}
+    {{ affected_only('patient_control_number', 'pcn') }}
+),
+
+-- the same rows, only what orders the versions of a line
+line_version_keys as (
+    select
+        adjudicated_line_id,
+        remit_claim_id,
+        claim_key_sequence,
+        is_reversal,
+        is_final
     from {{ ref('int_line_versions_spined') }}
     {{ affected_only('patient_control_number', 'pcn') }}
 ),
@@ -184,32 +196,63 @@ line_versions_valued as (
             and line_versions.remit_claim_id = claim_remarks.scope_id
 ),
 
----------- which version is first, final and denying, per line
+---------- which version is first, final and denying, per line: ranked on the few columns the orders read,
+-- then joined to the valued rows (three windows over the whole valued row sorted every column three times,
+-- most of this model's time at a million claims)
+version_order_keys as (
+    select
+        line_version_keys.adjudicated_line_id,
+        line_version_keys.remit_claim_id,
+        line_version_keys.claim_key_sequence,
+        line_version_keys.is_reversal,
+        line_version_keys.is_final,
+        coalesce(line_version_denials.denied_amount, 0) as denied_amount
+    from line_version_keys
+    left join line_version_denials
+        on
+            line_version_keys.adjudicated_line_id = line_version_denials.adjudicated_line_id
+            and line_version_keys.remit_claim_id = line_version_denials.remit_claim_id
+),
+
+version_ranks as (
+    select
+        adjudicated_line_id,
+        remit_claim_id,
+        row_number() over (
+            partition by adjudicated_line_id
+            order by
+                case when is_reversal then 1 else 0 end,
+                claim_key_sequence
+        ) as first_adjudication_rank,
+        row_number() over (
+            partition by adjudicated_line_id
+            order by
+                case when is_final then 0 else 1 end,
+                claim_key_sequence desc
+        ) as final_rank,
+        row_number() over (
+            partition by adjudicated_line_id
+            order by
+                case when denied_amount > 0 and not is_reversal then 0 else 1 end,
+                case when is_final then 0 else 1 end,
+                claim_key_sequence desc
+        ) as denying_rank,
+        count(*) over (partition by adjudicated_line_id) as line_version_count
+    from version_order_keys
+),
+
 line_versions_ranked as (
     select
         line_versions_valued.*,
-        row_number() over (
-            partition by line_versions_valued.adjudicated_line_id
-            order by
-                case when line_versions_valued.is_reversal then 1 else 0 end,
-                line_versions_valued.claim_key_sequence
-        ) as first_adjudication_rank,
-        row_number() over (
-            partition by line_versions_valued.adjudicated_line_id
-            order by
-                case when line_versions_valued.is_final then 0 else 1 end,
-                line_versions_valued.claim_key_sequence desc
-        ) as final_rank,
-        row_number() over (
-            partition by line_versions_valued.adjudicated_line_id
-            order by
-                case
-                    when line_versions_valued.denied_amount > 0 and not line_versions_valued.is_reversal then 0 else 1
-                end,
-                case when line_versions_valued.is_final then 0 else 1 end,
-                line_versions_valued.claim_key_sequence desc
-        ) as denying_rank
+        version_ranks.first_adjudication_rank,
+        version_ranks.final_rank,
+        version_ranks.denying_rank,
+        version_ranks.line_version_count
     from line_versions_valued
+    inner join version_ranks
+        on
+            line_versions_valued.adjudicated_line_id = version_ranks.adjudicated_line_id
+            and line_versions_valued.remit_claim_id = version_ranks.remit_claim_id
 )
 
 select * from line_versions_ranked

@@ -55,31 +55,59 @@ outcomes as (
     from {{ ref('claim_outcomes') }}
 ),
 
----------- the line that names the claim's denial, and the line of its latest remit
+---------- the line that names the claim's denial, the line of its latest remit and its first line: ranked
+-- on the few columns the orders read, then joined to their lines (three windows over whole line rows sorted
+-- every column three times)
+line_order_keys as (
+    select
+        line_id,
+        claim_key,
+        denied_amount,
+        initial_denied_amount,
+        final_remit_date,
+        remit_file_id,
+        remit_segment_position,
+        claim_file_id,
+        claim_segment_position
+    from claim_lines
+),
+
 claim_lines_ranked as (
     select
-        claim_lines.*,
+        line_id,
+        claim_key,
         row_number() over (
-            partition by claim_lines.claim_key
+            partition by claim_key
             order by
-                claim_lines.denied_amount desc,
-                claim_lines.initial_denied_amount desc,
-                claim_lines.line_id asc
+                denied_amount desc,
+                initial_denied_amount desc,
+                line_id asc
         ) as denial_rank,
         row_number() over (
-            partition by claim_lines.claim_key
+            partition by claim_key
             order by
-                case when claim_lines.final_remit_date is null then 1 else 0 end asc,
-                claim_lines.final_remit_date desc,
-                claim_lines.remit_file_id desc,
-                claim_lines.remit_segment_position desc,
-                claim_lines.line_id asc
+                case when final_remit_date is null then 1 else 0 end asc,
+                final_remit_date desc,
+                remit_file_id desc,
+                remit_segment_position desc,
+                line_id asc
         ) as latest_remit_rank,
         row_number() over (
-            partition by claim_lines.claim_key
-            order by claim_lines.claim_file_id, claim_lines.claim_segment_position, claim_lines.line_id
+            partition by claim_key
+            order by claim_file_id, claim_segment_position, line_id
         ) as claim_rank
-    from claim_lines
+    from line_order_keys
+),
+
+claim_lines_picked as (
+    select
+        claim_key,
+        max(case when denial_rank = 1 then line_id end) as denial_line_id,
+        max(case when latest_remit_rank = 1 then line_id end) as latest_remit_line_id,
+        max(case when claim_rank = 1 then line_id end) as first_line_id
+    from claim_lines_ranked
+    where denial_rank = 1 or latest_remit_rank = 1 or claim_rank = 1
+    group by claim_key
 ),
 
 claim_totals as (
@@ -180,12 +208,14 @@ final as (
     from claim_totals
     inner join claim_outcomes_applying
         on claim_totals.claim_key = claim_outcomes_applying.claim_key and claim_outcomes_applying.outcome_rank = 1
-    inner join claim_lines_ranked as denial_lines
-        on claim_totals.claim_key = denial_lines.claim_key and denial_lines.denial_rank = 1
-    inner join claim_lines_ranked as latest_remit_lines
-        on claim_totals.claim_key = latest_remit_lines.claim_key and latest_remit_lines.latest_remit_rank = 1
-    inner join claim_lines_ranked as first_lines
-        on claim_totals.claim_key = first_lines.claim_key and first_lines.claim_rank = 1
+    inner join claim_lines_picked
+        on claim_totals.claim_key = claim_lines_picked.claim_key
+    inner join claim_lines as denial_lines
+        on claim_lines_picked.denial_line_id = denial_lines.line_id
+    inner join claim_lines as latest_remit_lines
+        on claim_lines_picked.latest_remit_line_id = latest_remit_lines.line_id
+    inner join claim_lines as first_lines
+        on claim_lines_picked.first_line_id = first_lines.line_id
 )
 
 select * from final

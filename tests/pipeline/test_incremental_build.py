@@ -284,3 +284,22 @@ def test_data_tests_in_a_build_read_what_the_build_wrote(incremental: Incrementa
         assert not passes(kind, "test"), kind
         tamper(kind, new)
         assert not passes(kind), f"{kind}: a build did not test a row it wrote"
+
+
+def test_a_changed_model_forces_a_full_rebuild(incremental: Incremental, tmp_path: Path) -> None:
+    """A release that changes how a partition is computed rebuilds every partition: else the numbers no new
+    file carries would keep the old logic's rows."""
+    project = project_copy(tmp_path / "project")
+    model = project / "models" / "marts" / "fct_claims.sql"
+    model.write_text(model.read_text(encoding="utf-8").replace(
+        "as largest_denial_category", "as largest_denial_category -- reworded", 1), encoding="utf-8")
+    copy = tmp_path / "copy.duckdb"
+    copy.write_bytes(incremental.warehouse.read_bytes())
+    run_dbt(["build", "--select", "int_global_inputs_fingerprinted", "int_build_scope",
+             "--exclude-resource-type", "test", "--quiet"], copy, tmp_path, project_dir=project)
+    con = duckdb.connect(str(copy), read_only=True)
+    try:
+        assert con.execute("select is_full_rebuild, rebuild_reason from intermediate.int_build_scope"
+                           ).fetchone() == (True, "model code changed")
+    finally:
+        con.close()

@@ -4,7 +4,12 @@
 --   payer overrides: raw.payer_overrides (stg_raw__payer_overrides);
 --   payer identity: what the data taught about payers (int_payer_identifiers_resolved without its evidence
 --     counts, which grow with every file; int_payers_resolved; int_remit_transactions_payer_resolved);
---   re-sent ERA detection: int_remit_transactions_resent.
+--   re-sent ERA detection: int_remit_transactions_resent;
+--   model code: the SQL of every intermediate and mart model (dbt's checksum of the file), one row each. A
+--     new release that changes how a partition is computed must recompute every partition, or the PCNs no
+--     new file carries would keep the old logic's rows. dbt shows models no macro text: a release that
+--     changes only a macro needs one `--full-refresh` build (README). Staging appends by file and keeps
+--     each file's rows as they were staged.
 -- int_build_scope compares them with the fingerprints of the last folded build. Every seed of the project
 -- must be listed here (checked at run time), so a new seed cannot escape the comparison.
 -- Table: small (seeds, payers, one row per remit transaction).
@@ -45,6 +50,15 @@
 {%- endif %}
 
 {%- set string = api.Column.translate_type('string') %}
+{%- set code = [] %}
+{%- if execute %}
+    {%- for node in graph.nodes.values() if node.resource_type == 'model' and node.package_name == project_name
+        and node.fqn[1] in ('intermediate', 'marts') %}
+        {%- do code.append({'name': node.name, 'checksum': node.checksum.checksum}) %}
+    {%- endfor %}
+{%- else %}
+    {%- do code.append({'name': 'parsing', 'checksum': ''}) %}
+{%- endif %}
 
 {%- for input in inputs %}
     {%- set columns = [] %}
@@ -64,3 +78,17 @@
     from {{ input.relation }}
     {% if not loop.last %}union all{% endif %}
 {%- endfor %}
+union all
+select
+    cast('model code' as {{ string }}) as input_name,
+    cast('model code' as {{ string }}) as input_group,
+    false as is_learned,
+    {{ dbt.hash(dbt.concat(["code.code_name", "'|'", "code.code_checksum"])) }} as row_fingerprint
+from (
+    {%- for item in code | sort(attribute='name') %}
+        select
+            cast('{{ item.name }}' as {{ string }}) as code_name,
+            cast('{{ item.checksum }}' as {{ string }}) as code_checksum
+        {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+) as code

@@ -129,12 +129,26 @@
     ).rows[0][0] == 0 -%}
         {{ return('') }}
     {%- endif -%}
+    insert into {{ build_state_schema() }}.partitions_built
+    select '{{ this.identifier }}', build_scope_id from {{ scope }}
+{%- endmacro %}
+
+
+{#- on-run-start: the table record_partition_build appends to. Created here, before any model runs: two
+    partitioned models finishing at once (threads > 1) that each created it in their post-hook collided
+    on a fresh warehouse (DuckDB: catalog write-write conflict), while concurrent appends do not. -#}
+{% macro build_state_setup() -%}
+    {{ return(adapter.dispatch('build_state_setup', 'denials')()) }}
+{%- endmacro %}
+
+{% macro default__build_state_setup() -%}
+{%- endmacro %}
+
+{% macro duckdb__build_state_setup() -%}
     create schema if not exists {{ build_state_schema() }};
     create table if not exists {{ build_state_schema() }}.partitions_built (
         model_name varchar, build_scope_id varchar
-    );
-    insert into {{ build_state_schema() }}.partitions_built
-    select '{{ this.identifier }}', build_scope_id from {{ scope }}
+    )
 {%- endmacro %}
 
 

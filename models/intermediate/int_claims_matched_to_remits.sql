@@ -1,8 +1,4 @@
-{{
-    config(
-        materialized='table'
-    )
-}}
+{{ config(**partitioned_by('claim_control_number')) }}
 
 -- One row per pair of an 837 claim and a remit version (835 CLP) of a chain matched to it, plus one
 -- row per 837 claim no chain matched and one per remit version of a chain that matched no 837 claim
@@ -17,7 +13,8 @@
 -- saying how it was found.
 -- For the current state of a claim keep is_final rows (or is_latest, for chains that ended in a reversal)
 -- and the rows with no remit.
--- Table: read by the line matching and the marts; a remit arriving in a later file changes earlier rows.
+-- Read by the line matching and the marts; a remit arriving in a later file changes earlier rows, all of
+-- one CLM01 = CLP01: partitioned by claim_control_number. Remit payer keys (per transaction) are global.
 
 with
 
@@ -30,6 +27,7 @@ claims as {{ read_in_place() }} (
         resolution_method,
         total_charge_amount
     from {{ ref('int_claims_payer_resolved') }}
+    {{ affected_only('claim_control_number', 'pcn') }}
 ),
 
 remit_versions as {{ read_in_place() }} (
@@ -53,6 +51,7 @@ remit_versions as {{ read_in_place() }} (
         claim_paid_amount,
         denied_amount
     from {{ ref('int_remit_claim_versions') }}
+    {{ affected_only('patient_control_number', 'pcn') }}
 ),
 
 chain_pairs as {{ read_in_place() }} (
@@ -62,6 +61,7 @@ chain_pairs as {{ read_in_place() }} (
         match_method,
         matched_line_pair_count
     from {{ ref('int_remit_chains_paired') }}
+    {{ affected_only('claim_id', 'claim_id') }}
     union all
     select
         chain_key,
@@ -69,7 +69,7 @@ chain_pairs as {{ read_in_place() }} (
         match_method,
         0 as matched_line_pair_count
     from {{ ref('int_remit_chains_paired_across_payers') }}
-    where claim_id is not null
+    where claim_id is not null {{ affected_only('claim_id', 'claim_id', 'and') }}
 ),
 
 ambiguous_chains as (
@@ -77,7 +77,10 @@ ambiguous_chains as (
         chain_key,
         candidate_claim_count
     from {{ ref('int_remit_chains_paired_across_payers') }}
-    where claim_id is null
+    -- the chains of the remit versions read (those of the affected numbers on an incremental run)
+    where
+        claim_id is null
+        and chain_key in (select remit_versions.chain_key from remit_versions)
 ),
 
 remit_payer_keys as (

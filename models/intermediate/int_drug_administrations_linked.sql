@@ -1,3 +1,5 @@
+{{ config(**partitioned_by('claim_control_number')) }}
+
 -- One row per administration record and dose group it is attached to, with how it was attached and its
 -- amounts in billing units. The administrations CSV links each dose to the FIRST line that billed it
 -- (REF*6R); the other lines of the dose (the 76-split remainder lines, the JW waste line) share that
@@ -9,7 +11,8 @@
 --      number is never reused, so a duplicate claim that bills the same dose again gets no administration.
 -- Amounts go to billing units through the seed: amount x measure factor (administered_unit ->
 -- billing_unit_measure, mcg/mg/g by mass, IU only to IU; int_measure_unit_ratios) / billing_unit_size.
--- A step of int_drug_lines_with_administrations; a view.
+-- A step of int_drug_lines_with_administrations; partitioned by CLM01, the claim_control_number both the
+-- record and its dose group carry (every link requires them equal).
 
 with
 
@@ -24,6 +27,7 @@ drug_lines as {{ read_in_place() }} (
         billing_unit_measure,
         dose_group_key
     from {{ ref('int_drug_lines_grouped') }}
+    {{ affected_only('claim_control_number', 'pcn') }}
 ),
 
 administrations as {{ read_in_place() }} (
@@ -39,6 +43,7 @@ administrations as {{ read_in_place() }} (
         patient_weight_kg,
         administered_at
     from {{ ref('stg_administrations__drug_administrations') }}
+    {{ affected_only('claim_control_number', 'pcn') }}
 ),
 
 dose_groups as (

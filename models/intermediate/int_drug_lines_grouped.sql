@@ -1,8 +1,11 @@
+{{ config(**partitioned_by('claim_control_number')) }}
+
 -- One row per 837 drug line (a service line whose procedure code is in the drug_reference seed) with its
 -- seed row, its JW/JZ/76 modifiers, its dose group and its role in the group.
 -- Dose group: the drug lines of one claim with the same HCPCS and service date. Lines with JW (and not JZ)
 -- bill the group's waste (role waste); all other lines bill what was administered (role administered).
--- A step of int_drug_lines_with_administrations; a view.
+-- A step of int_drug_lines_with_administrations; partitioned by the claim's CLM01 (a dose group is within
+-- one claim).
 
 with
 
@@ -21,6 +24,7 @@ claims as (
         claim_control_number,
         payer_id
     from {{ ref('stg_x12_837__claims') }}
+    {{ affected_only('claim_control_number', 'pcn') }}
 ),
 
 service_lines as (
@@ -38,6 +42,7 @@ service_lines as (
         service_unit_count,
         line_charge_amount
     from {{ ref('stg_x12_837__service_lines') }}
+    {{ affected_only('claim_id', 'claim_id') }}
 ),
 
 drug_lines as (

@@ -1,3 +1,5 @@
+{{ config(**partitioned_by('claim_control_number')) }}
+
 -- One row per 837 drug line (a service line whose procedure code is in the drug_reference seed), with the
 -- administration records behind it and the unit arithmetic to compare them.
 --
@@ -7,7 +9,8 @@
 -- control number of a line of the group, else by CLM01 + HCPCS + date) in billing units. This model sums
 -- the records per group and compares them with what the lines of the same role billed, so a 9,999 +
 -- 2,024 split both show the ratio of 12,023 billed to 12,023 administered.
--- View: one pass over the 837 drug lines, read by the unit-error marts.
+-- Partitioned by the claim's CLM01: one pass over the 837 drug lines of the affected claims, read by the
+-- unit-error marts.
 
 with
 
@@ -27,7 +30,7 @@ drug_identification as (
         ndc_quantity,
         ndc_unit_code
     from {{ ref('stg_x12_837__drug_identification') }}
-    where drug_seq = 1
+    where drug_seq = 1 {{ affected_only('claim_id', 'claim_id', 'and') }}
 ),
 
 drug_lines_with_role as {{ read_in_place() }} (
@@ -55,6 +58,7 @@ drug_lines_with_role as {{ read_in_place() }} (
         dose_group_key,
         dose_role
     from {{ ref('int_drug_lines_grouped') }}
+    {{ affected_only('claim_control_number', 'pcn') }}
 ),
 
 -- factors from every measure (and X12 unit code) to every other of its dimension
@@ -82,6 +86,7 @@ administrations_in_billing_units as {{ read_in_place() }} (
         administered_billing_units,
         wasted_billing_units
     from {{ ref('int_drug_administrations_linked') }}
+    {{ affected_only('claim_control_number', 'pcn') }}
 ),
 
 ---------- the administrations behind each dose group

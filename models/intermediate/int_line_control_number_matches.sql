@@ -1,10 +1,12 @@
+{{ config(**partitioned_by('claim_control_number')) }}
+
 -- One row per pair of an 837 service line and an 835 service line (SVC) that share the patient control
 -- number (837 CLM01 = 835 CLP01) and the line item control number (REF*6R). Every version of a remit
 -- chain echoes the line's REF*6R, so an 837 line pairs with its line in each version (original, reversal,
 -- correction). Requiring CLM01 as well keeps providers that number lines 1, 2, 3... in REF*6R from pairing
 -- lines of different claims. Payer ids are not compared: the 835 names the payer its own way; when one
 -- CLM01 went to several payers (COB) int_remit_chains_paired breaks the tie on the resolved payer key.
--- View: the first step of int_claims_matched_to_remits and int_service_lines_matched, cheap to recompute.
+-- The first step of int_claims_matched_to_remits and int_service_lines_matched; partitioned by CLM01 = CLP01.
 
 with
 
@@ -14,6 +16,7 @@ claims as (
         claim_control_number,
         payer_id
     from {{ ref('stg_x12_837__claims') }}
+    {{ affected_only('claim_control_number', 'pcn') }}
 ),
 
 claim_lines as (
@@ -22,7 +25,7 @@ claim_lines as (
         claim_id,
         line_control_number
     from {{ ref('stg_x12_837__service_lines') }}
-    where line_control_number is not null
+    where line_control_number is not null {{ affected_only('claim_id', 'claim_id', 'and') }}
 ),
 
 remit_versions as (
@@ -32,6 +35,7 @@ remit_versions as (
         patient_control_number,
         chain_key
     from {{ ref('int_remit_claim_versions') }}
+    {{ affected_only('patient_control_number', 'pcn') }}
 ),
 
 remit_lines as (
@@ -40,7 +44,7 @@ remit_lines as (
         remit_claim_id,
         line_control_number
     from {{ ref('stg_x12_835__service_lines') }}
-    where line_control_number is not null
+    where line_control_number is not null {{ affected_only('remit_claim_id', 'remit_claim_id', 'and') }}
 ),
 
 claim_lines_keyed as (

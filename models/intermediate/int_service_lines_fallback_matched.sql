@@ -1,10 +1,13 @@
+{{ config(**partitioned_by('claim_id', 'claim_id')) }}
+
 -- One row per pair of an 837 service line and a remit service line (SVC) that the fallback matches: within
 -- a claim pair of int_claims_matched_to_remits, the lines neither side matched by REF*6R
 -- (int_line_control_number_matches) pair on procedure + modifiers + service date + units. The 835 side
 -- reads the submitted procedure and modifiers (SVC06) and units (SVC07) when the payer sent them, else
 -- SVC01 and SVC05 (absolute values, so reversal lines pair too), and its date from DTM*472/150, else the
 -- claim's DTM*232. Identical lines pair one to one in line order.
--- A step of int_service_lines_matched (match_method = 'fallback'); a view, read once.
+-- A step of int_service_lines_matched (match_method = 'fallback'); partitioned by the 837 claim_id (a claim
+-- pair is within one CLM01 = CLP01).
 
 with
 
@@ -21,6 +24,7 @@ claim_lines as (
         service_from_date,
         service_unit_count
     from {{ ref('stg_x12_837__service_lines') }}
+    {{ affected_only('claim_id', 'claim_id') }}
 ),
 
 remit_claims as (
@@ -28,6 +32,7 @@ remit_claims as (
         remit_claim_id,
         statement_from_date
     from {{ ref('stg_x12_835__claims') }}
+    {{ affected_only('remit_claim_id', 'remit_claim_id') }}
 ),
 
 remit_lines as (
@@ -50,6 +55,7 @@ remit_lines as (
         units_paid,
         original_units
     from {{ ref('stg_x12_835__service_lines') }}
+    {{ affected_only('remit_claim_id', 'remit_claim_id') }}
 ),
 
 claim_pairs as {{ read_in_place() }} (
@@ -57,7 +63,7 @@ claim_pairs as {{ read_in_place() }} (
         claim_id,
         remit_claim_id
     from {{ ref('int_claims_matched_to_remits') }}
-    where match_method != 'unmatched'
+    where match_method != 'unmatched' {{ affected_only('claim_control_number', 'pcn', 'and') }}
 ),
 
 control_number_matches as {{ read_in_place() }} (
@@ -66,6 +72,7 @@ control_number_matches as {{ read_in_place() }} (
         remit_line_id,
         remit_claim_id
     from {{ ref('int_line_control_number_matches') }}
+    {{ affected_only('claim_control_number', 'pcn') }}
 ),
 
 ---------- the lines REF*6R left alone, within each claim pair

@@ -1,8 +1,4 @@
-{{
-    config(
-        materialized='table'
-    )
-}}
+{{ config(**partitioned_by('claim_control_number')) }}
 
 -- One row per pair of an 837 service line and a remit service line (SVC) of a version that adjudicated
 -- it, plus one row per 837 line nothing matched and one per remit line nothing matched (full outer:
@@ -19,7 +15,8 @@
 --   unmatched            no remit line (837 side) or no 837 line (835 side).
 -- Every version of a chain appears (original, reversal, correction); keep is_final_version for the state
 -- the payer stands by.
--- Table: joins every 837 line to every remit version; read by the marts.
+-- Joins every 837 line to every remit version of its CLM01 = CLP01, read by the marts; partitioned by
+-- claim_control_number.
 
 with
 
@@ -29,6 +26,7 @@ claims as (
         claim_control_number,
         payer_id
     from {{ ref('stg_x12_837__claims') }}
+    {{ affected_only('claim_control_number', 'pcn') }}
 ),
 
 claim_lines as {{ read_in_place() }} (
@@ -46,6 +44,7 @@ claim_lines as {{ read_in_place() }} (
         service_unit_count,
         line_charge_amount
     from {{ ref('stg_x12_837__service_lines') }}
+    {{ affected_only('claim_id', 'claim_id') }}
 ),
 
 remit_lines as {{ read_in_place() }} (
@@ -75,6 +74,7 @@ remit_lines as {{ read_in_place() }} (
     where remit_claim_id in (
         select versions.remit_claim_id
         from {{ ref('int_remit_claim_versions') }} as versions
+        {{ affected_only('versions.patient_control_number', 'pcn') }}
     )
 ),
 
@@ -91,6 +91,7 @@ remit_versions as (
         is_latest,
         is_chain_overturned
     from {{ ref('int_remit_claim_versions') }}
+    {{ affected_only('patient_control_number', 'pcn') }}
 ),
 
 claim_pairs as {{ read_in_place() }} (
@@ -98,7 +99,7 @@ claim_pairs as {{ read_in_place() }} (
         claim_id,
         remit_claim_id
     from {{ ref('int_claims_matched_to_remits') }}
-    where match_method != 'unmatched'
+    where match_method != 'unmatched' {{ affected_only('claim_control_number', 'pcn', 'and') }}
 ),
 
 control_number_matches as (
@@ -108,6 +109,7 @@ control_number_matches as (
         remit_line_id,
         remit_claim_id
     from {{ ref('int_line_control_number_matches') }}
+    {{ affected_only('claim_control_number', 'pcn') }}
 ),
 
 fallback_matches as (
@@ -117,6 +119,7 @@ fallback_matches as (
         remit_line_id,
         remit_claim_id
     from {{ ref('int_service_lines_fallback_matched') }}
+    {{ affected_only('claim_id', 'claim_id') }}
 ),
 
 ---------- claim level: remit versions without any SVC

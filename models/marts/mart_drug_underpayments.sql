@@ -1,3 +1,5 @@
+{{ config(**partitioned_by('claim_control_number')) }}
+
 -- One row per paid drug line (fct_adjudicated_lines: a drug_reference code, paid dollars and paid units)
 -- whose payment falls short of the payment expected for its paid units, by more than the seed's tolerance.
 -- Expected payment, by basis (payment_basis):
@@ -12,6 +14,7 @@
 -- prior_payer_adjustment such as OA-23 on its final version): a secondary payer owes what the primary left
 -- (coordination of benefits), not its contract or the ASP formula. The shortfall is expected less paid,
 -- in dollars; the unit evidence of the line (int_drug_line_facts) is shown beside it.
+-- Partitioned by claim_control_number: a line's remit versions share its CLM01 = CLP01; the seeds are global.
 
 {%- set string = api.Column.translate_type("string") %}
 
@@ -42,6 +45,7 @@ paid_drug_lines as {{ read_in_place() }} (
         is_drug_line
         and paid_amount > 0
         and units_paid > 0
+    {{ affected_only('claim_control_number', 'pcn', 'and') }}
 ),
 
 payment_rules as (
@@ -82,7 +86,7 @@ final_versions as (
         adjudicated_line_id,
         remit_claim_id
     from {{ ref('int_line_versions_valued') }}
-    where final_rank = 1
+    where final_rank = 1 {{ affected_only('patient_control_number', 'pcn', 'and') }}
 ),
 
 patient_shares as (
@@ -95,7 +99,9 @@ patient_shares as (
         on
             final_versions.adjudicated_line_id = adjustments.adjudicated_line_id
             and final_versions.remit_claim_id = adjustments.remit_claim_id
-    where adjustments.adjustment_group_code = 'PR'
+    where
+        adjustments.adjustment_group_code = 'PR'
+    {{ affected_only('adjustments.remit_claim_id', 'remit_claim_id', 'and') }}
     group by
         final_versions.adjudicated_line_id,
         adjustments.carc_code
@@ -109,7 +115,9 @@ secondary_lines as (
         on
             final_versions.adjudicated_line_id = adjustments.adjudicated_line_id
             and final_versions.remit_claim_id = adjustments.remit_claim_id
-    where adjustments.denial_category = 'prior_payer_adjustment'
+    where
+        adjustments.denial_category = 'prior_payer_adjustment'
+    {{ affected_only('adjustments.remit_claim_id', 'remit_claim_id', 'and') }}
 ),
 
 ---------- the rules in force on each line's service date
@@ -228,6 +236,7 @@ drug_line_facts as (
         expected_units_evidence,
         expected_units_confidence
     from {{ ref('int_drug_line_facts') }}
+    {{ affected_only('claim_control_number', 'pcn') }}
 ),
 
 final as (

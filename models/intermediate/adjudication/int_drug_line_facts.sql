@@ -61,6 +61,7 @@ units_expected as (
         evidence_billed_to_expected_ratio,
         unit_slip_root_cause
     from {{ ref('int_drug_line_units_expected') }}
+    {{ affected_only('claim_control_number', 'pcn') }}
 ),
 
 asp_prices as (

@@ -1,8 +1,4 @@
-{{
-    config(
-        materialized='table'
-    )
-}}
+{{ config(**partitioned_by('claim_control_number')) }}
 
 -- One row per 837 drug line (int_drug_lines_with_administrations) with the units it should have billed
 -- from the best evidence there is, in the order of seed drug_unit_evidence_levels: the administration
@@ -10,7 +6,7 @@
 -- times the patient's PAT weight (stg_x12_837__patients, converted to kg through
 -- int_measure_unit_ratios); else vial-size plausibility. With the evidence, its confidence, the
 -- billed/expected ratio and the unit slip (drug_unit_slips, by the code's billing unit) the ratio falls in.
--- A step of int_drug_line_facts; a table, since it stands on a view that reads every 837 drug line.
+-- A step of int_drug_line_facts; partitioned by the claim's CLM01 (claim_control_number).
 
 with
 
@@ -18,6 +14,7 @@ drug_lines as (
     select
         claim_line_id,
         claim_id,
+        claim_control_number,
         hcpcs_code,
         billed_units,
         billing_unit_size,
@@ -31,6 +28,7 @@ drug_lines as (
         ndc_quantity_billing_units,
         sum(billed_units) over (partition by dose_group_key) as dose_group_billed_units
     from {{ ref('int_drug_lines_with_administrations') }}
+    {{ affected_only('claim_control_number', 'pcn') }}
 ),
 
 drug_reference as (
@@ -85,7 +83,7 @@ patient_weights as (
         on
             patients.weight_unit_code = unit_ratios.from_x12_unit_code
             and unit_ratios.to_measure_key = 'kg'
-    where patients.patient_weight > 0
+    where patients.patient_weight > 0 {{ affected_only('patients.claim_id', 'claim_id', 'and') }}
 ),
 
 label_band as (
@@ -198,6 +196,7 @@ vial_slips as (
 unit_evidence as (
     select
         drug_lines.claim_line_id,
+        drug_lines.claim_control_number,
         drug_lines.hcpcs_code,
         drug_lines.billing_unit_measure,
         drug_lines.billing_unit_size,
@@ -263,6 +262,7 @@ slip_matches as (
 final as (
     select
         unit_evidence.claim_line_id,
+        unit_evidence.claim_control_number,
         unit_evidence.dose_group_billed_units,
         unit_evidence.expected_units_evidence,
         evidence_levels.confidence as expected_units_confidence,

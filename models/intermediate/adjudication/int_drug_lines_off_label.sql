@@ -1,8 +1,4 @@
-{{
-    config(
-        materialized='table'
-    )
-}}
+{{ config(**partitioned_by('claim_id', 'claim_id')) }}
 
 -- One row per billed line of a drug whose FDA label the drug_labels seed holds (an 837 line, or, with
 -- claim_line_id null, the claim and code of an 835 line matched to the claim but to none of its lines),
@@ -16,6 +12,7 @@
 --   payer_coverage    the payer has a coverage list for the code (payer_drug_coverage: its own rows, else
 --                     its type's) and none of the line's diagnoses is on it.
 -- off_label_basis names the first basis that holds, in that order; each basis also has its own flag.
+-- Partitioned by the 837 claim_id (kind claim_id); payers, payer identity and the seeds are global.
 
 with
 
@@ -26,6 +23,7 @@ claim_lines as (
         procedure_code,
         service_from_date
     from {{ ref('stg_x12_837__service_lines') }}
+    {{ affected_only('claim_id', 'claim_id') }}
 ),
 
 remit_only_matches as (
@@ -39,6 +37,8 @@ remit_only_matches as (
     where
         matches.claim_id is not null
         and matches.claim_line_id is null
+    {{ affected_only('matches.claim_id', 'claim_id', 'and') }}
+    {{ affected_only('remit_lines.remit_claim_id', 'remit_claim_id', 'and') }}
 ),
 
 claims as (
@@ -51,6 +51,7 @@ claims as (
             identifiers.side = '837'
             and identifiers.identifier_type = 'NM1_PR_ID'
             and claims.payer_id = identifiers.identifier_value
+    {{ affected_only('claims.claim_id', 'claim_id') }}
 ),
 
 patients as {{ read_in_place() }} (
@@ -58,6 +59,7 @@ patients as {{ read_in_place() }} (
         claim_id,
         patient_birth_date
     from {{ ref('stg_x12_837__patients') }}
+    {{ affected_only('claim_id', 'claim_id') }}
 ),
 
 payers as (
@@ -99,6 +101,7 @@ diagnoses_considered as (
         diagnosis_ordinal,
         diagnosis_code_with_dot
     from {{ ref('int_line_diagnoses_considered') }}
+    {{ affected_only('claim_id', 'claim_id') }}
 ),
 
 ---------- the payer's own coverage rows for a code replace its type's

@@ -1,8 +1,4 @@
-{{
-    config(
-        materialized='table'
-    )
-}}
+{{ config(**partitioned_by('claim_id', 'claim_id')) }}
 
 -- One row per billed line and diagnosis the line is checked against: the diagnoses its SV107 pointers name
 -- when it has any (837P), else every diagnosis of its claim (837I has no pointers, and a line that sends
@@ -10,7 +6,7 @@
 -- a claim but to none of its lines, the claim and the code the payer adjudicated (SVC06, else SVC01),
 -- with claim_line_id null: such a line has no pointers. line_key is the claim_line_id, else claim_id|code.
 -- A pointer to no diagnosis of the claim is dropped.
--- Table: read for every drug line by int_drug_lines_off_label.
+-- Partitioned by the 837 claim_id (kind claim_id): read for every drug line by int_drug_lines_off_label.
 
 with
 
@@ -24,6 +20,7 @@ claim_lines as {{ read_in_place() }} (
         diagnosis_pointer_3,
         diagnosis_pointer_4
     from {{ ref('stg_x12_837__service_lines') }}
+    {{ affected_only('claim_id', 'claim_id') }}
 ),
 
 line_matches as (
@@ -35,6 +32,7 @@ line_matches as (
         claim_id is not null
         and claim_line_id is null
         and remit_line_id is not null
+    {{ affected_only('claim_id', 'claim_id', 'and') }}
 ),
 
 remit_lines as (
@@ -43,6 +41,7 @@ remit_lines as (
         procedure_code,
         original_procedure_code
     from {{ ref('stg_x12_835__service_lines') }}
+    {{ affected_only('remit_claim_id', 'remit_claim_id') }}
 ),
 
 diagnoses as {{ read_in_place() }} (
@@ -52,6 +51,7 @@ diagnoses as {{ read_in_place() }} (
         diagnosis_code_with_dot,
         is_principal
     from {{ ref('stg_x12_837__diagnoses') }}
+    {{ affected_only('claim_id', 'claim_id') }}
 ),
 
 ---------- one row per pointer a line sends (SV107-1..4)

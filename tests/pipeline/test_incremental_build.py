@@ -214,14 +214,20 @@ def test_a_changed_seed_forces_a_full_rebuild(incremental: Incremental, tmp_path
     csv.writer(out, lineterminator="\n").writerow(cells)
     reworded = "\n".join([header, out.getvalue().strip(), *rest]) + "\n"
     project = project_copy(tmp_path / "project", seeds={"group_codes": reworded})
+    assert scope_after_b_with(project, incremental, tmp_path, "group_codes") == (True, "seed changed")
+
+
+def scope_after_b_with(project: Path, incremental: Incremental, tmp_path: Path, *nodes: str) -> tuple:
+    """The build scope (is_full_rebuild, rebuild_reason) the next build after B would take with the
+    project at `project`, in a copy of B's warehouse (`nodes`: what else to build first)."""
     copy = tmp_path / "copy.duckdb"
     copy.write_bytes(incremental.warehouse.read_bytes())
-    run_dbt(["build", "--select", "group_codes", "int_global_inputs_fingerprinted", "int_build_scope",
+    run_dbt(["build", "--select", *nodes, "int_global_inputs_fingerprinted", "int_build_scope",
              "--exclude-resource-type", "test", "--quiet"], copy, tmp_path, project_dir=project)
     con = duckdb.connect(str(copy), read_only=True)
     try:
-        assert con.execute("select is_full_rebuild, rebuild_reason from intermediate.int_build_scope"
-                           ).fetchone() == (True, "seed changed")
+        return con.execute("select is_full_rebuild, rebuild_reason from intermediate.int_build_scope"
+                           ).fetchone()
     finally:
         con.close()
 
@@ -293,13 +299,4 @@ def test_a_changed_model_forces_a_full_rebuild(incremental: Incremental, tmp_pat
     model = project / "models" / "marts" / "fct_claims.sql"
     model.write_text(model.read_text(encoding="utf-8").replace(
         "as largest_denial_category", "as largest_denial_category -- reworded", 1), encoding="utf-8")
-    copy = tmp_path / "copy.duckdb"
-    copy.write_bytes(incremental.warehouse.read_bytes())
-    run_dbt(["build", "--select", "int_global_inputs_fingerprinted", "int_build_scope",
-             "--exclude-resource-type", "test", "--quiet"], copy, tmp_path, project_dir=project)
-    con = duckdb.connect(str(copy), read_only=True)
-    try:
-        assert con.execute("select is_full_rebuild, rebuild_reason from intermediate.int_build_scope"
-                           ).fetchone() == (True, "model code changed")
-    finally:
-        con.close()
+    assert scope_after_b_with(project, incremental, tmp_path) == (True, "model code changed")

@@ -58,17 +58,13 @@
 
 
 {#- A subquery listing the keys of kind `kind` that belong to affected PCNs: 'pcn' (the PCN itself),
-    'claim_id' (837 claims with that CLM01) or 'remit_claim_id' (835 claims with that CLP01). -#}
+    'claim_id' (837 claims with that CLM01) or 'remit_claim_id' (835 claims with that CLP01), the latter two
+    looked up once per build by int_claim_keys_affected. -#}
 {% macro affected_keys(kind) -%}
-    {%- set affected = build_relation('int_claim_control_numbers_affected') -%}
     {%- if kind == 'pcn' -%}
-        select patient_control_number from {{ affected }}
-    {%- elif kind == 'claim_id' -%}
-        select claim_id from {{ build_relation('stg_x12_837__claims') }}
-        where claim_control_number in (select patient_control_number from {{ affected }})
-    {%- elif kind == 'remit_claim_id' -%}
-        select remit_claim_id from {{ build_relation('stg_x12_835__claims') }}
-        where patient_control_number in (select patient_control_number from {{ affected }})
+        select patient_control_number from {{ build_relation('int_claim_control_numbers_affected') }}
+    {%- elif kind in ('claim_id', 'remit_claim_id') -%}
+        select affected_key from {{ build_relation('int_claim_keys_affected') }} where key_kind = '{{ kind }}'
     {%- else -%}
         {{ exceptions.raise_compiler_error("affected_keys: unknown key kind " ~ kind) }}
     {%- endif -%}

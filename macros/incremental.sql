@@ -280,7 +280,7 @@
             {%- if folded is none -%}
                 {{ return('') }}
             {%- endif -%}
-            {{ return('file_id > (select coalesce(max(file_id), 0) from ' ~ folded ~ ')') }}
+            {{ return('file_id > ' ~ max_file_id(folded)) }}
         {%- endif -%}
     {%- endfor -%}
     {{ return('') }}

@@ -57,10 +57,22 @@
     place in the where clause and sqlfluff reads the indentation the file shows. -#}
 {% macro new_files_only(file_id_column='file_id') -%}
     {%- if is_incremental() -%}
-        and {{ file_id_column }} > (select coalesce(max(file_id), 0) from {{ this }})
+        and {{ file_id_column }} > {{ max_file_id(this) }}
     {%- else -%}
         /* full build: every loaded file */
     {%- endif -%}
+{%- endmacro %}
+
+
+{#- The largest file_id in `relation` (0 when it is empty), read when the model or test runs and written
+    into the SQL as a number: DuckDB skips the row groups of older files for a constant, but not for a
+    subquery's result, so `file_id > (select max(file_id) ...)` read all of history's segments to find one
+    day's files. -#}
+{% macro max_file_id(relation) -%}
+    {%- if not execute -%}
+        {{ return(0) }}
+    {%- endif -%}
+    {{ return(run_query("select coalesce(max(file_id), 0) from " ~ relation).columns[0].values()[0] | int) }}
 {%- endmacro %}
 
 

@@ -1,0 +1,27 @@
+"""Builds of different warehouses keep their dbt target folders apart, so each keeps dbt's saved parse
+and its own run results: the warehouse path is in the profile, and dbt parses the whole project again
+when the profile differs from its last parse in that folder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from denials.transform import run_dbt, warehouse_target_path
+
+
+def parsed_files(warehouse: Path) -> int:
+    perf = warehouse_target_path(warehouse) / "perf_info.json"
+    return json.loads(perf.read_text(encoding="utf-8"))["parsed_path_count"]
+
+
+def test_a_build_of_another_warehouse_does_not_cost_the_next_one_a_full_parse(tmp_path: Path) -> None:
+    first, other = tmp_path / "a" / "site.duckdb", tmp_path / "b" / "site.duckdb"
+    assert warehouse_target_path(first) != warehouse_target_path(other)
+    assert warehouse_target_path(first) == warehouse_target_path(Path(
+        tmp_path / "a" / ".." / "a" / "site.duckdb"))
+    for warehouse in (first, other):
+        assert run_dbt(["parse", "--quiet"], warehouse, log_path=tmp_path / "logs").success
+        assert parsed_files(warehouse) > 0, "a new warehouse is parsed in full"
+    assert run_dbt(["parse", "--quiet"], first, log_path=tmp_path / "logs").success
+    assert parsed_files(first) == 0, "the warehouse's own saved parse was used"

@@ -64,6 +64,10 @@ child_values as (
 parent_values as (
     select {{ field }} as parent_value
     from {{ upstream_relation(to_node) }}
+    {#- a filtered child (a build's own rows): only the parent rows it points at (duckdb__test_relationships) #}
+    {%- if model is string %}
+    where {{ field }} in (select child_values.child_value from child_values)
+    {%- endif %}
 )
 
 select child_values.child_value

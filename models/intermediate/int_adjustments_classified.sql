@@ -105,6 +105,7 @@ pair_matches as (
         rarc_code,
         denial_category
     from {{ ref('int_remark_pairs_scoped') }}
+    {{ affected_only('remit_claim_id', 'remit_claim_id') }}
 ),
 
 ---------- the first deciding remark of each scope (LQ order) decides; ties between deciding remarks are rare

@@ -1,8 +1,4 @@
-{{
-    config(
-        materialized='table'
-    )
-}}
+{{ config(**partitioned_by('remit_claim_id', 'remit_claim_id')) }}
 
 -- One row per CAS triplet (claim and line level), classified by the precedence rule of the category seeds:
 --   0. a denial_category_pairs pair (its CARC on the triplet, its RARC, alert or not, among the scope's
@@ -12,7 +8,8 @@
 --   2. else the CARC row with the exact CAS01 group code; 3. else the CARC row with a blank group code;
 --   4. a CARC with no row at all is 'other', flagged is_unknown_code (the build never fails on it).
 -- Reversal triplets (CLP02 = 22) carry the negated amounts and are flagged, so sums over a chain net out.
--- Table: read many times; not incremental, as a change to the category seeds must reclassify every remit.
+-- Read many times; every triplet, remark and pair of a remit claim shares its CLP01: partitioned by
+-- remit_claim_id (kind remit_claim_id). The category seeds are global: a change reclassifies every remit.
 
 with
 
@@ -31,6 +28,7 @@ adjustments as (
         adjustment_amount,
         adjustment_quantity
     from {{ ref('stg_x12_835__adjustments') }}
+    {{ affected_only('remit_claim_id', 'remit_claim_id') }}
 ),
 
 remit_claims as (
@@ -38,6 +36,7 @@ remit_claims as (
         remit_claim_id,
         claim_status_code
     from {{ ref('stg_x12_835__claims') }}
+    {{ affected_only('remit_claim_id', 'remit_claim_id') }}
 ),
 
 claim_statuses as (
@@ -56,6 +55,7 @@ remarks_scoped as {{ read_in_place() }} (
         is_unknown,
         deciding_rank
     from {{ ref('int_remarks_scoped') }}
+    {{ affected_only('remit_claim_id', 'remit_claim_id') }}
 ),
 
 category_map as (
@@ -105,6 +105,7 @@ pair_matches as (
         rarc_code,
         denial_category
     from {{ ref('int_remark_pairs_scoped') }}
+    {{ affected_only('remit_claim_id', 'remit_claim_id') }}
 ),
 
 ---------- the first deciding remark of each scope (LQ order) decides; ties between deciding remarks are rare

@@ -1,16 +1,21 @@
+{{ config(**partitioned_by('remit_claim_id', 'remit_claim_id')) }}
+
 -- One row per remark scope (a remit line, or a remit claim for its MOA/MIA remarks) and CARC that a
 -- denial_category_pairs pair names, when a remark of the scope (alert or not) is the pair's RARC: the
 -- pair's category for a CAS triplet of that scope with that CARC. When several pairs of one CARC match a
--- scope, the first by RARC code counts, so there is one row per scope and CARC.
+-- scope, the first by RARC code counts, so there is one row per scope and CARC. A scope belongs to one remit
+-- claim: partitioned by remit_claim_id (kind remit_claim_id).
 
 with
 
 remarks_scoped as (
     select
+        remit_claim_id,
         scope_level,
         scope_id,
         rarc_code
     from {{ ref('int_remarks_scoped') }}
+    {{ affected_only('remit_claim_id', 'remit_claim_id') }}
 ),
 
 category_pairs as (
@@ -23,6 +28,7 @@ category_pairs as (
 
 pairs_matched as (
     select distinct
+        remarks_scoped.remit_claim_id,
         remarks_scoped.scope_level,
         remarks_scoped.scope_id,
         category_pairs.carc_code,
@@ -35,6 +41,7 @@ pairs_matched as (
 
 pairs_ranked as (
     select
+        remit_claim_id,
         scope_level,
         scope_id,
         carc_code,
@@ -45,6 +52,7 @@ pairs_ranked as (
 )
 
 select
+    remit_claim_id,
     scope_level,
     scope_id,
     carc_code,

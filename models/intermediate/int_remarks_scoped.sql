@@ -1,14 +1,11 @@
-{{
-    config(
-        materialized='table'
-    )
-}}
+{{ config(**partitioned_by('remit_claim_id', 'remit_claim_id')) }}
 
 -- One row per RARC on an 835 (LQ01 = HE at line level, MOA/MIA at claim level) with the scope it speaks
 -- for: the line for an LQ remark, the claim for an MOA/MIA remark. Carries what the seeds say about the
 -- code (alert, category, whether it decides) and its rank within the scope in segment order, so every
 -- reader picks "the first deciding remark" or "the first non-alert remark" of a scope the same way.
--- LQ01 = RX rows are NCPDP reject codes, not remarks, and are left out.
+-- LQ01 = RX rows are NCPDP reject codes, not remarks, and are left out. A scope (line or claim) belongs to
+-- one remit claim: partitioned by remit_claim_id (kind remit_claim_id).
 with
 
 remarks as (
@@ -25,6 +22,7 @@ remarks as (
     where
         remark_code_qualifier = 'HE'
         and remark_code is not null
+    {{ affected_only('remit_claim_id', 'remit_claim_id', 'and') }}
 ),
 
 rarc_codes as (

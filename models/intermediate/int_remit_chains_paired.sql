@@ -1,3 +1,5 @@
+{{ config(**partitioned_by('claim_id', 'claim_id')) }}
+
 -- One row per remit chain (int_remit_claim_versions) paired to an 837 claim, with how it was paired.
 -- Chains, not single remits, are paired, so a claim's original, reversal and correction stay together.
 -- Payer ids are never required to be equal: the 835 names the payer its own way (XV plan id, EIN, no
@@ -14,7 +16,8 @@
 --   3. patient_control_number: what is still left, one to one within one payer key on CLM01 alone.
 -- What is left after these goes to int_remit_chains_paired_across_payers (one open chain, one open claim
 -- per CLM01, payer keys not conflicting); anything else stays unpaired and is counted as ambiguous there.
--- A step of int_claims_matched_to_remits; a view, read once. Chains and claims left unpaired are not here.
+-- A step of int_claims_matched_to_remits. Chains and claims left unpaired are not here. Every pairing is
+-- within CLP01 = CLM01: partitioned by claim_id (kind claim_id). Payer identity is global.
 
 with
 
@@ -34,6 +37,7 @@ claims as {{ read_in_place() }} (
         payer_key as payer_id,
         total_charge_amount
     from {{ ref('int_claims_payer_resolved') }}
+    {{ affected_only('claim_id', 'claim_id') }}
 ),
 
 remit_versions as (
@@ -47,6 +51,7 @@ remit_versions as (
     from {{ ref('int_remit_claim_versions') }} as versions
     left join remit_payer_keys
         on versions.remit_transaction_id = remit_payer_keys.remit_transaction_id
+    {{ affected_only('versions.patient_control_number', 'pcn') }}
 ),
 
 line_matches as (
@@ -54,6 +59,7 @@ line_matches as (
         claim_id,
         chain_key
     from {{ ref('int_line_control_number_matches') }}
+    {{ affected_only('claim_control_number', 'pcn') }}
 ),
 
 chains as (

@@ -1,3 +1,5 @@
+{{ config(**partitioned_by('patient_control_number')) }}
+
 -- One row per remit chain that int_remit_chains_paired left unpaired and whose CLP01 equals the CLM01 of
 -- at least one 837 claim also left unpaired. Such a chain is paired only when the evidence is unique:
 -- exactly one open chain and one open claim share the patient control number and their resolved payer
@@ -5,7 +7,8 @@
 -- patient_control_number_and_charge_any_payer (CLP03 = CLM02 as well) or patient_control_number_any_payer.
 -- Otherwise match_method is 'ambiguous', claim_id is null and candidate_claim_count says how many claims
 -- could have been meant: counted and reported (assert_remit_chains_not_ambiguous), never guessed.
--- A step of int_claims_matched_to_remits; a view.
+-- A step of int_claims_matched_to_remits. Open chains and claims are counted per CLP01 = CLM01: partitioned
+-- by patient_control_number. Payer identity is global.
 
 with
 
@@ -21,6 +24,7 @@ paired as {{ read_in_place() }} (
         chain_key,
         claim_id
     from {{ ref('int_remit_chains_paired') }}
+    {{ affected_only('claim_id', 'claim_id') }}
 ),
 
 claims_paired as (
@@ -37,7 +41,7 @@ open_claims as (
     from {{ ref('int_claims_payer_resolved') }} as claims
     left join claims_paired
         on claims.claim_id = claims_paired.claim_id
-    where claims_paired.claim_id is null
+    where claims_paired.claim_id is null {{ affected_only('claims.claim_control_number', 'pcn', 'and') }}
 ),
 
 open_chains as (
@@ -51,7 +55,10 @@ open_chains as (
         on versions.remit_transaction_id = remit_payer_keys.remit_transaction_id
     left join paired
         on versions.chain_key = paired.chain_key
-    where versions.version_number = 1 and paired.chain_key is null
+    where
+        versions.version_number = 1
+        and paired.chain_key is null
+    {{ affected_only('versions.patient_control_number', 'pcn', 'and') }}
 ),
 
 open_chains_counted as (
@@ -67,6 +74,7 @@ open_chains_counted as (
 candidates as (
     select
         open_chains_counted.chain_key,
+        open_chains_counted.patient_control_number,
         open_chains_counted.open_chain_count,
         open_claims.claim_id,
         count(*) over (partition by open_chains_counted.chain_key) as candidate_claim_count,
@@ -84,6 +92,7 @@ candidates as (
 final as (
     select distinct
         chain_key,
+        patient_control_number,
         case
             when open_chain_count = 1 and candidate_claim_count = 1 and is_payer_compatible then claim_id
         end as claim_id,

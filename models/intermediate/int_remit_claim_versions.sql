@@ -1,8 +1,4 @@
-{{
-    config(
-        materialized='table'
-    )
-}}
+{{ config(**partitioned_by('patient_control_number')) }}
 
 -- One row per remitted claim (835 CLP, loop 2100) with its place in the reversal/correction chain.
 --
@@ -13,8 +9,9 @@
 -- The chain's key is payer id + CLP01 + the first version's CLP07 (payer id + CLP01 when that CLP07 is
 -- missing). Duplicate claims reusing CLP01 under other CLP07s keep chains of their own; a correction or a
 -- reprocessing under a new CLP07 stays in the chain of its claim. Chain sums count standing versions only.
--- Table, rebuilt in full: a remit in a later file changes is_final and the chain totals of versions
--- loaded earlier, so appending by file would leave them wrong.
+-- A remit in a later file changes is_final and the chain totals of versions loaded earlier, so appending by
+-- file would leave them wrong; a chain stays within its claim key (payer + CLP01): partitioned by
+-- patient_control_number, a daily build recomputes the chains of the numbers new files carry.
 
 with
 
@@ -41,6 +38,7 @@ remit_claims_sequenced as {{ read_in_place() }} (
         denied_amount,
         denial_adjustment_count
     from {{ ref('int_remit_claims_sequenced') }}
+    {{ affected_only('patient_control_number', 'pcn') }}
 ),
 
 version_parents as {{ read_in_place() }} (
@@ -50,6 +48,7 @@ version_parents as {{ read_in_place() }} (
         reversed_remit_claim_id,
         parent_remit_claim_id
     from {{ ref('int_remit_claims_linked') }}
+    {{ affected_only('remit_claim_id', 'remit_claim_id') }}
 ),
 
 version_chain_roots as (
@@ -57,6 +56,7 @@ version_chain_roots as (
         remit_claim_id,
         chain_root_remit_claim_id
     from {{ ref('int_remit_claims_rooted') }}
+    {{ affected_only('remit_claim_id', 'remit_claim_id') }}
 ),
 
 ---------- the first reversal of each reversed version

@@ -1,8 +1,4 @@
-{{
-    config(
-        materialized='table'
-    )
-}}
+{{ config(**partitioned_by('remit_claim_id', 'remit_claim_id')) }}
 
 -- One row per remitted claim (835 CLP) with the version it follows in its claim key's sequence (its
 -- parent) and, for a reversal, the version it reverses: the second step of int_remit_claim_versions.
@@ -17,7 +13,8 @@
 --     conflicting) can be its claim: it follows the latest earlier version of its claim key. When several
 --     submitted claims share the CLP01 (a duplicate claim, COB), when none does (nothing tells a reprocessing
 --     from another claim) or when nothing came before, it starts a chain.
--- Table: the rooting and versioning steps both read it.
+-- The rooting and versioning steps both read it. A claim key and the 837 claims its remits could belong to
+-- share CLP01 = CLM01: partitioned by remit_claim_id (kind remit_claim_id). Payer identity is global.
 
 with
 
@@ -32,6 +29,7 @@ remit_claims as {{ read_in_place() }} (
         is_reversal,
         claim_charge_amount
     from {{ ref('int_remit_claims_sequenced') }}
+    {{ affected_only('remit_claim_id', 'remit_claim_id') }}
 ),
 
 remit_payer_keys as (
@@ -46,6 +44,7 @@ submitted_claims as (
         claim_control_number,
         payer_key
     from {{ ref('int_claims_payer_resolved') }}
+    {{ affected_only('claim_control_number', 'pcn') }}
 ),
 
 ---------- how many submitted claims each remit could belong to (CLM01 = CLP01, payer keys not conflicting)

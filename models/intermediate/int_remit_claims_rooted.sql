@@ -3,13 +3,15 @@
     64 reversal/correction hand-overs). No recursive SQL, so the model runs on any adapter and can be unit
     tested; tests/dbt/intermediate/assert_remit_chain_roots_resolved.sql guards the depth. -#}
 {%- set chain_jumps = 6 -%}
+{{ config(**partitioned_by('remit_claim_id', 'remit_claim_id')) }}
 
 -- One row per remitted claim (835 CLP) with the first version of its chain (the chain root): the third
 -- step of int_remit_claim_versions. The chain is the tree of parent links (int_remit_claims_linked) under
 -- a first version. Most links go to the previous remit with the same CLP07 (a payer can resend one claim
 -- thousands of times), so those runs are collapsed into segments first: a segment starts where a
 -- version's parent is not the previous version with its CLP07. Only segment starts link elsewhere, and
--- pointer doubling walks those few links to the root.
+-- pointer doubling walks those few links to the root. A chain stays within its claim key (payer + CLP01):
+-- partitioned by remit_claim_id (kind remit_claim_id).
 
 with
 
@@ -22,6 +24,7 @@ version_parents as (
         previous_same_control_remit_claim_id,
         parent_remit_claim_id
     from {{ ref('int_remit_claims_linked') }}
+    {{ affected_only('remit_claim_id', 'remit_claim_id') }}
 ),
 
 version_segment_starts as (

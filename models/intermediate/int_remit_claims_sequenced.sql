@@ -1,8 +1,4 @@
-{{
-    config(
-        materialized='table'
-    )
-}}
+{{ config(**partitioned_by('patient_control_number')) }}
 
 -- One row per remitted claim (835 CLP, loop 2100) with the claim key its versions share, its remit date
 -- and its order among the remits of that key: the first step of int_remit_claim_versions.
@@ -11,7 +7,8 @@
 -- (BPR16 payment date, else DTM*405 production date; undated last), then file and segment position.
 -- The reversal and denied-status flags come from the claim_status_codes seed. Claims of a re-sent
 -- remittance (int_remit_transactions_resent: same payer, TRN02 and BPR02 under a new envelope) are left out.
--- Table: the linking, rooting and versioning steps each read it.
+-- The linking, rooting and versioning steps each read it. A claim key's remits share CLP01: partitioned by
+-- patient_control_number. Re-sent ERA detection is global.
 
 with
 
@@ -49,7 +46,7 @@ remit_claims as (
     where remit_transaction_id not in (
         select resent_transactions.remit_transaction_id
         from resent_transactions
-    )
+    ) {{ affected_only('patient_control_number', 'pcn', 'and') }}
 ),
 
 claim_statuses as (
@@ -66,6 +63,7 @@ adjustments as (
         is_denial,
         denied_amount
     from {{ ref('int_adjustments_classified') }}
+    {{ affected_only('remit_claim_id', 'remit_claim_id') }}
 ),
 
 claim_denials as (

@@ -1,9 +1,13 @@
+{{ config(**partitioned_by('claim_control_number')) }}
+
 -- One row per fct_denials line in the medical_necessity category, with the diagnoses the line is checked
 -- against (its SV107-pointed ones, else the claim's), whether it is off-label and on which basis
 -- (int_drug_lines_off_label: label_indication, label_age or payer_coverage; null when on-label or when the
 -- code has no label in drug_labels) and the documentation signals a reviewer looks for before appealing:
 -- a claim or line note (NTE) and documentation remarks (RARCs the category map files under
 -- documentation) on the denying remit.
+-- A denial, its claim, lines, diagnoses, label checks and the remit that denied it share CLM01 = CLP01:
+-- partitioned by claim_control_number.
 
 with
 
@@ -40,7 +44,7 @@ denials as {{ read_in_place() }} (
         claim_file_id,
         claim_segment_position
     from {{ ref('fct_denials') }}
-    where denial_category = 'medical_necessity'
+    where denial_category = 'medical_necessity' {{ affected_only('claim_control_number', 'pcn', 'and') }}
 ),
 
 claims as (
@@ -48,6 +52,7 @@ claims as (
         claim_id,
         has_claim_note
     from {{ ref('stg_x12_837__claims') }}
+    {{ affected_only('claim_id', 'claim_id') }}
 ),
 
 service_lines as (
@@ -55,6 +60,7 @@ service_lines as (
         claim_line_id,
         line_note_text
     from {{ ref('stg_x12_837__service_lines') }}
+    {{ affected_only('claim_id', 'claim_id') }}
 ),
 
 remarks as {{ read_in_place() }} (
@@ -64,7 +70,7 @@ remarks as {{ read_in_place() }} (
         remark_level,
         remark_code
     from {{ ref('stg_x12_835__remarks') }}
-    where remark_code_qualifier = 'HE'
+    where remark_code_qualifier = 'HE' {{ affected_only('remit_claim_id', 'remit_claim_id', 'and') }}
 ),
 
 documentation_rarcs as (
@@ -80,7 +86,7 @@ principal_diagnoses as (
         claim_id,
         min(diagnosis_code_with_dot) as principal_diagnosis_code
     from {{ ref('stg_x12_837__diagnoses') }}
-    where is_principal
+    where is_principal {{ affected_only('claim_id', 'claim_id', 'and') }}
     group by claim_id
 ),
 
@@ -99,6 +105,7 @@ off_label_checks as (
         is_off_label,
         off_label_basis
     from {{ ref('int_drug_lines_off_label') }}
+    {{ affected_only('claim_id', 'claim_id') }}
 ),
 
 -- A union of two equi-joins, not one join with `or` (which defeats hash joins at scale).

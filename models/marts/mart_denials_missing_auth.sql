@@ -1,8 +1,12 @@
+{{ config(**partitioned_by('claim_control_number')) }}
+
 -- One row per fct_denials line in the missing_auth category, with whether the payer's policy in force on
 -- the service date requires prior authorization for the code (payer_policies), where the claim carried an
 -- authorization number (837 REF*G1 on the claim or the line; the 835 echo when there is no 837), the
 -- authorization CARC/RARC and the payer type. auth_issue separates "nothing was sent" (fix the front end)
 -- from "a number was sent and still refused" (exceeded, expired or not matching: fix the authorization).
+-- A denial, its claim and lines and the remit that denied it share CLM01 = CLP01: partitioned by
+-- claim_control_number. The payer policies are global.
 
 with
 
@@ -40,7 +44,7 @@ denials as (
         claim_file_id,
         claim_segment_position
     from {{ ref('fct_denials') }}
-    where denial_category = 'missing_auth'
+    where denial_category = 'missing_auth' {{ affected_only('claim_control_number', 'pcn', 'and') }}
 ),
 
 claims as (
@@ -48,6 +52,7 @@ claims as (
         claim_id,
         prior_authorization_number
     from {{ ref('stg_x12_837__claims') }}
+    {{ affected_only('claim_id', 'claim_id') }}
 ),
 
 service_lines as (
@@ -55,6 +60,7 @@ service_lines as (
         claim_line_id,
         line_prior_authorization_number
     from {{ ref('stg_x12_837__service_lines') }}
+    {{ affected_only('claim_id', 'claim_id') }}
 ),
 
 remit_claims as (
@@ -62,6 +68,7 @@ remit_claims as (
         remit_claim_id,
         prior_authorization_number
     from {{ ref('stg_x12_835__claims') }}
+    {{ affected_only('remit_claim_id', 'remit_claim_id') }}
 ),
 
 remit_lines as (
@@ -69,6 +76,7 @@ remit_lines as (
         remit_line_id,
         prior_authorization_number
     from {{ ref('stg_x12_835__service_lines') }}
+    {{ affected_only('remit_claim_id', 'remit_claim_id') }}
 ),
 
 policies as (

@@ -1,3 +1,5 @@
+{{ config(**partitioned_by('claim_control_number')) }}
+
 -- One row per 837 service line of a claim with no remittance yet and per rule it breaks: the rules that
 -- explain past denials, applied before the payer answers.
 --   unit_error           a unit-error root cause (unit slip against the best evidence, NDC of another code,
@@ -15,6 +17,8 @@
 -- Dollars at risk: for unit and modifier errors, the expected units (best evidence) times the unit price
 -- (the quarter's ASP payment limit, else the charge per expected unit; price_basis says which); else the
 -- line charge.
+-- Whether a claim has a remit yet, its lines, drug facts and label checks all stay within its CLM01:
+-- partitioned by claim_control_number. Payers and payer policies are global.
 
 with
 
@@ -24,6 +28,7 @@ unremitted_claims as (
     where
         unmatched_side = '837'
         and claim_id is not null
+    {{ affected_only('claim_control_number', 'pcn', 'and') }}
 ),
 
 claims as (
@@ -34,6 +39,7 @@ claims as (
         billing_provider_npi,
         prior_authorization_number
     from {{ ref('stg_x12_837__claims') }}
+    {{ affected_only('claim_control_number', 'pcn') }}
 ),
 
 service_lines as (
@@ -54,6 +60,7 @@ service_lines as (
         line_charge_amount,
         line_prior_authorization_number
     from {{ ref('stg_x12_837__service_lines') }}
+    {{ affected_only('claim_id', 'claim_id') }}
 ),
 
 payers as (
@@ -115,6 +122,7 @@ drug_line_facts as (
         asp_payment_limit_per_unit,
         requires_jw_jz
     from {{ ref('int_drug_line_facts') }}
+    {{ affected_only('claim_control_number', 'pcn') }}
 ),
 
 policies as (
@@ -135,6 +143,7 @@ off_label_lines as (
     where
         is_off_label
         and claim_line_id is not null
+    {{ affected_only('claim_id', 'claim_id', 'and') }}
 ),
 
 ---------- rule hits, one row per line and rule

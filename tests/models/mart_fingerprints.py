@@ -25,17 +25,18 @@ RECORDED = Path(__file__).with_name("mart_fingerprints.json")
 DATA_SETS = {"demo": (3000, 7), "claims_20k": (20000, 11)}
 
 
-def mart_fingerprints(warehouse: Path) -> dict[str, dict[str, object]]:
+def mart_fingerprints(warehouse: Path, schema: str = "marts") -> dict[str, dict[str, object]]:
+    """Every table of `schema` (the marts unless told), by name."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         tables = [name for (name,) in con.execute(
-            "select table_name from duckdb_tables() where schema_name = 'marts' order by table_name"
+            "select table_name from duckdb_tables() where schema_name = ? order by table_name", [schema]
         ).fetchall()]
         fingerprints: dict[str, dict[str, object]] = {}
         for table in tables:
             rows, digest = con.execute(
                 f"select count(*), coalesce(md5(string_agg(row_text, chr(10) order by row_text)), '') "
-                f"from (select cast(t as varchar) as row_text from marts.{table} as t)"
+                f"from (select cast(t as varchar) as row_text from {schema}.{table} as t)"
             ).fetchone()
             fingerprints[table] = {"rows": rows, "md5": digest}
         return fingerprints

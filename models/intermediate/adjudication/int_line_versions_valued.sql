@@ -103,7 +103,7 @@ first_remarks as {{ read_in_place() }} (
         scope_id,
         rarc_code
     from {{ ref('int_remarks_scoped') }}
-    where non_alert_rank = 1
+    where non_alert_rank = 1 {{ affected_only('remit_claim_id', 'remit_claim_id', 'and') }}
 ),
 
 ---------- denials of each line version

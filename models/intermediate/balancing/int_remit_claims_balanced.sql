@@ -1,8 +1,11 @@
+{{ config(**partitioned_by('remit_claim_id', 'remit_claim_id')) }}
+
 -- One row per 835 claim (CLP, loop 2100), with the claim balancing rule worked out: CLP03 (charge) minus
 -- the sum of all its CAS amounts, claim level and line level together, equals CLP04 (paid) (X12 RFI 2601:
 -- "monetary adjustments at the claim/line level"). Reversals (CLP02 = 22) negate every amount and still
 -- balance. Missing amounts count as 0; the tolerance comes from the balancing_tolerances seed. Read by the
--- dbt test assert_835_claim_balances and by the staging.balancing data-quality suite.
+-- dbt test assert_835_claim_balances and by the staging.balancing data-quality suite. Partitioned by
+-- remit_claim_id (kind remit_claim_id): a claim's CLP and CAS are its own.
 
 with
 
@@ -15,6 +18,7 @@ claims as (
         claim_charge_amount,
         claim_paid_amount
     from {{ ref('stg_x12_835__claims') }}
+    {{ affected_only('remit_claim_id', 'remit_claim_id') }}
 ),
 
 claim_adjustment_totals as (
@@ -22,6 +26,7 @@ claim_adjustment_totals as (
         remit_claim_id,
         sum(adjustment_amount) as claim_adjustment_amount
     from {{ ref('stg_x12_835__adjustments') }}
+    {{ affected_only('remit_claim_id', 'remit_claim_id') }}
     group by remit_claim_id
 ),
 

@@ -1,8 +1,11 @@
+{{ config(**partitioned_by('remit_claim_id', 'remit_claim_id')) }}
+
 -- One row per 835 service line (SVC, loop 2110), with the line balancing rule worked out:
 -- SVC02 (charge) minus the sum of the line's CAS amounts equals SVC03 (paid) (X12 RFI 2348, 2601).
 -- Missing amounts count as 0. The tolerance comes from the balancing_tolerances seed; a line whose
 -- difference is within it is balanced. Read by the dbt test assert_835_service_line_balances and by the
--- staging.balancing data-quality suite.
+-- staging.balancing data-quality suite. A line's SVC and CAS are of one remit claim: partitioned by
+-- remit_claim_id (kind remit_claim_id).
 
 with
 
@@ -16,6 +19,7 @@ service_lines as (
         line_charge_amount,
         line_paid_amount
     from {{ ref('stg_x12_835__service_lines') }}
+    {{ affected_only('remit_claim_id', 'remit_claim_id') }}
 ),
 
 line_adjustment_totals as (
@@ -23,7 +27,7 @@ line_adjustment_totals as (
         remit_line_id,
         sum(adjustment_amount) as line_adjustment_amount
     from {{ ref('stg_x12_835__adjustments') }}
-    where adjustment_level = 'line'
+    where adjustment_level = 'line' {{ affected_only('remit_claim_id', 'remit_claim_id', 'and') }}
     group by remit_line_id
 ),
 

@@ -24,6 +24,7 @@ import pytest
 
 from denials.generate import generate
 from denials.ingest import ingest_paths
+from denials.paths import PROJECT_ROOT
 from denials.pipeline import MARTS_SELECTOR
 from tests.models.dbt_helpers import DbtRunError, project_copy, run_dbt
 from tests.models.mart_fingerprints import mart_fingerprints
@@ -225,11 +226,20 @@ def test_a_changed_seed_forces_a_full_rebuild(incremental: Incremental, tmp_path
     assert scope_after_b_with(project, incremental, tmp_path, "group_codes") == (True, "seed changed")
 
 
-def scope_after_b_with(project: Path, incremental: Incremental, tmp_path: Path, *nodes: str) -> tuple:
+def scope_after_b_with(project: Path, incremental: Incremental, tmp_path: Path, *nodes: str,
+                       changes: tuple[str, ...] = ()) -> tuple:
     """The build scope (is_full_rebuild, rebuild_reason) the next build after B would take with the
-    project at `project`, in a copy of B's warehouse (`nodes`: what else to build first)."""
+    project at `project`, in a copy of B's warehouse after the SQL `changes` (`nodes`: what else to build
+    first)."""
     copy = tmp_path / "copy.duckdb"
     copy.write_bytes(incremental.warehouse.read_bytes())
+    if changes:
+        con = duckdb.connect(str(copy))
+        try:
+            for change in changes:
+                con.execute(change)
+        finally:
+            con.close()
     run_dbt(["build", "--select", *nodes, "int_global_inputs_fingerprinted", "int_build_scope",
              "--exclude-resource-type", "test", "--quiet"], copy, tmp_path, project_dir=project)
     con = duckdb.connect(str(copy), read_only=True)
@@ -308,3 +318,19 @@ def test_a_changed_model_forces_a_full_rebuild(incremental: Incremental, tmp_pat
     model.write_text(model.read_text(encoding="utf-8").replace(
         "as largest_denial_category", "as largest_denial_category -- reworded", 1), encoding="utf-8")
     assert scope_after_b_with(project, incremental, tmp_path) == (True, "model code changed")
+
+
+def test_a_claim_without_a_number_forces_a_full_rebuild(incremental: Incremental, tmp_path: Path) -> None:
+    """An 835 claim with CLP01 empty belongs to no partition: an incremental build would never place it,
+    so its file rebuilds every partition, as a build from scratch includes it."""
+    pending_again = ("delete from build_state.files_folded where file_id = (select file_id from "
+                     "raw.file_registry where file_name = 'remits_b.835')")
+    assert scope_after_b_with(PROJECT_ROOT, incremental, tmp_path, "int_files_pending",
+                              changes=(pending_again,)) == (False, None)
+    blank_number = ("update staging.stg_x12_835__claims set patient_control_number = null "
+                    "where remit_claim_id = (select min(remit_claim_id) from staging.stg_x12_835__claims "
+                    "where file_id = (select file_id from raw.file_registry "
+                    "where file_name = 'remits_b.835'))")
+    assert scope_after_b_with(PROJECT_ROOT, incremental, tmp_path, "int_files_pending",
+                              changes=(pending_again, blank_number)) == (
+        True, "a claim without a patient control number arrived")

@@ -6,7 +6,8 @@
 --   - a fingerprint new now in a reviewed input (a seed, the payer overrides): a new rule can change old rows.
 -- A learned input (payer identity, re-sent ERA detection) that only gains rows, for new identifiers or new
 -- transactions, changes nothing already built. A file folded in earlier and no longer in staging (retracted)
--- ('a file was retracted') rebuilds everything too. rebuild_reason names the kinds of input that changed,
+-- ('a file was retracted') rebuilds everything too, and so does a new 835 or 837 claim without a patient
+-- control number (CLP01 / CLM01 empty), which no partition holds. rebuild_reason names the kinds of input that changed,
 -- e.g. 'payer identity changed', for the run's stage line. On engines without the bookkeeping (Spark) every
 -- model is a table rebuilt in full anyway, and this row says so.
 -- Table, read by every partitioned model (macro build_is_full) and by the pipeline.
@@ -15,6 +16,9 @@
 {%- set folded_files = build_state_relation('files_folded') %}
 {#- taken outside the conditional below, so the ref() is seen while parsing #}
 {%- set staged = ref('int_files_staged') %}
+{%- set pending = ref('int_files_pending') %}
+{%- set remit_claims = ref('stg_x12_835__claims') %}
+{%- set claims = ref('stg_x12_837__claims') %}
 {%- set string = api.Column.translate_type('string') %}
 
 with
@@ -61,6 +65,19 @@ changed_inputs as (
     from {{ folded_files }} as files_folded
     where files_folded.file_id not in (select staged.file_id from {{ staged }} as staged)
     {%- endif %}
+    union
+    -- no partition holds a claim without a patient control number: only a whole build places it
+    select 'a claim without a patient control number arrived' as reason
+    from {{ remit_claims }} as remit_claims
+    where
+        remit_claims.patient_control_number is null
+        and remit_claims.file_id in (select pending_files.file_id from {{ pending }} as pending_files)
+    union
+    select 'a claim without a patient control number arrived' as reason
+    from {{ claims }} as claims
+    where
+        claims.claim_control_number is null
+        and claims.file_id in (select pending_files.file_id from {{ pending }} as pending_files)
 ),
 
 reasons as (

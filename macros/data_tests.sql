@@ -32,8 +32,7 @@ where null_rows_{{ loop.index }} > 0
     build wrote; or a `where` config), only the parent rows its values point at are read: a day's rows then
     probe a small set, where the join built a hash of every parent key of history for each test (about 5
     times slower at a million claims). A whole child keeps the plain join, the faster of the two when
-    every row is compared. relationships_upstream (macros/intermediate.sql) does the same. dbt gives a
-    generic test's SQL only the macros it names, so the condition is written out in both. -#}
+    every row is compared. relationships_upstream (macros/intermediate.sql) runs this too. -#}
 {% macro duckdb__test_relationships(model, column_name, to, field) %}
 
 with

@@ -49,33 +49,11 @@
 
 
 {#- relationships, for a key of an intermediate model that points at a staging model or seed: every non-null
-    value of column_name must exist in to_node.field. Same check as dbt's relationships test, but the parent is
-    read through upstream_relation, so staging-only selections do not pick the test up. -#}
+    value of column_name must exist in to_node.field. dbt's relationships test (on DuckDB,
+    duckdb__test_relationships), with the parent read through upstream_relation, so staging-only
+    selections do not pick the test up. -#}
 {% test relationships_upstream(model, column_name, to_node, field) %}
-
-with
-
-child_values as (
-    select {{ column_name }} as child_value
-    from {{ model }}
-    where {{ column_name }} is not null
-),
-
-parent_values as (
-    select {{ field }} as parent_value
-    from {{ upstream_relation(to_node) }}
-    {#- a filtered child (a build's own rows): only the parent rows it points at (duckdb__test_relationships) #}
-    {%- if model is string %}
-    where {{ field }} in (select child_values.child_value from child_values)
-    {%- endif %}
-)
-
-select child_values.child_value
-from child_values
-left join parent_values
-    on child_values.child_value = parent_values.parent_value
-where parent_values.parent_value is null
-
+    {{ adapter.dispatch('test_relationships', 'dbt')(model, column_name, upstream_relation(to_node), field) }}
 {% endtest %}
 
 

@@ -68,16 +68,16 @@ changed_inputs as (
     union
     -- no partition holds a claim without a patient control number: only a whole build places it
     select 'a claim without a patient control number arrived' as reason
-    from {{ remit_claims }} as remit_claims
-    where
-        remit_claims.patient_control_number is null
-        and remit_claims.file_id in (select pending_files.file_id from {{ pending }} as pending_files)
-    union
-    select 'a claim without a patient control number arrived' as reason
-    from {{ claims }} as claims
-    where
-        claims.claim_control_number is null
-        and claims.file_id in (select pending_files.file_id from {{ pending }} as pending_files)
+    from (
+        select remit_claims.file_id
+        from {{ remit_claims }} as remit_claims
+        where remit_claims.patient_control_number is null
+        union all
+        select claims.file_id
+        from {{ claims }} as claims
+        where claims.claim_control_number is null
+    ) as claims_without_number
+    where claims_without_number.file_id in (select pending_files.file_id from {{ pending }} as pending_files)
 ),
 
 reasons as (

@@ -8,8 +8,7 @@
 --   2. else the CARC row with the exact CAS01 group code; 3. else the CARC row with a blank group code;
 --   4. a CARC with no row at all is 'other', flagged is_unknown_code (the build never fails on it).
 -- Reversal triplets (CLP02 = 22) carry the negated amounts and are flagged, so sums over a chain net out.
--- Read many times; every triplet, remark and pair of a remit claim shares its CLP01: partitioned by
--- remit_claim_id (kind remit_claim_id). The category seeds are global: a change reclassifies every remit.
+-- Partitioned by remit_claim_id: a triplet's remarks and pairs are its own claim's; a seed change rebuilds all.
 
 with
 

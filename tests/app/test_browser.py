@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -17,6 +18,26 @@ pytestmark = pytest.mark.slow
 def _tile(page, label: str) -> str:  # noqa: ANN001 - a playwright Page
     tile = page.locator('[data-testid="stMetric"]').filter(has_text=label).first
     return tile.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+def _click_first_bar(chart, timeout: float = 60) -> str:  # noqa: ANN001 - a playwright Locator
+    """Clicks the chart's first bar and returns its label. The payer filter makes Streamlit draw the
+    chart again, and a bar found in the old drawing can lose its box before the click lands, so the
+    bar is looked up again, label and all, until a click goes through."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    deadline = time.monotonic() + timeout
+    while True:
+        bar = chart.locator("[aria-roledescription='bar']").first
+        try:
+            bar.wait_for(state="visible", timeout=10_000)
+            label = bar.get_attribute("aria-label", timeout=5_000) or ""
+            bar.click(force=True, timeout=5_000)
+            return label
+        except PlaywrightError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
 
 
 def test_app_in_chromium_filters_by_payer_and_shows_the_marts_number(published_warehouse: Path,
@@ -50,16 +71,14 @@ def test_app_in_chromium_filters_by_payer_and_shows_the_marts_number(published_w
 
         # Drill-down: a click on a category bar lists the claim lines behind it.
         category_chart = page.locator('[data-testid="stVegaLiteChart"]').nth(1)
-        bar = category_chart.locator("[aria-roledescription='bar']").first
-        bar.wait_for(timeout=60_000)
         labels = {words(code): code for (code,) in marts.execute(
             "select distinct denial_category from marts.fct_denials").fetchall()}
-        clicked = re.search(r"category: ([^;]+)", bar.get_attribute("aria-label") or "")
-        assert clicked and clicked.group(1) in labels, bar.get_attribute("aria-label")
+        label = _click_first_bar(category_chart)
+        clicked = re.search(r"category: ([^;]+)", label)
+        assert clicked and clicked.group(1) in labels, label
         behind = marts.execute(
             "select count(*) from marts.fct_denials where payer_id = ? and denial_category = ?",
             [payer_id, labels[clicked.group(1)]]).fetchone()[0]
-        bar.click(force=True)
         caption = page.get_by_text(re.compile(r"denied lines behind “"))
         caption.wait_for(timeout=60_000)
         assert caption.inner_text().startswith(f"{behind:,} denied lines behind “{clicked.group(1)}”")

@@ -70,11 +70,16 @@ def _ingest(data: Path, warehouse: Path) -> None:
 
 
 def _build(root: Path, warehouse: Path) -> None:
+    from denials.seed_state import build_selection, record_seeds_loaded
     from denials.transform import WITHOUT_UNIT_TESTS, run_dbt
 
-    # as the scheduled run builds: no dbt unit tests, and one retry of what ran out of memory
-    outcome = run_dbt(["build", "--quiet", *WITHOUT_UNIT_TESTS], warehouse, target_path=root / "target",
-                      log_path=root / "logs", retry_out_of_memory=True)
+    # as the scheduled run builds: no dbt unit tests, seeds loaded only when they changed, and one retry
+    # of what ran out of memory
+    selection, loads_seeds = build_selection(warehouse)
+    outcome = run_dbt(["build", *selection, "--quiet", *WITHOUT_UNIT_TESTS], warehouse,
+                      target_path=root / "target", log_path=root / "logs", retry_out_of_memory=True)
+    if outcome.success and loads_seeds:
+        record_seeds_loaded(warehouse)
     for node in outcome.retried_nodes:
         print(f"  {'':<26} out of memory at first, built again one at a time: {node}")
     if not outcome.success:

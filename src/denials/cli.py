@@ -188,25 +188,30 @@ def build(warehouse: Path | None, selection: tuple[str, ...], full_refresh: bool
     it is checked and published (`denials publish`, or `denials run` for everything). Exit status 4
     when a model or an error-severity test fails; warnings are listed but do not fail the build.
     After `denials retract`, a build without --select rebuilds the incremental models from scratch once.
+    Seeds whose files are those the warehouse last loaded are neither loaded nor tested again.
     """
     from denials.ingest.retraction import mark_rebuilt, rebuild_pending
     from denials.payer_overrides import load_overrides
     from denials.pipeline import dbt_build
+    from denials.seed_state import build_selection, forget_seeds_loaded, record_seeds_loaded
 
     target = _target(warehouse)
     _require_warehouse(target)
-    args = ["build"]
-    if selection:
-        args += ["--select", *selection]
-    if full_refresh:
-        args.append("--full-refresh")
     with writer_lock(target, "build"):
         load_overrides(target, payer_overrides)
         # A retracted file's rows are in the incremental models: a whole build rebuilds them once.
         refresh = not selection and not full_refresh and rebuild_pending(target)
-        if refresh:
+        if selection:
+            forget_seeds_loaded(target)  # a selection may load some seeds: the next whole build loads all
+            args, loads_seeds = ["build", "--select", *selection], False
+        else:
+            chosen, loads_seeds = build_selection(target, full_refresh=full_refresh or refresh)
+            args = ["build", *chosen]
+        if full_refresh or refresh:
             args.append("--full-refresh")
         outcome = dbt_build(args, target, "build")
+        if outcome.success and loads_seeds:
+            record_seeds_loaded(target)
         if outcome.success and (refresh or (full_refresh and not selection)):
             mark_rebuilt(target)
     for node in outcome.retried_nodes:

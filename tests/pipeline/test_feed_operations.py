@@ -74,6 +74,8 @@ def test_resent_era_through_run_leaves_totals_unchanged(published: Published, tm
     assert done.returncode == EXIT_OK, done.stdout + done.stderr
     assert registry(warehouse, resent.name)[1] == "loaded"  # a new envelope: not a byte-for-byte duplicate
     assert published_totals(warehouse) == before, "a re-sent ERA must not count twice"
+    # and the seeds, unchanged since the run that published the copy, were not loaded again
+    assert "seeds unchanged: not loaded again" in done.stdout, done.stdout
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ from denials.seed_state import (
 )
 from denials.transform import run_dbt
 
-COPIED = ("seeds", "tests/dbt/seeds", "macros", "dbt_project.yml", "selectors.yml")
+COPIED = ("seeds", "tests/dbt", "macros", "dbt_project.yml", "selectors.yml")
 
 
 @pytest.fixture()

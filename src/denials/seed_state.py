@@ -7,8 +7,9 @@ those of the last build that loaded them, into a warehouse that still holds ever
 out: selectors.yml names the selections without the seeds and the tests that read only seeds. Tests that
 read a seed and a model (a mart's outcome against the outcome seed) still run, since their model changed.
 
-What counts as "the seed files" errs on the side of loading again: the CSVs and their YAML, the tests that
-read only seeds, the macros any test may call, dbt_project.yml, and the dbt version. A build from scratch
+What counts as "the seed files" errs on the side of loading again: the CSVs and their YAML, every
+singular test (wherever a test that reads only seeds lives), the macros any test may call,
+dbt_project.yml, and the dbt version. A build from scratch
 (`--full-refresh`) always loads them. The fingerprint is recorded only after a build that loaded the seeds
 succeeded, so a seed test that failed runs again on the next build instead of being skipped.
 """
@@ -29,7 +30,7 @@ STATE_TABLE = "build_state.seeds_loaded"
 EVERYTHING_BUT_SEED_CONTENTS = "all_but_seed_contents"
 BEFORE_MARTS_BUT_SEED_CONTENTS = "before_marts_but_seed_contents"
 # what a seed load depends on, relative to the project root
-_INPUTS = ("seeds", "tests/dbt/seeds", "macros", "dbt_project.yml", "selectors.yml")
+_INPUTS = ("seeds", "tests/dbt", "macros", "dbt_project.yml", "selectors.yml")
 
 
 def seeds_fingerprint(root: Path | None = None) -> str:

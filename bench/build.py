@@ -75,11 +75,11 @@ def _build(root: Path, warehouse: Path) -> None:
 
     # as the scheduled run builds: no dbt unit tests, seeds loaded only when they changed, and one retry
     # of what ran out of memory
-    selection, loads_seeds = build_selection(warehouse)
+    selection, seeds_loaded = build_selection(warehouse)
     outcome = run_dbt(["build", *selection, "--quiet", *WITHOUT_UNIT_TESTS], warehouse,
                       target_path=root / "target", log_path=root / "logs", retry_out_of_memory=True)
-    if outcome.success and loads_seeds:
-        record_seeds_loaded(warehouse)
+    if outcome.success and seeds_loaded:
+        record_seeds_loaded(warehouse, seeds_loaded)
     for node in outcome.retried_nodes:
         print(f"  {'':<26} out of memory at first, built again one at a time: {node}")
     if not outcome.success:

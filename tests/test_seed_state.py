@@ -53,7 +53,7 @@ def test_a_warehouse_without_a_record_loads_the_seeds(project: Path, tmp_path: P
     assert not seeds_unchanged(tmp_path / "none.duckdb", project)
     warehouse = warehouse_with_seed_tables(tmp_path / "w.duckdb", seed_names(project))
     assert not seeds_unchanged(warehouse, project)
-    record_seeds_loaded(warehouse, project)
+    record_seeds_loaded(warehouse, seeds_fingerprint(project))
     assert seeds_unchanged(warehouse, project)
 
 
@@ -61,7 +61,7 @@ def test_a_warehouse_without_a_record_loads_the_seeds(project: Path, tmp_path: P
 def test_any_change_to_what_a_seed_load_reads_loads_them_again(project: Path, tmp_path: Path,
                                                                   change: str) -> None:
     warehouse = warehouse_with_seed_tables(tmp_path / "w.duckdb", seed_names(project))
-    record_seeds_loaded(warehouse, project)
+    record_seeds_loaded(warehouse, seeds_fingerprint(project))
     before = seeds_fingerprint(project)
     if change == "a seed row":
         carc = project / "seeds" / "carc_codes.csv"
@@ -83,7 +83,7 @@ def test_any_change_to_what_a_seed_load_reads_loads_them_again(project: Path, tm
 def test_a_missing_seed_table_loads_them_again(project: Path, tmp_path: Path) -> None:
     names = seed_names(project)
     warehouse = warehouse_with_seed_tables(tmp_path / "w.duckdb", names)
-    record_seeds_loaded(warehouse, project)
+    record_seeds_loaded(warehouse, seeds_fingerprint(project))
     con = duckdb.connect(str(warehouse))
     con.execute(f"drop table {SEED_SCHEMA}.{names[0]}")
     con.close()
@@ -92,15 +92,15 @@ def test_a_missing_seed_table_loads_them_again(project: Path, tmp_path: Path) ->
 
 def test_a_build_from_scratch_loads_them_and_forgets_the_record_until_it_succeeds(tmp_path: Path) -> None:
     warehouse = warehouse_with_seed_tables(tmp_path / "w.duckdb", seed_names())
-    record_seeds_loaded(warehouse)
-    assert build_selection(warehouse) == (["--selector", "all_but_seed_contents"], False)
+    record_seeds_loaded(warehouse, seeds_fingerprint())
+    assert build_selection(warehouse) == (["--selector", "all_but_seed_contents"], None)
     assert build_selection(warehouse, without=MARTS_SELECTOR) == (
-        ["--selector", "before_marts_but_seed_contents"], False)
+        ["--selector", "before_marts_but_seed_contents"], None)
     # a build that loads the seeds may fail halfway: until one succeeds, every build loads them
     assert build_selection(warehouse, without=MARTS_SELECTOR, full_refresh=True) == (
-        ["--exclude", MARTS_SELECTOR], True)
+        ["--exclude", MARTS_SELECTOR], seeds_fingerprint())
     assert not seeds_unchanged(warehouse)
-    assert build_selection(warehouse) == ([], True)
+    assert build_selection(warehouse) == ([], seeds_fingerprint())
 
 
 def listed(warehouse: Path, *selection: str) -> dict[str, list[str]]:

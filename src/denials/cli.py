@@ -203,15 +203,15 @@ def build(warehouse: Path | None, selection: tuple[str, ...], full_refresh: bool
         refresh = not selection and not full_refresh and rebuild_pending(target)
         if selection:
             forget_seeds_loaded(target)  # a selection may load some seeds: the next whole build loads all
-            args, loads_seeds = ["build", "--select", *selection], False
+            args, seeds_loaded = ["build", "--select", *selection], None
         else:
-            chosen, loads_seeds = build_selection(target, full_refresh=full_refresh or refresh)
+            chosen, seeds_loaded = build_selection(target, full_refresh=full_refresh or refresh)
             args = ["build", *chosen]
         if full_refresh or refresh:
             args.append("--full-refresh")
         outcome = dbt_build(args, target, "build")
-        if outcome.success and loads_seeds:
-            record_seeds_loaded(target)
+        if outcome.success and seeds_loaded:
+            record_seeds_loaded(target, seeds_loaded)
         if outcome.success and (refresh or (full_refresh and not selection)):
             mark_rebuilt(target)
     for node in outcome.retried_nodes:

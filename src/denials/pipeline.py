@@ -160,11 +160,11 @@ def _run_stages(inbox: list[Path], warehouse: Path, say: Callable[[str], None], 
         outcome.stage("payer overrides", f"{override_rows} rows from {overrides_file}")
     # A retracted file's rows are in the incremental models: rebuild them from scratch once.
     refresh = rebuild_pending(warehouse)
-    selection, loads_seeds = build_selection(warehouse, without=MARTS_SELECTOR, full_refresh=refresh)
+    selection, seeds_loaded = build_selection(warehouse, without=MARTS_SELECTOR, full_refresh=refresh)
     staging_args = ["build", *selection, "--quiet"] + (["--full-refresh"] if refresh else [])
     built = dbt_build(staging_args, warehouse, "staging")
-    if built.success and loads_seeds:
-        record_seeds_loaded(warehouse)
+    if built.success and seeds_loaded:
+        record_seeds_loaded(warehouse, seeds_loaded)
     if not built.success:
         outcome.stage("build staging", "failed: " + "; ".join(built.failed_nodes[:5]))
         outcome.exit_code = EXIT_BUILD_FAILED
@@ -174,7 +174,7 @@ def _run_stages(inbox: list[Path], warehouse: Path, say: Callable[[str], None], 
     scope = None if refresh else build_scope_summary(warehouse)
     outcome.stage("build staging", f"ok ({len(built.warned_nodes)} warnings"
                   + (", rebuilt from scratch without the retracted files" if refresh else "")
-                  + ("" if loads_seeds else ", seeds unchanged: not loaded again")
+                  + ("" if seeds_loaded else ", seeds unchanged: not loaded again")
                   + retry_note(built) + (f"; {scope})" if scope and not refresh else ")"))
 
     checked = run_checks(warehouse, ["raw", "staging"], build_docs=False, run_id=outcome.run_id,

@@ -56,29 +56,30 @@ def seed_names(root: Path | None = None) -> list[str]:
 def seeds_unchanged(warehouse: Path, root: Path | None = None) -> bool:
     """True when the last build that loaded the seeds had these very files, and every seed table is
     still in the warehouse. A warehouse that does not exist yet, or has no record, needs them loaded."""
+    return _matches_record(warehouse, seeds_fingerprint(root), root)
+
+
+def _matches_record(warehouse: Path, fingerprint: str, root: Path | None = None) -> bool:
     if not warehouse.exists():
         return False
-    fingerprint = seeds_fingerprint(root)
+    state_schema = STATE_TABLE.split(".")[0]
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        schema, table = STATE_TABLE.split(".")
-        has_state = con.execute(
-            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-            [schema, table]).fetchone()[0]
-        if not has_state:
+        tables = {name for (name,) in con.execute(
+            "select schema_name || '.' || table_name from duckdb_tables() where schema_name in (?, ?)",
+            [state_schema, SEED_SCHEMA]).fetchall()}
+        if STATE_TABLE not in tables:
             return False
         recorded = con.execute(f"select fingerprint from {STATE_TABLE}").fetchall()
-        tables = con.execute("select table_name from information_schema.tables where table_schema = ?",
-                             [SEED_SCHEMA]).fetchall()
-        present = {name for (name,) in tables}
     finally:
         con.close()
-    return recorded == [(fingerprint,)] and set(seed_names(root)) <= present
+    seed_tables = {f"{SEED_SCHEMA}.{name}" for name in seed_names(root)}
+    return recorded == [(fingerprint,)] and seed_tables <= tables
 
 
-def record_seeds_loaded(warehouse: Path, root: Path | None = None) -> None:
-    """After a build that loaded the seeds and succeeded: the files it loaded."""
-    fingerprint = seeds_fingerprint(root)
+def record_seeds_loaded(warehouse: Path, fingerprint: str) -> None:
+    """After a build that loaded the seeds and succeeded: the fingerprint of the files it loaded, as
+    build_selection computed it before the build (files changed since are not what was loaded)."""
     con = duckdb.connect(str(warehouse))
     try:
         con.execute(f"create schema if not exists {STATE_TABLE.split('.')[0]}")
@@ -106,12 +107,14 @@ def forget_seeds_loaded(warehouse: Path) -> None:
 
 
 def build_selection(warehouse: Path, without: str | None = None,
-                    full_refresh: bool = False) -> tuple[list[str], bool]:
+                    full_refresh: bool = False) -> tuple[list[str], str | None]:
     """The selection arguments of a `dbt build` of everything, or of everything but `without` (the
-    marts' selector), and whether that build loads the seeds: it leaves them out when they are unchanged.
-    A build that loads them must call record_seeds_loaded once it succeeded."""
-    if not full_refresh and seeds_unchanged(warehouse):
+    marts' selector), leaving the seeds out when they are unchanged; and the seeds' fingerprint when the
+    build loads them, which the caller passes to record_seeds_loaded once the build succeeded (None when
+    it leaves them out)."""
+    fingerprint = seeds_fingerprint()
+    if not full_refresh and _matches_record(warehouse, fingerprint):
         selector = BEFORE_MARTS_BUT_SEED_CONTENTS if without else EVERYTHING_BUT_SEED_CONTENTS
-        return ["--selector", selector], False
+        return ["--selector", selector], None
     forget_seeds_loaded(warehouse)
-    return (["--exclude", without] if without else []), True
+    return (["--exclude", without] if without else []), fingerprint

@@ -25,3 +25,16 @@ def test_a_build_of_another_warehouse_does_not_cost_the_next_one_a_full_parse(tm
         assert parsed_files(warehouse) > 0, "a new warehouse is parsed in full"
     assert run_dbt(["parse", "--quiet"], first, log_path=tmp_path / "logs").success
     assert parsed_files(first) == 0, "the warehouse's own saved parse was used"
+
+
+def test_dbt_log_file_holds_info_unless_debug_is_asked_for(tmp_path: Path, monkeypatch) -> None:
+    warehouse = tmp_path / "site.duckdb"
+    quiet_logs, debug_logs = tmp_path / "quiet", tmp_path / "debug"
+    monkeypatch.delenv("DBT_LOG_LEVEL_FILE", raising=False)
+    assert run_dbt(["parse", "--quiet"], warehouse, log_path=quiet_logs).success
+    quiet = (quiet_logs / "dbt.log").read_text(encoding="utf-8")
+    assert "[info ]" in quiet
+    assert "[debug]" not in quiet, "statements and parse details stay out of the log by default"
+    monkeypatch.setenv("DBT_LOG_LEVEL_FILE", "debug")
+    assert run_dbt(["parse", "--quiet"], warehouse, log_path=debug_logs).success
+    assert "[debug]" in (debug_logs / "dbt.log").read_text(encoding="utf-8")

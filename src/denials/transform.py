@@ -19,9 +19,9 @@ OUT_OF_MEMORY = "out of memory error"
 # dbt unit tests check the models' SQL on fixed fixtures, not the data: they belong to `make test`, and a
 # scheduled build that ran them would spend time on every run proving what the code release proved once.
 WITHOUT_UNIT_TESTS = ["--exclude-resource-type", "unit_test"]
-# dbt writes every statement it runs to its log file at debug level. In a build of a few hundred nodes that
-# took about a third of its worker threads' time (formatting, and threads queueing for the file), so the
-# file gets info and above: node starts, results and errors. DBT_LOG_LEVEL_FILE=debug, dbt's own
+# dbt writes every statement it runs to its log file at debug level. A profile of a daily build found its
+# worker threads in that logging (formatting, and queueing for the file) in about a third of its samples,
+# so the file gets info and above: node starts, results and errors. DBT_LOG_LEVEL_FILE=debug, dbt's own
 # setting, brings the statements back when a build needs looking into.
 LOG_LEVEL_FILE_ENV = "DBT_LOG_LEVEL_FILE"
 DEFAULT_LOG_LEVEL_FILE = "info"

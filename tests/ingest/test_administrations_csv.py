@@ -94,6 +94,25 @@ def test_a_good_file_lands_as_text_with_line_numbers(tmp_path: Path) -> None:
     ]
 
 
+def test_a_file_of_many_row_groups_keeps_every_line_number(tmp_path: Path) -> None:
+    # DuckDB reads a large file in parallel, in blocks of rows; each record must still get its own line
+    rows = 300_000
+    outcome, warehouse = load(tmp_path, csv_text(*(row(n) for n in range(rows))))
+    assert outcome.status == "loaded" and outcome.records == rows
+    misnumbered = query(warehouse, "select count(*) from raw.drug_administrations "
+                                   "where administration_id <> 'PHIADM' || (row_number - 2)")
+    assert misnumbered == [(0,)]
+
+
+def test_landed_records_are_numbered_in_order_when_row_ids_have_gaps() -> None:
+    con = duckdb.connect()
+    con.execute(f"create temp table {administrations.LANDED} as select range as line from range(10)")
+    con.execute(f"delete from temp.{administrations.LANDED} where line in (3, 4)")
+    ordinals = con.execute(f"select line, {administrations._ordinal(con)} as ordinal "
+                           f"from temp.{administrations.LANDED} order by line").fetchall()
+    assert ordinals == [(line, ordinal) for ordinal, line in enumerate([0, 1, 2, 5, 6, 7, 8, 9])]
+
+
 @pytest.mark.parametrize("variant", ["bom", "cr_only", "no_final_newline", "trailing_blank_lines",
                                      "quoted", "tab_padded"])
 def test_common_text_layouts_load_the_same_rows(tmp_path: Path, variant: str) -> None:

@@ -161,30 +161,35 @@ class SightingUpdates:
 def write_sightings(con: duckdb.DuckDBPyConnection, updates: SightingUpdates) -> None:
     """New paths (or new content at a path) replace their row; files seen again are counted, with their
     new time when only that changed."""
-    import pyarrow as pa
-
     if not len(updates):
         return
     now = datetime.now()
-    new = pa.table({
-        "source_path": [key[0] for key in updates.new], "archive_member": [key[1] for key in updates.new],
-        "size_bytes": pa.array([value[0] for value in updates.new.values()], pa.int64()),
-        "modified_ns": pa.array([value[1] for value in updates.new.values()], pa.int64()),
-        "file_id": pa.array([value[2] for value in updates.new.values()], pa.int64()),
-        "content_sha256": pa.array([value[3] for value in updates.new.values()], pa.string()),
-    })
-    again = pa.table({
-        "source_path": [key[0] for key in updates.seen_again],
-        "archive_member": [key[1] for key in updates.seen_again],
-        "size_bytes": pa.array([updates.restamped.get(key, (None, None))[0] for key in updates.seen_again],
-                               pa.int64()),
-        "modified_ns": pa.array([updates.restamped.get(key, (None, None))[1] for key in updates.seen_again],
-                                pa.int64()),
-    })
-    con.register("new_sightings", new)
-    con.register("seen_again", again)
+    new_values = list(updates.new.values())
+    restamped = [updates.restamped.get(key, (None, None)) for key in updates.seen_again]
+    # Lists as parameters, unnested side by side: no Arrow table, whose scan would import pandas (half a
+    # second of an ingest of one CSV file).
+    columns = {
+        "new_sightings": [
+            ("source_path", "varchar", [key[0] for key in updates.new]),
+            ("archive_member", "varchar", [key[1] for key in updates.new]),
+            ("size_bytes", "bigint", [value[0] for value in new_values]),
+            ("modified_ns", "bigint", [value[1] for value in new_values]),
+            ("file_id", "bigint", [value[2] for value in new_values]),
+            ("content_sha256", "varchar", [value[3] for value in new_values]),
+        ],
+        "seen_again": [
+            ("source_path", "varchar", [key[0] for key in updates.seen_again]),
+            ("archive_member", "varchar", [key[1] for key in updates.seen_again]),
+            ("size_bytes", "bigint", [value[0] for value in restamped]),
+            ("modified_ns", "bigint", [value[1] for value in restamped]),
+        ],
+    }
     try:
         con.begin()
+        for table, table_columns in columns.items():
+            unnested = ", ".join(f"unnest(?::{kind}[]) as {name}" for name, kind, _ in table_columns)
+            con.execute(f"create or replace temp table {table} as select {unnested}",
+                        [values for _, _, values in table_columns])
         con.execute("""
             delete from raw.file_sightings
             where (source_path, archive_member) in (select (source_path, archive_member) from new_sightings)
@@ -203,11 +208,10 @@ def write_sightings(con: duckdb.DuckDBPyConnection, updates: SightingUpdates) ->
             where file_sightings.source_path = seen_again.source_path
               and file_sightings.archive_member = seen_again.archive_member
         """, [now])
+        con.execute("drop table new_sightings")
+        con.execute("drop table seen_again")
         con.commit()
     except BaseException:
         with contextlib.suppress(duckdb.Error):
             con.rollback()
         raise
-    finally:
-        con.unregister("new_sightings")
-        con.unregister("seen_again")

@@ -277,10 +277,10 @@ def test_data_tests_in_a_build_read_what_the_build_wrote(incremental: Incrementa
     finally:
         con.close()
     checks = {
-        "partitioned": ("fct_adjudicated_lines,test_name:accepted_values",
+        "partitioned": ("fct_adjudicated_lines,test_name:column_values",
                         "update marts.fct_adjudicated_lines set payer_type = 'tampered' "
                         "where claim_control_number = ?"),
-        "staging": ("stg_x12_835__claims,test_name:not_null_columns",
+        "staging": ("stg_x12_835__claims,test_name:column_values",
                     "update staging.stg_x12_835__claims set segment_position = null "
                     "where remit_claim_id = ?"),
     }

@@ -1,4 +1,4 @@
-"""Null-key counts per table (and file): the key column of each model is the one its YAML tests `unique`."""
+"""Null-key counts per table (and file): the key column of each model is the one its YAML holds unique."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def model_keys(models_dir: Path, layer: str) -> dict[str, str]:
-    """`schema.model` -> its key column: the first column with a `unique` test in the layer's YAML."""
+    """`schema.model` -> its key column: its first column, in YAML order, that a data test holds unique (the
+    `unique` list of the model's `column_values` test, or a column's own `unique` test)."""
     keys: dict[str, str] = {}
     folder = models_dir / layer
     if not folder.is_dir():
@@ -22,13 +23,25 @@ def model_keys(models_dir: Path, layer: str) -> dict[str, str]:
     for path in sorted(folder.rglob("*.yml")):
         document = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or {}
         for model in document.get("models") or []:
-            for column in model.get("columns") or []:
-                tests = [*(column.get("data_tests") or []), *(column.get("tests") or [])]
-                names = {t if isinstance(t, str) else next(iter(t), "") for t in tests}
-                if "unique" in names:
-                    keys[f"{layer}.{model['name']}"] = column["name"]
-                    break
+            unique = _unique_columns(model)
+            key = next((column["name"] for column in model.get("columns") or [] if column["name"] in unique),
+                       None)
+            if key is not None:
+                keys[f"{layer}.{model['name']}"] = key
     return keys
+
+
+def _unique_columns(model: dict) -> set[str]:
+    unique: set[str] = set()
+    for test in [*(model.get("data_tests") or []), *(model.get("tests") or [])]:
+        if isinstance(test, dict) and "column_values" in test:
+            body = test["column_values"] or {}
+            unique.update((body.get("arguments") or body).get("unique") or [])
+    for column in model.get("columns") or []:
+        tests = [*(column.get("data_tests") or []), *(column.get("tests") or [])]
+        if "unique" in {t if isinstance(t, str) else next(iter(t), "") for t in tests}:
+            unique.add(column["name"])
+    return unique
 
 
 def key_counts_sql(wh: Warehouse, keys: dict[str, str],

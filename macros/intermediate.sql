@@ -81,3 +81,41 @@
         ]
     }) }}
 {%- endmacro %}
+
+
+{#- Texts of a group joined in ordinal order, in one unordered aggregate. string_agg(... order by ...)
+    sorts each group once per aggregate; three of them over 1.8M drug lines took half of
+    int_drug_lines_off_label at a million claims. ordinal_items collects (ordinal, code, flag) per group;
+    joined_items sorts one group's items by ordinal and joins their codes with the separator, only those whose
+    flag is `keep` when it is given. Null when no code is left, as string_agg gives. -#}
+{% macro ordinal_items(ordinal, code, flag) -%}
+    {{ return(adapter.dispatch('ordinal_items', 'denials')(ordinal, code, flag)) }}
+{%- endmacro %}
+
+{% macro default__ordinal_items(ordinal, code, flag) -%}
+    collect_list(named_struct('ordinal', {{ ordinal }}, 'code', {{ code }}, 'flag', {{ flag }}))
+{%- endmacro %}
+
+{% macro duckdb__ordinal_items(ordinal, code, flag) -%}
+    list(struct_pack(ordinal := {{ ordinal }}, code := {{ code }}, flag := {{ flag }}))
+{%- endmacro %}
+
+{% macro joined_items(items, separator, keep=none) -%}
+    {{ return(adapter.dispatch('joined_items', 'denials')(items, separator, keep)) }}
+{%- endmacro %}
+
+{% macro default__joined_items(items, separator, keep) -%}
+    {%- set sorted = 'array_sort(' ~ items ~ ')' -%}
+    {%- if keep is not none -%}
+        {%- set sorted = 'filter(' ~ sorted ~ ', item -> item.flag = ' ~ keep ~ ')' -%}
+    {%- endif -%}
+    nullif(array_join(transform({{ sorted }}, item -> item.code), {{ separator }}), '')
+{%- endmacro %}
+
+{% macro duckdb__joined_items(items, separator, keep) -%}
+    {%- set sorted = 'list_sort(' ~ items ~ ')' -%}
+    {%- if keep is not none -%}
+        {%- set sorted = 'list_filter(' ~ sorted ~ ', lambda item: item.flag = ' ~ keep ~ ')' -%}
+    {%- endif -%}
+    nullif(array_to_string(list_transform({{ sorted }}, lambda item: item.code), {{ separator }}), '')
+{%- endmacro %}

@@ -210,14 +210,11 @@ line_diagnoses as (
         drug_lines.line_key,
         max(diagnoses_considered.diagnosis_source) as diagnosis_source,
         count(diagnoses_considered.diagnosis_code_with_dot) as diagnosis_count,
-        {{ dbt.listagg('diagnoses_considered.diagnosis_code_with_dot', "'|'",
-            'order by diagnoses_considered.diagnosis_ordinal') }} as diagnosis_codes,
-        {{ dbt.listagg(
-            'case when labeled_diagnoses.icd10_code is not null then diagnoses_considered.diagnosis_code_with_dot end',
-            "'|'", 'order by diagnoses_considered.diagnosis_ordinal') }} as labeled_diagnosis_codes,
-        {{ dbt.listagg(
-            'case when labeled_diagnoses.icd10_code is null then diagnoses_considered.diagnosis_code_with_dot end',
-            "'|'", 'order by diagnoses_considered.diagnosis_ordinal') }} as off_label_diagnosis_codes,
+        {{ ordinal_items(
+            'diagnoses_considered.diagnosis_ordinal',
+            'diagnoses_considered.diagnosis_code_with_dot',
+            'labeled_diagnoses.icd10_code is not null'
+        ) }} as diagnosis_items,
         max(case when labeled_diagnoses.icd10_code is not null then 1 else 0 end) = 1 as has_labeled_diagnosis,
         max(case when coverage_by_payer.icd10_code is not null then 1 else 0 end) = 1 as has_covered_diagnosis
     from drug_lines
@@ -240,9 +237,9 @@ lines_checked as (
         drug_lines.*,
         coalesce(line_diagnoses.diagnosis_source, 'none') as diagnosis_source,
         coalesce(line_diagnoses.diagnosis_count, 0) as diagnosis_count,
-        line_diagnoses.diagnosis_codes,
-        line_diagnoses.labeled_diagnosis_codes,
-        line_diagnoses.off_label_diagnosis_codes,
+        {{ joined_items('line_diagnoses.diagnosis_items', "'|'") }} as diagnosis_codes,
+        {{ joined_items('line_diagnoses.diagnosis_items', "'|'", keep='true') }} as labeled_diagnosis_codes,
+        {{ joined_items('line_diagnoses.diagnosis_items', "'|'", keep='false') }} as off_label_diagnosis_codes,
         coalesce(line_diagnoses.has_labeled_diagnosis, false) as has_labeled_diagnosis,
         not coalesce(line_diagnoses.has_labeled_diagnosis, false) as is_off_label_indication,
         coalesce(

@@ -260,6 +260,26 @@
 {%- endmacro %}
 
 
+{#- A singular test's filter on one of its inputs, the counterpart of rows_this_build_wrote: in a `dbt build`
+    on DuckDB that rebuilt only the affected PCNs, only the rows whose `column` (a key of kind `kind`, as in
+    affected_keys) belongs to one of them; else a comment, and the test reads every row. Every input of a test
+    takes this same PCN scope, staging ones included, so both sides of a comparison hold the same claims; a
+    file scope on a staging side would skip the older claims of a PCN the build rebuilt. Only for a test that
+    refs a partitioned model: dbt then runs it after this build's affected keys are written, where a test of
+    staging alone could read the last build's. `keyword` joins it to the input's own where clause ('and'). -#}
+{% macro tested_rows_only(column, kind='pcn', keyword='where') -%}
+    {%- if not execute or target.type != 'duckdb' or flags.WHICH != 'build' or flags.FULL_REFRESH
+        or var('test_every_row', false) -%}
+        {{ return('/* every row */') }}
+    {%- endif -%}
+    {%- set scope = graph.nodes['model.' ~ project_name ~ '.int_build_scope'] -%}
+    {%- if adapter.get_relation(scope.database, scope.schema, scope.alias) is none or build_is_full() -%}
+        {{ return('/* every row */') }}
+    {%- endif %}
+    {{ keyword }} {{ column }} in ({{ affected_keys(kind) }})
+{%- endmacro %}
+
+
 {#- The condition on `relation`'s rows that this build wrote (see above), or '' for every row. -#}
 {% macro rows_this_build_wrote(relation) -%}
     {%- if not execute or flags.WHICH != 'build' or flags.FULL_REFRESH or var('test_every_row', false) -%}

@@ -252,9 +252,10 @@ def scope_after_b_with(project: Path, incremental: Incremental, tmp_path: Path, 
 
 def test_data_tests_in_a_build_read_what_the_build_wrote(incremental: Incremental, tmp_path: Path) -> None:
     """In the incremental B run, a data test run by `dbt build` reads only what B wrote: the numbers B
-    carried in a partitioned model, B's files (those after the last folded build) in a staging model. A
-    bad row elsewhere was tested by the build that wrote it. `dbt test` and the variable test_every_row
-    test every row, and a bad row B wrote fails the test either way."""
+    carried in a partitioned model, B's files (those after the last folded build) in a staging model, and
+    for a singular test over both layers, the numbers B carried on every side. A bad row elsewhere was
+    tested by the build that wrote it. `dbt test` and the variable test_every_row test every row, and a bad
+    row B wrote fails the test either way."""
     copy = tmp_path / "copy.duckdb"
     copy.write_bytes(incremental.warehouse.read_bytes())
     untouched = sorted(incremental.all_numbers - incremental.affected)[0]
@@ -276,13 +277,18 @@ def test_data_tests_in_a_build_read_what_the_build_wrote(incremental: Incrementa
                     "'remits_resent.835', 'administrations_b.csv'))")
     finally:
         con.close()
+    # kind: (selection, tampering, the failing test's name)
     checks = {
         "partitioned": ("fct_adjudicated_lines,test_name:column_values",
                         "update marts.fct_adjudicated_lines set payer_type = 'tampered' "
-                        "where claim_control_number = ?"),
+                        "where claim_control_number = ?", "column_values_"),
         "staging": ("stg_x12_835__claims,test_name:column_values",
                     "update staging.stg_x12_835__claims set segment_position = null "
-                    "where remit_claim_id = ?"),
+                    "where remit_claim_id = ?", "column_values_"),
+        # the number's 837 lines lose their matches: the lines are in staging, the matches partitioned
+        "singular": ("assert_line_matching_keeps_every_line",
+                     "delete from intermediate.int_service_lines_matched where claim_control_number = ? "
+                     "and claim_line_id is not null", "assert_line_matching_keeps_every_line"),
     }
 
     def tamper(kind: str, key: str) -> None:
@@ -296,11 +302,12 @@ def test_data_tests_in_a_build_read_what_the_build_wrote(incremental: Incrementa
         try:
             run_dbt([command, "--select", checks[kind][0], "--quiet", *extra], copy, tmp_path)
         except DbtRunError as failed:
-            assert checks[kind][0].split(":")[1] + "_" in str(failed)
+            assert checks[kind][2] in str(failed)
             return False
         return True
 
-    for kind, old, new in (("partitioned", untouched, rewritten), ("staging", a_remit_claim, b_remit_claim)):
+    for kind, old, new in (("partitioned", untouched, rewritten), ("staging", a_remit_claim, b_remit_claim),
+                           ("singular", untouched, rewritten)):
         assert passes(kind), kind
         tamper(kind, old)
         assert passes(kind), f"{kind}: a build tested a row it did not write"

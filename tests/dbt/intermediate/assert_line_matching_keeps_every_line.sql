@@ -4,12 +4,14 @@
 -- 837 line are kept (match_method = 'unmatched'), never dropped.
 -- Returns one row per 837 service line or remit service line missing from int_service_lines_matched.
 -- Staging is read through upstream_relation (macros/intermediate.sql), not ref(), so staging-only
--- selections do not pull this test in before the intermediate layer exists.
+-- selections do not pull this test in before the intermediate layer exists. A build that rebuilt only some
+-- PCNs checks their lines alone (tested_rows_only, macros/incremental.sql).
 with
 
 claim_lines as (
     select claim_line_id
     from {{ upstream_relation('stg_x12_837__service_lines') }}
+    {{ tested_rows_only('claim_id', 'claim_id') }}
 ),
 
 resent_remit_claims as (
@@ -26,7 +28,9 @@ remit_lines as (
     from {{ upstream_relation('stg_x12_835__service_lines') }} as stg_remit_lines
     left join resent_remit_claims
         on stg_remit_lines.remit_claim_id = resent_remit_claims.remit_claim_id
-    where resent_remit_claims.remit_claim_id is null
+    where resent_remit_claims.remit_claim_id is null {{
+        tested_rows_only('stg_remit_lines.remit_claim_id', 'remit_claim_id', 'and')
+    }}
 ),
 
 matches as (
@@ -34,6 +38,7 @@ matches as (
         claim_line_id,
         remit_line_id
     from {{ ref('int_service_lines_matched') }}
+    {{ tested_rows_only('claim_control_number') }}
 ),
 
 matched_claim_lines as (

@@ -14,6 +14,7 @@ matches as (
     where
         remit_line_id is not null
         and claim_line_id is not null
+        {{ tested_rows_only('claim_control_number', 'pcn', 'and') }}
 ),
 
 remit_lines_fanned_out as (

@@ -6,7 +6,7 @@ with
 first_versions as (
     select remit_claim_id
     from {{ ref('int_remit_claim_versions') }}
-    where version_number = 1 and not is_reversal
+    where version_number = 1 and not is_reversal {{ tested_rows_only('patient_control_number', 'pcn', 'and') }}
 ),
 
 adjustment_totals as (
@@ -14,6 +14,7 @@ adjustment_totals as (
         remit_claim_id,
         sum(denied_amount) as denied_amount
     from {{ ref('int_adjustments_classified') }}
+    {{ tested_rows_only('remit_claim_id', 'remit_claim_id') }}
     group by remit_claim_id
 ),
 
@@ -22,6 +23,7 @@ line_totals as (
         first_remit_claim_id as remit_claim_id,
         sum(initial_denied_amount) as denied_amount
     from {{ ref('fct_adjudicated_lines') }}
+    {{ tested_rows_only('claim_control_number') }}
     group by first_remit_claim_id
 )
 

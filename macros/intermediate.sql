@@ -101,21 +101,23 @@
 {%- endmacro %}
 
 {% macro joined_items(items, separator, keep=none) -%}
-    {{ return(adapter.dispatch('joined_items', 'denials')(items, separator, keep)) }}
+    {%- set syntax = adapter.dispatch('list_function_names', 'denials')() -%}
+    {%- set sorted = syntax.sort ~ '(' ~ items ~ ')' -%}
+    {%- if keep is not none -%}
+        {%- set kept = syntax.item_lambda.format('item.flag = ' ~ keep) -%}
+        {%- set sorted = syntax.filter ~ '(' ~ sorted ~ ', ' ~ kept ~ ')' -%}
+    {%- endif -%}
+    {%- set codes = syntax.transform ~ '(' ~ sorted ~ ', ' ~ syntax.item_lambda.format('item.code') ~ ')' -%}
+    nullif({{ syntax.join }}({{ codes }}, {{ separator }}), '')
 {%- endmacro %}
 
-{% macro default__joined_items(items, separator, keep) -%}
-    {%- set sorted = 'array_sort(' ~ items ~ ')' -%}
-    {%- if keep is not none -%}
-        {%- set sorted = 'filter(' ~ sorted ~ ', item -> item.flag = ' ~ keep ~ ')' -%}
-    {%- endif -%}
-    nullif(array_join(transform({{ sorted }}, item -> item.code), {{ separator }}), '')
+{#- The list functions joined_items calls, and its one-argument lambda (argument `item`). -#}
+{% macro default__list_function_names() -%}
+    {{ return({'sort': 'array_sort', 'filter': 'filter', 'transform': 'transform', 'join': 'array_join',
+               'item_lambda': 'item -> {}'}) }}
 {%- endmacro %}
 
-{% macro duckdb__joined_items(items, separator, keep) -%}
-    {%- set sorted = 'list_sort(' ~ items ~ ')' -%}
-    {%- if keep is not none -%}
-        {%- set sorted = 'list_filter(' ~ sorted ~ ', lambda item: item.flag = ' ~ keep ~ ')' -%}
-    {%- endif -%}
-    nullif(array_to_string(list_transform({{ sorted }}, lambda item: item.code), {{ separator }}), '')
+{% macro duckdb__list_function_names() -%}
+    {{ return({'sort': 'list_sort', 'filter': 'list_filter', 'transform': 'list_transform',
+               'join': 'array_to_string', 'item_lambda': 'lambda item: {}'}) }}
 {%- endmacro %}

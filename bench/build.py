@@ -42,6 +42,12 @@ def in_child(name: str, work: Callable[[], None]) -> Stage:
         except BaseException:  # noqa: BLE001 - report and exit, whatever it was
             traceback.print_exc()
             code = 1
+        if "multiprocessing" in sys.modules:
+            # os._exit skips the interpreter's exit, where multiprocessing releases the semaphores dbt made;
+            # its resource tracker would then print a "leaked semaphore objects" warning after every stage
+            from multiprocessing import util
+
+            util._exit_function()
         sys.stdout.flush()
         os._exit(code)
     _, status, usage = os.wait4(pid, 0)

@@ -268,29 +268,37 @@
     refs a partitioned model: dbt then runs it after this build's affected keys are written, where a test of
     staging alone could read the last build's. `keyword` joins it to the input's own where clause ('and'). -#}
 {% macro tested_rows_only(column, kind='pcn', keyword='where') -%}
-    {%- if not execute or target.type != 'duckdb' or flags.WHICH != 'build' or flags.FULL_REFRESH
-        or var('test_every_row', false) -%}
-        {{ return('/* every row */') }}
-    {%- endif -%}
-    {%- set scope = graph.nodes['model.' ~ project_name ~ '.int_build_scope'] -%}
-    {%- if adapter.get_relation(scope.database, scope.schema, scope.alias) is none or build_is_full() -%}
+    {%- if target.type != 'duckdb' or not build_tests_what_it_wrote() or not build_rebuilt_affected_pcns_only() -%}
         {{ return('/* every row */') }}
     {%- endif %}
     {{ keyword }} {{ column }} in ({{ affected_keys(kind) }})
 {%- endmacro %}
 
 
+{#- True in a `dbt build` whose data tests read only what it wrote: not --full-refresh, not test_every_row. -#}
+{% macro build_tests_what_it_wrote() -%}
+    {{ return(execute and flags.WHICH == 'build' and not flags.FULL_REFRESH and not var('test_every_row', false)) }}
+{%- endmacro %}
+
+
+{#- True when this build rebuilt only the affected PCNs' partitions: int_build_scope exists (a data test reads it
+    from the graph) and does not say every partition was rebuilt. -#}
+{% macro build_rebuilt_affected_pcns_only() -%}
+    {%- set scope = graph.nodes['model.' ~ project_name ~ '.int_build_scope'] -%}
+    {{ return(adapter.get_relation(scope.database, scope.schema, scope.alias) is not none and not build_is_full()) }}
+{%- endmacro %}
+
+
 {#- The condition on `relation`'s rows that this build wrote (see above), or '' for every row. -#}
 {% macro rows_this_build_wrote(relation) -%}
-    {%- if not execute or flags.WHICH != 'build' or flags.FULL_REFRESH or var('test_every_row', false) -%}
+    {%- if not build_tests_what_it_wrote() -%}
         {{ return('') }}
     {%- endif -%}
     {%- for node in graph.nodes.values() if node.resource_type == 'model'
         and node.alias | lower == relation.identifier | lower
         and node.schema | lower == relation.schema | lower -%}
         {%- if node.config.get('incremental_strategy') == 'pcn_replace' -%}
-            {%- set scope = graph.nodes['model.' ~ project_name ~ '.int_build_scope'] -%}
-            {%- if adapter.get_relation(scope.database, scope.schema, scope.alias) is none or build_is_full() -%}
+            {%- if not build_rebuilt_affected_pcns_only() -%}
                 {{ return('') }}
             {%- endif -%}
             {%- set partition = node.config.get('partition_key') -%}

@@ -1,4 +1,4 @@
-{{ config(**partitioned_by('patient_control_number')) }}
+{{ config(materialized='view') }}
 
 -- One row per adjudicated line: the totals of its remit chain, and the columns fct_adjudicated_lines takes
 -- from its first, final and denying versions (ranked by int_line_versions_valued; macro line_version_picks
@@ -11,6 +11,10 @@
 --   - paid_amount, denied_amount: netted over the versions the payer still stands by (is_standing);
 --     denied dollars after netting are floored at 0;
 --   - is_overturned: denied at first, adjudicated again, with less denied in the end.
+-- A view: fct_adjudicated_lines alone reads it, once, and at a million claims writing its 3M wide rows to a
+-- table and reading them back took as long again as computing them, on the build's longest chain. The
+-- fact's patient-control-number filter (incremental runs) reaches through it to the versions it reads: the
+-- lines are grouped by their number as well, which is one per line.
 
 {%- set picks = line_version_picks() %}
 
@@ -30,7 +34,6 @@ line_versions as {{ read_in_place() }} (
         denying_rank,
         line_version_count
     from {{ ref('int_line_versions_valued') }}
-    {{ affected_only('patient_control_number', 'pcn') }}
 ),
 
 -- the denying version: the first-ranked one, when it denied and is not a reversal
@@ -79,8 +82,7 @@ multi_version_lines as (
             max(case when is_denying_version then {{ column }} end) as denying_{{ column }},
         {% endfor -%}
         adjudicated_line_id,
-        -- the partition key of the incremental build: every version of a line has the same CLP01
-        max(patient_control_number) as patient_control_number,
+        patient_control_number,
         count(*) as version_count,
         sum(case when is_reversal then 1 else 0 end) as reversal_count,
         max(case when is_final then 1 else 0 end) = 1 as has_final_version,
@@ -89,7 +91,9 @@ multi_version_lines as (
         max(case when not is_reversal and denied_amount > 0 then 1 else 0 end) = 1 as was_ever_denied
     from line_versions_flagged
     where line_version_count > 1
-    group by adjudicated_line_id
+    group by
+        adjudicated_line_id,
+        patient_control_number
 ),
 
 lines_picked as (

@@ -4,37 +4,6 @@
     denials are reviewed in one place and never inlined per HCPCS code. -#}
 
 
-{#- Aggregate: `value` of the group's row that sorts first by `order_by`, a list of (expression, 'asc' | 'desc')
-    pairs, nulls last in either direction: what `row_number() over (partition by <group> order by ...) = 1`
-    picks, in the group's one aggregate pass instead of a sort of every group. A 'desc' expression must be a
-    number (a date: its day number). The last pair must make the order total (a unique key), or the pick
-    among ties is arbitrary. Null `value`s are picked as they are. -#}
-{% macro marts_first_in_order(value, order_by) -%}
-    {{ return(adapter.dispatch('marts_first_in_order', 'denials')(value, order_by)) }}
-{%- endmacro %}
-
-{% macro default__marts_first_in_order(value, order_by) -%}
-    min_by({{ value }}, struct({{ marts_order_key_fields(order_by) }}))
-{%- endmacro %}
-
-{#- arg_min would skip the rows whose value is null -#}
-{% macro duckdb__marts_first_in_order(value, order_by) -%}
-    arg_min_null({{ value }}, row({{ marts_order_key_fields(order_by) }}))
-{%- endmacro %}
-
-{#- Per pair, a null flag (so a null sorts last and never meets a value) and the expression, negated when 'desc'. -#}
-{% macro marts_order_key_fields(order_by) -%}
-    {%- for expression, direction in order_by -%}
-        {%- if direction not in ('asc', 'desc') -%}
-            {{ exceptions.raise_compiler_error("marts_first_in_order: direction must be asc or desc, not " ~ direction) }}
-        {%- endif -%}
-        case when {{ expression }} is null then 1 else 0 end,
-        {{ '-' if direction == 'desc' }}({{ expression }})
-        {%- if not loop.last %}, {% endif -%}
-    {%- endfor -%}
-{%- endmacro %}
-
-
 {#- Tunable thresholds of the unit-error and pre-bill rules. Override any of them with
     `dbt build --vars '{marts_ndc_quantity_tolerance_units: 1}'`.
     - marts_ndc_quantity_tolerance_units: gap, in billing units, between the CTP quantity (converted to

@@ -55,22 +55,63 @@ outcomes as (
     from {{ ref('claim_outcomes') }}
 ),
 
----------- the line that names the claim's denial, the line of its latest remit and its first line, each
--- picked in one aggregate (three windows sorted every line three times, most of this model's time)
+---------- the line that names the claim's denial, the line of its latest remit and its first line: ranked
+-- on the few columns the orders read, then joined to their lines (three windows over whole line rows sorted
+-- every column three times)
+line_order_keys as (
+    select
+        line_id,
+        claim_key,
+        denied_amount,
+        initial_denied_amount,
+        final_remit_date,
+        remit_file_id,
+        remit_segment_position,
+        claim_file_id,
+        claim_segment_position
+    from claim_lines
+),
+
+claim_lines_ranked as (
+    select
+        line_id,
+        claim_key,
+        row_number() over (
+            partition by claim_key
+            order by
+                denied_amount desc,
+                initial_denied_amount desc,
+                line_id asc
+        ) as denial_rank,
+        row_number() over (
+            partition by claim_key
+            order by
+                case when final_remit_date is null then 1 else 0 end asc,
+                final_remit_date desc,
+                remit_file_id desc,
+                remit_segment_position desc,
+                line_id asc
+        ) as latest_remit_rank,
+        row_number() over (
+            partition by claim_key
+            -- a line with no 837 position (a remit line no 837 line matched) last on every engine: Spark
+            -- puts nulls first in ascending order, DuckDB last
+            order by
+                claim_file_id asc nulls last,
+                claim_segment_position asc nulls last,
+                line_id asc
+        ) as claim_rank
+    from line_order_keys
+),
+
 claim_lines_picked as (
     select
         claim_key,
-        {{ marts_first_in_order('line_id', [
-            ('denied_amount', 'desc'), ('initial_denied_amount', 'desc'), ('line_id', 'asc')
-        ]) }} as denial_line_id,
-        {{ marts_first_in_order('line_id', [
-            (dbt.datediff("cast('1970-01-01' as date)", 'final_remit_date', 'day'), 'desc'),
-            ('remit_file_id', 'desc'), ('remit_segment_position', 'desc'), ('line_id', 'asc')
-        ]) }} as latest_remit_line_id,
-        {{ marts_first_in_order('line_id', [
-            ('claim_file_id', 'asc'), ('claim_segment_position', 'asc'), ('line_id', 'asc')
-        ]) }} as first_line_id
-    from claim_lines
+        max(case when denial_rank = 1 then line_id end) as denial_line_id,
+        max(case when latest_remit_rank = 1 then line_id end) as latest_remit_line_id,
+        max(case when claim_rank = 1 then line_id end) as first_line_id
+    from claim_lines_ranked
+    where denial_rank = 1 or latest_remit_rank = 1 or claim_rank = 1
     group by claim_key
 ),
 

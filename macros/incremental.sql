@@ -71,6 +71,13 @@
 {%- endmacro %}
 
 
+{#- The condition that `column`, a key of kind `kind` (as in affected_keys), belongs to an affected PCN: what
+    a partitioned model reads (affected_only), deletes (pcn_replace) and what its tests read. -#}
+{% macro affected_condition(column, kind='pcn') -%}
+    {{ return(column ~ ' in (' ~ affected_keys(kind) ~ ')') }}
+{%- endmacro %}
+
+
 {#- `where` clause of an import CTE of a partitioned model: on an incremental run that is not a full
     rebuild, only rows whose `column` (a key of kind `kind`) belongs to an affected PCN; else nothing.
     `keyword` joins it to the CTE's own where clause ('and'). Its ref()s are taken while parsing, on every
@@ -82,7 +89,7 @@
         {%- do ref('int_build_scope') -%}
     {%- endif -%}
     {%- if execute and model.resource_type != 'unit_test' and is_incremental() and not build_is_full() %}
-    {{ keyword }} {{ column }} in ({{ affected_keys(kind) }})
+    {{ keyword }} {{ affected_condition(column, kind) }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -100,7 +107,7 @@
     {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
     delete from {{ target_relation }}
     {%- if not build_is_full() %}
-    where {{ partition['column'] }} in ({{ affected_keys(partition.get('kind', 'pcn')) }})
+    where {{ affected_condition(partition['column'], partition.get('kind', 'pcn')) }}
     {%- endif -%};
     insert into {{ target_relation }} ({{ columns }})
     select {{ columns }} from {{ arg_dict['temp_relation'] }}
@@ -271,7 +278,7 @@
     {%- if target.type != 'duckdb' or not build_tests_what_it_wrote() or not build_rebuilt_affected_pcns_only() -%}
         {{ return('/* every row */') }}
     {%- endif %}
-    {{ keyword }} {{ column }} in ({{ affected_keys(kind) }})
+    {{ keyword }} {{ affected_condition(column, kind) }}
 {%- endmacro %}
 
 
@@ -302,7 +309,7 @@
                 {{ return('') }}
             {%- endif -%}
             {%- set partition = node.config.get('partition_key') -%}
-            {{ return(partition['column'] ~ ' in (' ~ affected_keys(partition.get('kind', 'pcn')) ~ ')') }}
+            {{ return(affected_condition(partition['column'], partition.get('kind', 'pcn'))) }}
         {%- elif node.fqn[1] == 'staging' and 'file_id' in node.columns -%}
             {%- set folded = build_state_relation('files_folded') -%}
             {%- if folded is none -%}

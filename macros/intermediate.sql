@@ -83,17 +83,6 @@
 {%- endmacro %}
 
 
-{#- What int_line_versions_valued adds to each version of int_line_versions_spined, besides the version ranks:
-    the table holds these and the version's key, and int_line_versions_picked joins them to the spine. -#}
-{% macro line_version_values() -%}
-    {{ return([
-        'paid_amount', 'denied_amount', 'denial_adjustment_count', 'remit_segment_position',
-        'primary_remit_adjustment_id', 'primary_adjustment_level', 'primary_group_code', 'primary_carc_code',
-        'primary_rarc_code', 'denial_category', 'is_avoidable', 'classification_rule'
-    ]) }}
-{%- endmacro %}
-
-
 {#- Texts of a group joined in ordinal order, in one unordered aggregate. string_agg(... order by ...)
     sorts each group once per aggregate; three of them over 1.8M drug lines took half of
     int_drug_lines_off_label at a million claims. ordinal_items collects (ordinal, code, flag) per group and

@@ -1,65 +1,39 @@
 {{ config(materialized='view') }}
 
 -- One row per adjudicated line: the totals of its remit chain, and the columns fct_adjudicated_lines takes
--- from its first, final and denying versions (macro line_version_picks lists them), read from the spine's
--- rows joined to their values and ranks (int_line_versions_valued), each picked by its rank in one grouped
--- pass. A line has exactly one first and one final version; it has a denying version only when a
--- non-reversal version denied, else the denying_ columns are null. One pass rather than three joins of the
--- versions: the joins held every version's columns in memory at once, which did not fit a memory limit at a
--- million claims; an aggregate spills. Most lines have one version, which is its own first, final and
--- denying pick: those skip the aggregate, which then groups only the lines with several (at a million
--- claims, 3% of the lines; grouping them all spilled 1.3 GB).
+-- from its first, final and denying versions (ranked by int_line_versions_valued; macro line_version_picks
+-- lists them), each picked by its rank in one grouped pass. A line has exactly one first and one final
+-- version; it has a denying version only when a non-reversal version denied, else the denying_ columns are
+-- null. One pass rather than three joins of the versions: the joins held every version's columns in memory
+-- at once, which did not fit a memory limit at a million claims; an aggregate spills. Most lines have one
+-- version, which is its own first, final and denying pick: those skip the aggregate, which then groups only
+-- the lines with several (at a million claims, 3% of the lines; grouping them all spilled 1.3 GB).
 --   - paid_amount, denied_amount: netted over the versions the payer still stands by (is_standing);
 --     denied dollars after netting are floored at 0;
 --   - is_overturned: denied at first, adjudicated again, with less denied in the end.
 -- A view: fct_adjudicated_lines alone reads it, once, and at a million claims writing its 3M wide rows to a
 -- table and reading them back took as long again as computing them, on the build's longest chain. The
--- fact's patient-control-number filter (incremental runs) reaches through it to the spine's versions: the
--- lines are grouped by their number as well, which is one per line. The values side of the join is read
--- whole, about 1 s of a daily build at a million claims.
+-- fact's patient-control-number filter (incremental runs) reaches through it to the versions it reads: the
+-- lines are grouped by their number as well, which is one per line.
 
 {%- set picks = line_version_picks() %}
-{%- set picked_columns = (picks['first'] + picks['final'] + picks['denying']) | unique | list %}
-{%- set valued_columns = line_version_values() %}
 
 with
 
-line_version_values as (
+line_versions as {{ read_in_place() }} (
     select
-        adjudicated_line_id,
-        remit_claim_id,
-        {% for column in valued_columns -%}
+        {% for column in (picks['first'] + picks['final'] + picks['denying']) | unique -%}
             {{ column }},
         {% endfor -%}
+        adjudicated_line_id,
+        is_reversal,
+        is_final,
+        is_standing,
         first_adjudication_rank,
         final_rank,
         denying_rank,
         line_version_count
     from {{ ref('int_line_versions_valued') }}
-),
-
--- each version's spine row with its values
-line_versions as {{ read_in_place() }} (
-    select
-        {% for column in picked_columns if column not in valued_columns -%}
-            line_versions_spined.{{ column }},
-        {% endfor -%}
-        {% for column in valued_columns -%}
-            line_version_values.{{ column }},
-        {% endfor -%}
-        line_versions_spined.adjudicated_line_id,
-        line_versions_spined.is_reversal,
-        line_versions_spined.is_final,
-        line_versions_spined.is_standing,
-        line_version_values.first_adjudication_rank,
-        line_version_values.final_rank,
-        line_version_values.denying_rank,
-        line_version_values.line_version_count
-    from {{ ref('int_line_versions_spined') }} as line_versions_spined
-    inner join line_version_values
-        on
-            line_versions_spined.adjudicated_line_id = line_version_values.adjudicated_line_id
-            and line_versions_spined.remit_claim_id = line_version_values.remit_claim_id
 ),
 
 -- the denying version: the first-ranked one, when it denied and is not a reversal

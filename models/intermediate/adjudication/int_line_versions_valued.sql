@@ -8,22 +8,50 @@
 -- CAS, then the claim's MOA/MIA). Ranks order the versions of each line for the fact: first adjudication
 -- (first non-reversal version), final version, and denying version (the latest non-reversal version that
 -- denied, the final one first), and how many versions the line has.
--- It holds the version's key and these values only; int_line_versions_picked joins them to the spine's
--- columns, then sums and picks the versions for the fact. Copying the spine's 38 columns into this table
--- as well took about 4 s more of the build at a million claims than that join.
+-- int_line_versions_picked sums and picks its versions for the fact.
 
 with
 
--- what valuing reads of the spine's rows
 line_versions as (
     select
         adjudicated_line_id,
-        remit_claim_id,
+        claim_line_id,
+        claim_id,
         remit_line_id,
+        remit_claim_id,
+        match_method,
+        line_control_number,
+        remit_transaction_id,
+        remit_payer_id,
         patient_control_number,
+        chain_key,
+        claim_key_sequence,
+        remit_date,
+        claim_received_date,
+        is_reversal,
+        is_final,
+        is_standing,
+        version_line_source,
+        line_order,
+        line_number,
+        procedure_code,
+        procedure_modifier_1,
+        procedure_modifier_2,
+        procedure_modifier_3,
+        procedure_modifier_4,
+        service_date,
+        units_billed,
+        version_charge_amount,
         remit_line_paid_amount,
+        claim_paid_amount,
+        remit_allowed_amount,
+        remit_units_paid,
+        claim_line_charge_amount,
         remit_line_segment_position,
-        remit_claim_segment_position
+        remit_claim_segment_position,
+        remit_file_id,
+        claim_file_id,
+        claim_segment_position
     from {{ ref('int_line_versions_spined') }}
     {{ affected_only('patient_control_number', 'pcn') }}
 ),
@@ -122,9 +150,7 @@ primary_denials as (
 
 line_versions_valued as (
     select
-        line_versions.adjudicated_line_id,
-        line_versions.remit_claim_id,
-        line_versions.patient_control_number,
+        line_versions.*,
         coalesce(line_versions.remit_line_paid_amount, claim_paid_shares.paid_share, 0) as paid_amount,
         coalesce(line_version_denials.denied_amount, 0) as denied_amount,
         coalesce(line_version_denials.denial_adjustment_count, 0) as denial_adjustment_count,
@@ -217,12 +243,7 @@ version_ranks as (
 
 line_versions_ranked as (
     select
-        line_versions_valued.adjudicated_line_id,
-        line_versions_valued.remit_claim_id,
-        line_versions_valued.patient_control_number,
-        {% for column in line_version_values() -%}
-            line_versions_valued.{{ column }},
-        {% endfor -%}
+        line_versions_valued.*,
         version_ranks.first_adjudication_rank,
         version_ranks.final_rank,
         version_ranks.denying_rank,

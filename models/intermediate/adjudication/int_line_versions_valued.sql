@@ -8,7 +8,10 @@
 -- CAS, then the claim's MOA/MIA). Ranks order the versions of each line for the fact: first adjudication
 -- (first non-reversal version), final version, and denying version (the latest non-reversal version that
 -- denied, the final one first), and how many versions the line has.
--- int_line_versions_picked sums and picks its versions for the fact.
+-- int_line_versions_picked sums and picks its versions for the fact; this table carries the spine's columns
+-- it picks, and no others (each column of 3M rows costs its write at a million claims). Keeping only the
+-- key and the values, for the view to join to the spine, cost the fact more than it saved here: DuckDB
+-- estimates that two-key join far too low and then builds the fact's claim join on the lines.
 
 with
 
@@ -24,15 +27,11 @@ line_versions as (
         remit_transaction_id,
         remit_payer_id,
         patient_control_number,
-        chain_key,
-        claim_key_sequence,
         remit_date,
         claim_received_date,
         is_reversal,
         is_final,
         is_standing,
-        version_line_source,
-        line_order,
         line_number,
         procedure_code,
         procedure_modifier_1,
@@ -43,7 +42,6 @@ line_versions as (
         units_billed,
         version_charge_amount,
         remit_line_paid_amount,
-        claim_paid_amount,
         remit_allowed_amount,
         remit_units_paid,
         claim_line_charge_amount,
@@ -150,7 +148,36 @@ primary_denials as (
 
 line_versions_valued as (
     select
-        line_versions.*,
+        line_versions.adjudicated_line_id,
+        line_versions.claim_line_id,
+        line_versions.claim_id,
+        line_versions.remit_line_id,
+        line_versions.remit_claim_id,
+        line_versions.match_method,
+        line_versions.line_control_number,
+        line_versions.remit_transaction_id,
+        line_versions.remit_payer_id,
+        line_versions.patient_control_number,
+        line_versions.remit_date,
+        line_versions.claim_received_date,
+        line_versions.is_reversal,
+        line_versions.is_final,
+        line_versions.is_standing,
+        line_versions.line_number,
+        line_versions.procedure_code,
+        line_versions.procedure_modifier_1,
+        line_versions.procedure_modifier_2,
+        line_versions.procedure_modifier_3,
+        line_versions.procedure_modifier_4,
+        line_versions.service_date,
+        line_versions.units_billed,
+        line_versions.version_charge_amount,
+        line_versions.remit_allowed_amount,
+        line_versions.remit_units_paid,
+        line_versions.claim_line_charge_amount,
+        line_versions.remit_file_id,
+        line_versions.claim_file_id,
+        line_versions.claim_segment_position,
         coalesce(line_versions.remit_line_paid_amount, claim_paid_shares.paid_share, 0) as paid_amount,
         coalesce(line_version_denials.denied_amount, 0) as denied_amount,
         coalesce(line_version_denials.denial_adjustment_count, 0) as denial_adjustment_count,

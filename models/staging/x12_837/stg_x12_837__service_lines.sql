@@ -14,6 +14,10 @@
 
 {%- set first_of = "case when segment_id = '%s' and " ~ x12_element(1) ~ " = '%s' then segment_position end" %}
 {%- set first_service = "case when segment_id in ('SV1', 'SV2') then segment_position end" %}
+{%- set procedure_composite = "case when service_segment_id = 'SV1' then " ~ x12_element(1, 'service_elements')
+    ~ " else " ~ x12_element(2, 'service_elements') ~ " end" %}
+{%- set diagnosis_pointer_composite = "case when service_segment_id = 'SV1' then "
+    ~ x12_element(7, 'service_elements') ~ " end" %}
 
 with
 
@@ -73,7 +77,8 @@ line_segments_pivoted as (
     having count(case when segment_id = 'LX' then 1 end) > 0
 ),
 
--- SV1 and SV2 carry the same facts one element apart: SV2 puts the revenue code first
+-- SV1 and SV2 carry the same facts one element apart: SV2 puts the revenue code first. Composites are split
+-- on the interchange's component separator.
 services as (
     select
         file_id,
@@ -83,28 +88,23 @@ services as (
         segment_position,
         assigned_line_number_text,
         service_segment_id,
-        component_separator,
         case when service_segment_id = 'SV2' then {{ x12_element(1, 'service_elements') }} end as revenue_code,
-        case
-            when service_segment_id = 'SV1' then {{ x12_element(1, 'service_elements') }}
-            else {{ x12_element(2, 'service_elements') }}
-        end as procedure_composite,
-        case
-            when service_segment_id = 'SV1' then {{ x12_element(2, 'service_elements') }}
-            else {{ x12_element(3, 'service_elements') }}
-        end as charge_text,
-        case
-            when service_segment_id = 'SV1' then {{ x12_element(3, 'service_elements') }}
-            else {{ x12_element(4, 'service_elements') }}
-        end as unit_basis_code,
-        case
-            when service_segment_id = 'SV1' then {{ x12_element(4, 'service_elements') }}
-            else {{ x12_element(5, 'service_elements') }}
-        end as units_text,
+        {% for column in ['procedure_qualifier', 'procedure_code', 'procedure_modifier_1', 'procedure_modifier_2',
+                          'procedure_modifier_3', 'procedure_modifier_4', 'procedure_description'] -%}
+            {{ x12_component(procedure_composite, 'component_separator', loop.index) }} as {{ column }},
+        {% endfor -%}
+        {% for column, sv1_position in [('charge_text', 2), ('unit_basis_code', 3), ('units_text', 4)] -%}
+            case
+                when service_segment_id = 'SV1' then {{ x12_element(sv1_position, 'service_elements') }}
+                else {{ x12_element(sv1_position + 1, 'service_elements') }}
+            end as {{ column }},
+        {% endfor -%}
         case when service_segment_id = 'SV1' then {{ x12_element(5, 'service_elements') }} end
             as place_of_service_code,
-        case when service_segment_id = 'SV1' then {{ x12_element(7, 'service_elements') }} end
-            as diagnosis_pointer_composite,
+        {% for pointer in range(1, 5) -%}
+            {{ x12_component(diagnosis_pointer_composite, 'component_separator', pointer) }}
+                as diagnosis_pointer_{{ pointer }}_text,
+        {% endfor -%}
         case when service_segment_id = 'SV2' then {{ x12_element(7, 'service_elements') }} end
             as non_covered_charge_text,
         service_date_format,
@@ -115,42 +115,6 @@ services as (
         line_note_qualifier,
         line_note_text
     from line_segments_pivoted
-),
-
-service_composites_split as (
-    select
-        file_id,
-        transaction_seq,
-        claim_seq,
-        line_seq,
-        segment_position,
-        assigned_line_number_text,
-        service_segment_id,
-        revenue_code,
-        {{ x12_component('procedure_composite', 'component_separator', 1) }} as procedure_qualifier,
-        {{ x12_component('procedure_composite', 'component_separator', 2) }} as procedure_code,
-        {{ x12_component('procedure_composite', 'component_separator', 3) }} as procedure_modifier_1,
-        {{ x12_component('procedure_composite', 'component_separator', 4) }} as procedure_modifier_2,
-        {{ x12_component('procedure_composite', 'component_separator', 5) }} as procedure_modifier_3,
-        {{ x12_component('procedure_composite', 'component_separator', 6) }} as procedure_modifier_4,
-        {{ x12_component('procedure_composite', 'component_separator', 7) }} as procedure_description,
-        charge_text,
-        unit_basis_code,
-        units_text,
-        place_of_service_code,
-        {% for pointer in range(1, 5) -%}
-            {{ x12_component('diagnosis_pointer_composite', 'component_separator', pointer) }}
-                as diagnosis_pointer_{{ pointer }}_text,
-        {% endfor -%}
-        non_covered_charge_text,
-        service_date_format,
-        service_date_value,
-        line_control_number,
-        line_prior_authorization_number,
-        line_prior_authorization_count,
-        line_note_qualifier,
-        line_note_text
-    from services
 ),
 
 renamed as (
@@ -200,7 +164,7 @@ renamed as (
         coalesce(line_prior_authorization_count, 0) as line_prior_authorization_count,
         line_note_qualifier,
         line_note_text
-    from service_composites_split
+    from services
 )
 
 select * from renamed

@@ -13,43 +13,29 @@
 -- key and the values, for the view to join to the spine, cost the fact more than it saved here: DuckDB
 -- estimates that two-key join far too low and then builds the fact's claim join on the lines.
 
+{#- the spine's columns int_line_versions_picked picks, carried through unchanged -#}
+{%- set carried_columns = [
+    'adjudicated_line_id', 'claim_line_id', 'claim_id', 'remit_line_id',
+    'remit_claim_id', 'match_method', 'line_control_number', 'remit_transaction_id',
+    'remit_payer_id', 'patient_control_number', 'remit_date', 'claim_received_date',
+    'is_reversal', 'is_final', 'is_standing', 'line_number',
+    'procedure_code', 'procedure_modifier_1', 'procedure_modifier_2', 'procedure_modifier_3',
+    'procedure_modifier_4', 'service_date', 'units_billed', 'version_charge_amount',
+    'remit_allowed_amount', 'remit_units_paid', 'claim_line_charge_amount', 'remit_file_id',
+    'claim_file_id', 'claim_segment_position'
+] %}
+
 with
 
 line_versions as (
     select
-        adjudicated_line_id,
-        claim_line_id,
-        claim_id,
-        remit_line_id,
-        remit_claim_id,
-        match_method,
-        line_control_number,
-        remit_transaction_id,
-        remit_payer_id,
-        patient_control_number,
-        remit_date,
-        claim_received_date,
-        is_reversal,
-        is_final,
-        is_standing,
-        line_number,
-        procedure_code,
-        procedure_modifier_1,
-        procedure_modifier_2,
-        procedure_modifier_3,
-        procedure_modifier_4,
-        service_date,
-        units_billed,
-        version_charge_amount,
+        {% for column in carried_columns -%}
+            {{ column }},
+        {% endfor -%}
+        -- what the values are computed from
         remit_line_paid_amount,
-        remit_allowed_amount,
-        remit_units_paid,
-        claim_line_charge_amount,
         remit_line_segment_position,
-        remit_claim_segment_position,
-        remit_file_id,
-        claim_file_id,
-        claim_segment_position
+        remit_claim_segment_position
     from {{ ref('int_line_versions_spined') }}
     {{ affected_only('patient_control_number', 'pcn') }}
 ),
@@ -148,36 +134,9 @@ primary_denials as (
 
 line_versions_valued as (
     select
-        line_versions.adjudicated_line_id,
-        line_versions.claim_line_id,
-        line_versions.claim_id,
-        line_versions.remit_line_id,
-        line_versions.remit_claim_id,
-        line_versions.match_method,
-        line_versions.line_control_number,
-        line_versions.remit_transaction_id,
-        line_versions.remit_payer_id,
-        line_versions.patient_control_number,
-        line_versions.remit_date,
-        line_versions.claim_received_date,
-        line_versions.is_reversal,
-        line_versions.is_final,
-        line_versions.is_standing,
-        line_versions.line_number,
-        line_versions.procedure_code,
-        line_versions.procedure_modifier_1,
-        line_versions.procedure_modifier_2,
-        line_versions.procedure_modifier_3,
-        line_versions.procedure_modifier_4,
-        line_versions.service_date,
-        line_versions.units_billed,
-        line_versions.version_charge_amount,
-        line_versions.remit_allowed_amount,
-        line_versions.remit_units_paid,
-        line_versions.claim_line_charge_amount,
-        line_versions.remit_file_id,
-        line_versions.claim_file_id,
-        line_versions.claim_segment_position,
+        {% for column in carried_columns -%}
+            line_versions.{{ column }},
+        {% endfor -%}
         coalesce(line_versions.remit_line_paid_amount, claim_paid_shares.paid_share, 0) as paid_amount,
         coalesce(line_version_denials.denied_amount, 0) as denied_amount,
         coalesce(line_version_denials.denial_adjustment_count, 0) as denial_adjustment_count,

@@ -41,7 +41,8 @@ segments as (
 ),
 
 -- the LX, the first SV1 or SV2 (whole, split below), the first DTP*472, REF*6R and REF*G1, and the first
--- NTE whatever its qualifier. The LX opens the line (it numbers line_seq), so every line has one.
+-- NTE whatever its qualifier. The LX opens the line (it numbers line_seq), so every line has one; the
+-- having clause holds the grain to one row per LX all the same.
 line_segments_pivoted as (
     select
         file_id,
@@ -161,7 +162,7 @@ renamed as (
         ---------- references (REF) and note (NTE)
         line_control_number,
         line_prior_authorization_number,
-        coalesce(line_prior_authorization_count, 0) as line_prior_authorization_count,
+        line_prior_authorization_count,
         line_note_qualifier,
         line_note_text
     from services

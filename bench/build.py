@@ -3,8 +3,10 @@
 For each size: generates N claims, ingests the 837, 835 and administration files into a fresh
 warehouse, runs `dbt build` (seeds, staging, intermediate, marts and their tests) and the data-quality
 checks, then a daily increment (1% more claims as new files: ingest, build, checks again). Every stage
-runs in a child process of its own, so its peak RSS is its own. With two or more sizes it prints how
-each stage grows against the claim count. Not a test: figures vary with the machine.
+runs in a child process of its own, so its peak RSS and CPU time are its own; CPU seconds over wall seconds
+say how many cores the stage kept busy (a stage near the machine's core count is bound by CPU, and only
+less work or more cores shortens it). With two or more sizes it prints how each stage grows against the
+claim count. Not a test: figures vary with the machine.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ class Stage:
     seconds: float
     peak_rss_mb: float
     ok: bool
+    cpu_seconds: float = 0.0
 
 
 def in_child(name: str, work: Callable[[], None]) -> Stage:
@@ -52,9 +55,12 @@ def in_child(name: str, work: Callable[[], None]) -> Stage:
         os._exit(code)
     _, status, usage = os.wait4(pid, 0)
     ok = os.waitstatus_to_exitcode(status) == 0
-    stage = Stage(name, time.perf_counter() - started, usage.ru_maxrss / 1024, ok)
+    stage = Stage(name, time.perf_counter() - started, usage.ru_maxrss / 1024, ok,
+                  usage.ru_utime + usage.ru_stime)
     flag = "" if stage.ok else "  FAILED"
-    print(f"  {name:<26} {stage.seconds:8.1f} s  peak RSS {stage.peak_rss_mb:8,.0f} MB{flag}", flush=True)
+    print(f"  {name:<26} {stage.seconds:8.1f} s  peak RSS {stage.peak_rss_mb:8,.0f} MB  "
+          f"CPU {stage.cpu_seconds:7.1f} s ({stage.cpu_seconds / max(stage.seconds, 1e-9):.1f} cores){flag}",
+          flush=True)
     return stage
 
 
@@ -150,8 +156,10 @@ def bench_size(claims: int, seed: int, root: Path, reuse_data: bool) -> dict[str
     print(f"  {'daily run':<26} {daily_seconds:8.1f} s   {daily_seconds / full:.0%} of the full run")
     by_name = {stage.name: stage for stage in stages + increment}
     measured = [stage for stage in stages if stage.name != "generate"]
-    by_name["full run"] = Stage("full run", full, max(s.peak_rss_mb for s in measured), True)
-    by_name["daily run"] = Stage("daily run", daily_seconds, max(s.peak_rss_mb for s in increment), True)
+    by_name["full run"] = Stage("full run", full, max(s.peak_rss_mb for s in measured), True,
+                                sum(s.cpu_seconds for s in measured))
+    by_name["daily run"] = Stage("daily run", daily_seconds, max(s.peak_rss_mb for s in increment), True,
+                                 sum(s.cpu_seconds for s in increment))
     return by_name
 
 
@@ -178,6 +186,7 @@ def main() -> None:
         for name in ("ingest", "dbt build", "checks", "full run", "daily run"):
             before, after = results[small][name], results[large][name]
             print(f"  {name:<26} {after.seconds / max(before.seconds, 1e-9):6.1f}x time, "
+                  f"{after.cpu_seconds / max(before.cpu_seconds, 1e-9):5.1f}x CPU, "
                   f"{after.peak_rss_mb / max(before.peak_rss_mb, 1e-9):5.1f}x peak RSS")
 
 

@@ -14,6 +14,8 @@
 
 {%- set first_of = "case when segment_id = '%s' and " ~ x12_element(1) ~ " = '%s' then segment_position end" %}
 {%- set first_service = "case when segment_id in ('SV1', 'SV2') then segment_position end" %}
+{%- set first_line = "case when segment_id = 'LX' then segment_position end" %}
+{%- set first_note = "case when segment_id = 'NTE' then segment_position end" %}
 {%- set procedure_composite = "case when service_segment_id = 'SV1' then " ~ x12_element(1, 'service_elements')
     ~ " else " ~ x12_element(2, 'service_elements') ~ " end" %}
 {%- set diagnosis_pointer_composite = "case when service_segment_id = 'SV1' then "
@@ -49,8 +51,8 @@ line_segments_pivoted as (
         transaction_seq,
         claim_seq,
         line_seq,
-        min(case when segment_id = 'LX' then segment_position end) as segment_position,
-        {{ first_by_position(x12_element(1), "case when segment_id = 'LX' then segment_position end") }}
+        min({{ first_line }}) as segment_position,
+        {{ first_by_position(x12_element(1), first_line) }}
             as assigned_line_number_text,
         {{ first_by_position('segment_id', first_service) }} as service_segment_id,
         {{ first_by_position('elements', first_service) }} as service_elements,
@@ -65,10 +67,8 @@ line_segments_pivoted as (
             sum(case when segment_id = 'REF' and {{ x12_element(1) }} = 'G1' then 1 else 0 end)
             as {{ api.Column.translate_type('integer') }}
         ) as line_prior_authorization_count,
-        {{ first_by_position(x12_element(1), "case when segment_id = 'NTE' then segment_position end") }}
-            as line_note_qualifier,
-        {{ first_by_position(x12_element(2), "case when segment_id = 'NTE' then segment_position end") }}
-            as line_note_text
+        {{ first_by_position(x12_element(1), first_note) }} as line_note_qualifier,
+        {{ first_by_position(x12_element(2), first_note) }} as line_note_text
     from segments
     group by
         file_id,

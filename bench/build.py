@@ -31,7 +31,7 @@ class Stage:
     seconds: float
     peak_rss_mb: float
     ok: bool
-    cpu_seconds: float = 0.0
+    cpu_seconds: float
 
 
 def in_child(name: str, work: Callable[[], None]) -> Stage:

@@ -25,11 +25,9 @@
         'incremental_strategy': 'pcn_replace',
         'partition_key': {'column': column, 'kind': kind},
         'on_schema_change': 'append_new_columns',
+        'pre_hook': ['{{ record_unpublished_change() }}'] + ([pre_hook] if pre_hook is not none else []),
         'post_hook': ['{{ record_partition_build() }}'] + post_hook,
     } -%}
-    {%- if pre_hook is not none -%}
-        {%- do settings.update({'pre_hook': pre_hook}) -%}
-    {%- endif -%}
     {{ return(settings) }}
 {%- endmacro %}
 
@@ -148,10 +146,79 @@
 {%- endmacro %}
 
 {% macro duckdb__build_state_setup() -%}
-    create schema if not exists {{ build_state_schema() }};
-    create table if not exists {{ build_state_schema() }}.partitions_built (
+    {%- set state = build_state_schema() | trim -%}
+    create schema if not exists {{ state }};
+    create table if not exists {{ state }}.partitions_built (
         model_name varchar, build_scope_id varchar
-    )
+    );
+    create table if not exists {{ state }}.unpublished_changes (
+        change_id varchar, model_name varchar, is_whole boolean, recorded_at timestamp
+    );
+    create table if not exists {{ state }}.unpublished_numbers (
+        change_id varchar, patient_control_number varchar
+    );
+    {%- set published = [] -%}
+    {%- if execute -%}
+        {%- for node in graph.nodes.values() if node.resource_type == 'model' -%}
+            {%- set column = published_partition_column(node.config, node.fqn) -%}
+            {%- if column is not none -%}
+                {%- do published.append("('" ~ node.schema ~ "', '" ~ node.alias ~ "', '" ~ column ~ "')") -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif %}
+    create or replace table {{ state }}.published_partitions (
+        schema_name varchar, table_name varchar, partition_column varchar
+    );
+    {%- if published %}
+    insert into {{ state }}.published_partitions values {{ published | join(', ') }};
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- Publishing (src/denials/publish.py) copies the marts into the file readers open. A partitioned mart that
+    rebuilt only the affected patient control numbers need not be copied whole again: the publish takes the
+    previous publication's copy and replaces the rows of the numbers changed since, as the build did. So the
+    warehouse keeps a ledger of those changes (build_state.unpublished_changes and unpublished_numbers,
+    emptied by each publish), and build_state.published_partitions (rewritten by every dbt invocation)
+    lists the marts the publish may update that way, with their partition column. -#}
+
+{#- The partition column of a mart partitioned by PCN, else none: `config` and `fqn` of the node. -#}
+{% macro published_partition_column(config, fqn) -%}
+    {%- set partition = config.get('partition_key') or {} -%}
+    {%- if config.get('incremental_strategy') == 'pcn_replace' and partition.get('kind', 'pcn') == 'pcn'
+        and fqn[1] == 'marts' -%}
+        {{ return(partition['column']) }}
+    {%- endif -%}
+    {{ return(none) }}
+{%- endmacro %}
+
+
+{#- Pre-hook of every partitioned model: a mart the publish may update in place records, before it builds,
+    whether this build rewrites it whole (its first build, --full-refresh, or a global input changed) or
+    which patient control numbers it replaces. Recorded before and in the model's transaction, so a model
+    that fails records nothing it did not do, and a model that succeeds never goes unrecorded. -#}
+{% macro record_unpublished_change() -%}
+    {{ return(adapter.dispatch('record_unpublished_change', 'denials')()) }}
+{%- endmacro %}
+
+{% macro default__record_unpublished_change() -%}
+{%- endmacro %}
+
+{% macro duckdb__record_unpublished_change() -%}
+    {%- if not execute or model.resource_type != 'model'
+        or published_partition_column(config, model.fqn) is none -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set state = build_state_schema() | trim -%}
+    {%- set change_id = invocation_id ~ '.' ~ this.identifier -%}
+    {%- set whole = not is_incremental() or build_is_full() -%}
+    insert into {{ state }}.unpublished_changes
+    values ('{{ change_id }}', '{{ this.identifier }}', {{ 'true' if whole else 'false' }}, current_timestamp)
+    {%- if not whole -%};
+    insert into {{ state }}.unpublished_numbers
+    select '{{ change_id }}', affected.patient_control_number
+    from ({{ affected_keys('pcn') }}) as affected
+    {%- endif -%}
 {%- endmacro %}
 
 

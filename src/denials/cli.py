@@ -362,8 +362,9 @@ def publish_command(warehouse: Path | None) -> None:
                 out.print(escape(line), highlight=False)
             console.print("[red]critical mart check failed: nothing published[/red]")
             sys.exit(EXIT_CHECK_FAILED)
-        path = publish(target, run_id)
-    out.print(f"published run {run_id} to {escape(str(path))}", highlight=False)
+        published = publish(target, run_id)
+    out.print(f"published run {run_id} to {escape(str(published.path))} ({published.summary()})",
+              highlight=False)
 
 
 @main.command("run")
@@ -400,9 +401,10 @@ def run_command(inbox: tuple[Path, ...], warehouse: Path | None, quarantine: Pat
         outcome.stage("dashboard", str(write_published_dashboard(target, dashboard_path)))
     table = Table(title=f"denials run {outcome.run_id} on {escape(str(target))}")
     table.add_column("stage")
+    table.add_column("time", justify="right")
     table.add_column("result")
     for stage, result in outcome.stages:
-        table.add_row(stage, escape(result))
+        table.add_row(stage, f"{outcome.seconds.get(stage, 0.0):.1f} s", escape(result))
     out.print(table)
     if outcome.docs_index is not None:
         out.print(f"Data Docs (open offline): {escape(str(outcome.docs_index))}", highlight=False,

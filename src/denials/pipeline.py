@@ -13,6 +13,7 @@ A second writer started meanwhile exits at once with the busy code.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -42,9 +43,15 @@ class RunOutcome:
     stages: list[tuple[str, str]] = field(default_factory=list)  # (stage, result)
     docs_index: Path | None = None
     published: Path | None = None
+    # wall seconds of each stage: from the end of the one before (or the start) to its result
+    seconds: dict[str, float] = field(default_factory=dict)
+    _stage_started: float = field(default_factory=time.perf_counter, repr=False)
 
     def stage(self, name: str, result: str) -> None:
+        now = time.perf_counter()
         self.stages.append((name, result))
+        self.seconds[name] = now - self._stage_started
+        self._stage_started = now
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -209,8 +216,9 @@ def _run_stages(inbox: list[Path], warehouse: Path, say: Callable[[str], None], 
         return
     outcome.stage("check marts", "passed")
 
-    outcome.published = publish(warehouse, outcome.run_id)
-    outcome.stage("publish", f"run {outcome.run_id} -> {outcome.published}")
+    published = publish(warehouse, outcome.run_id)
+    outcome.published = published.path
+    outcome.stage("publish", f"run {outcome.run_id} -> {published.path} ({published.summary()})")
 
 
 def _write_docs(identifiers: list[Any], outcome: RunOutcome, say: Callable[[str], None]) -> None:

@@ -7,11 +7,26 @@ rename is atomic: a reader that opens the published path gets either the previou
 run's, never a mix, and a reader that already has the previous file open keeps reading it (the old
 inode lives on until its last reader closes it). A build killed at any moment leaves at most a stray
 temporary file, which the next publish removes.
+
+A daily build changes a few patient control numbers of marts that hold every claim, and copying those
+marts whole took most of a daily run at a million claims. So a publish starts from a copy of the previous
+publication when the warehouse says that publication was its last (build_state.publications), and brings
+each mart up to date the cheapest way its ledger allows (build_state.unpublished_changes, written by the
+models' pre-hook, macros/incremental.sql):
+  - a partitioned mart (build_state.published_partitions) that no build touched since: kept as it is;
+  - one whose builds replaced some patient control numbers: those numbers' rows deleted and copied again;
+  - one rebuilt whole, with other columns, or any other table: copied whole.
+Afterwards every table's row count must equal the warehouse's; a table whose count differs is copied
+whole and reported, since the ledger then missed a change. Without a matching previous publication
+(the first run, a publication replaced by hand, a publish that stopped before recording itself) every
+table is copied whole, as before.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -27,6 +42,11 @@ PUBLISHED_SCHEMAS = ("marts", "reference")
 PUBLISHED_RAW_TABLES = ("raw.file_registry", "raw.x12_transactions")
 PUBLISHED_SUFFIX = ".published.duckdb"
 TEMPORARY_MARKER = ".publishing-"
+# The warehouse's record of its last publication and the ledger of mart changes since (macros/incremental.sql)
+LAST_PUBLICATION = "build_state.publications"
+UNPUBLISHED_CHANGES = "build_state.unpublished_changes"
+UNPUBLISHED_NUMBERS = "build_state.unpublished_numbers"
+PUBLISHED_PARTITIONS = "build_state.published_partitions"
 
 
 class NothingPublished(NothingToDo, FileNotFoundError):
@@ -54,8 +74,29 @@ def remove_stale_temporaries(warehouse: Path) -> None:
         stray.unlink(missing_ok=True)
 
 
+@dataclass
+class PublishResult:
+    """Where the marts went and how each table got there."""
+
+    path: Path
+    copied: list[str] = field(default_factory=list)  # copied whole
+    updated: list[str] = field(default_factory=list)  # the rows of changed patient control numbers replaced
+    kept: list[str] = field(default_factory=list)  # unchanged since the previous publication
+    # updated or kept, yet its row count differed from the warehouse's: copied whole after all
+    repaired: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        parts = [f"{len(self.copied)} tables copied whole"]
+        if self.updated or self.kept:
+            parts += [f"{len(self.updated)} updated in place", f"{len(self.kept)} unchanged"]
+        if self.repaired:
+            parts.append(f"{len(self.repaired)} copied again after a row count differed ("
+                         + ", ".join(self.repaired) + ")")
+        return ", ".join(parts)
+
+
 def publish(warehouse: Path, run_id: str, schemas: tuple[str, ...] = PUBLISHED_SCHEMAS,
-            raw_tables: tuple[str, ...] = PUBLISHED_RAW_TABLES) -> Path:
+            raw_tables: tuple[str, ...] = PUBLISHED_RAW_TABLES) -> PublishResult:
     """Copy `schemas` (and `raw_tables`) of the (closed) warehouse into a new file, then swap it in
     atomically. `published.publication` names the run; `published.tables` lists every copied table with
     its row count, so a reader can tell that what it reads is whole and from that one run.
@@ -69,29 +110,32 @@ def publish(warehouse: Path, run_id: str, schemas: tuple[str, ...] = PUBLISHED_S
     remove_stale_temporaries(warehouse)
     temporary = warehouse.with_name(f".{warehouse.stem}{TEMPORARY_MARKER}{os.getpid()}.duckdb")
     try:
+        incremental = _is_last_publication(warehouse, target)
+        if incremental:
+            with private_umask():
+                shutil.copyfile(target, temporary)
         with private_umask():
             con = duckdb.connect(str(temporary))
         try:
             con.execute("attach ? as build (read_only)", [str(warehouse)])
-            tables = con.execute(
-                "select schema_name, table_name from duckdb_tables() "
-                "where database_name = 'build' and schema_name in (select unnest(?)) "
-                "union all "
-                "select schema_name, view_name from duckdb_views() "
-                "where database_name = 'build' and schema_name in (select unnest(?)) and not internal "
-                "union all "
-                "select schema_name, table_name from duckdb_tables() "
-                "where database_name = 'build' and schema_name || '.' || table_name in (select unnest(?))",
-                [list(schemas), list(schemas), list(raw_tables)],
-            ).fetchall()
+            tables = _tables_to_publish(con, schemas, raw_tables)
             if not any(schema == "marts" for schema, _ in tables) and "marts" in schemas:
                 raise NothingToDo(f"no marts in {warehouse} to publish: build them first")
+            # read even when everything is copied whole: what it lists is then published too
+            ledger = _Ledger.read(con)
+            if not incremental:
+                ledger.partitions.clear()
+            result = PublishResult(target)
             for schema in sorted({schema for schema, _ in tables}):
-                con.execute(f'create schema "{schema}"')
+                con.execute(f'create schema if not exists "{schema}"')
             for number, (schema, table) in enumerate(sorted(tables)):
-                con.execute(f'create table "{schema}"."{table}" as select * from build."{schema}"."{table}"')
+                how = _bring_up_to_date(con, schema, table, ledger)
+                getattr(result, how).append(f"{schema}.{table}")
                 if number == 0:
                     pause_point("publish")
+            _drop_unpublished(con, set(tables))
+            _copy_where_counts_differ(con, result)
+            con.execute("drop schema if exists published cascade")
             con.execute("create schema published")
             con.execute(
                 "create table published.publication as select ? as run_id, ? as published_at",
@@ -112,10 +156,147 @@ def publish(warehouse: Path, run_id: str, schemas: tuple[str, ...] = PUBLISHED_S
         pause_point("swap")
         os.replace(temporary, target)
         _fsync_directory(target.parent)
+        _record_publication(warehouse, run_id, ledger.change_ids)
     finally:
         temporary.unlink(missing_ok=True)
         temporary.with_name(temporary.name + ".wal").unlink(missing_ok=True)
-    return target
+    return result
+
+
+def _tables_to_publish(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...],
+                       raw_tables: tuple[str, ...]) -> list[tuple[str, str]]:
+    return con.execute(
+        "select schema_name, table_name from duckdb_tables() "
+        "where database_name = 'build' and schema_name in (select unnest(?)) "
+        "union all "
+        "select schema_name, view_name from duckdb_views() "
+        "where database_name = 'build' and schema_name in (select unnest(?)) and not internal "
+        "union all "
+        "select schema_name, table_name from duckdb_tables() "
+        "where database_name = 'build' and schema_name || '.' || table_name in (select unnest(?))",
+        [list(schemas), list(schemas), list(raw_tables)],
+    ).fetchall()
+
+
+def _is_last_publication(warehouse: Path, target: Path) -> bool:
+    """True when `target` holds the publication the warehouse recorded as its last."""
+    if not target.exists():
+        return False
+    con = duckdb.connect()
+    try:
+        con.execute("attach ? as build (read_only)", [str(warehouse)])
+        con.execute("attach ? as previous (read_only)", [str(target)])
+        recorded = con.execute(
+            "select count(*) from duckdb_tables() where database_name = 'build' "
+            "and schema_name || '.' || table_name = ?", [LAST_PUBLICATION]).fetchone()[0]
+        if not recorded:
+            return False
+        last = con.execute(f"select run_id from build.{LAST_PUBLICATION}").fetchall()
+        previous = con.execute("select run_id from previous.published.publication").fetchall()
+        return len(last) == 1 and last == previous
+    except duckdb.Error:
+        # an unreadable or foreign published file: publish everything anew
+        return False
+    finally:
+        con.close()
+
+
+@dataclass
+class _Ledger:
+    """The mart changes since the last publication; without partitions every table is copied whole."""
+
+    partitions: dict[tuple[str, str], str] = field(default_factory=dict)  # (schema, table) -> column
+    whole: set[str] = field(default_factory=set)  # tables rebuilt whole by some build
+    changed: set[str] = field(default_factory=set)  # tables whose builds replaced some numbers
+    change_ids: list[str] = field(default_factory=list)  # every ledger entry read
+
+    @classmethod
+    def read(cls, con: duckdb.DuckDBPyConnection) -> _Ledger:
+        ledger = cls()
+        try:
+            partitions = con.execute("select schema_name, table_name, partition_column "
+                                     f"from build.{PUBLISHED_PARTITIONS}").fetchall()
+            ledger.partitions = {(schema, table): column for schema, table, column in partitions}
+            for change_id, model, whole in con.execute(
+                    f"select change_id, model_name, is_whole from build.{UNPUBLISHED_CHANGES}").fetchall():
+                ledger.change_ids.append(change_id)
+                (ledger.whole if whole else ledger.changed).add(model)
+        except duckdb.CatalogException:
+            # built before the ledger existed: nothing can be updated in place
+            return cls()
+        return ledger
+
+
+def _bring_up_to_date(con: duckdb.DuckDBPyConnection, schema: str, table: str, ledger: _Ledger) -> str:
+    """Make the copy's `schema.table` equal the warehouse's; say how ('copied', 'updated' or 'kept')."""
+    column = ledger.partitions.get((schema, table))
+    if column is None or table in ledger.whole or _columns(con, "build", schema, table) != _columns(
+            con, _main_database(con), schema, table):
+        con.execute(f'create or replace table "{schema}"."{table}" as '
+                    f'select * from build."{schema}"."{table}"')
+        return "copied"
+    if table not in ledger.changed:
+        return "kept"
+    numbers = (f"select numbers.patient_control_number from build.{UNPUBLISHED_NUMBERS} as numbers "
+               "where numbers.change_id in (select changes.change_id "
+               f"from build.{UNPUBLISHED_CHANGES} as changes where changes.model_name = ?)")
+    con.execute(f'delete from "{schema}"."{table}" where "{column}" in ({numbers})', [table])
+    con.execute(f'insert into "{schema}"."{table}" select * from build."{schema}"."{table}" '
+                f'where "{column}" in ({numbers})', [table])
+    return "updated"
+
+
+def _main_database(con: duckdb.DuckDBPyConnection) -> str:
+    return con.execute("select current_database()").fetchone()[0]
+
+
+def _columns(con: duckdb.DuckDBPyConnection, database: str, schema: str, table: str) -> list[tuple[str, str]]:
+    return con.execute(
+        "select column_name, data_type from duckdb_columns() "
+        "where database_name = ? and schema_name = ? and table_name = ? order by column_index",
+        [database, schema, table]).fetchall()
+
+
+def _drop_unpublished(con: duckdb.DuckDBPyConnection, tables: set[tuple[str, str]]) -> None:
+    """Drop what the previous publication held and this one does not (a mart removed since)."""
+    held = con.execute(
+        "select schema_name, table_name from duckdb_tables() where database_name = ? "
+        "and schema_name <> 'published'", [_main_database(con)]).fetchall()
+    for schema, table in held:
+        if (schema, table) not in tables:
+            con.execute(f'drop table "{schema}"."{table}"')
+
+
+def _copy_where_counts_differ(con: duckdb.DuckDBPyConnection, result: PublishResult) -> None:
+    """A table updated in place or kept must have the warehouse's row count; else the ledger missed a
+    change, and the table is copied whole."""
+    for name in [*result.updated, *result.kept]:
+        schema, table = name.split(".", 1)
+        ours, theirs = con.execute(
+            f'select (select count(*) from "{schema}"."{table}"), '
+            f'(select count(*) from build."{schema}"."{table}")').fetchone()
+        if ours != theirs:
+            con.execute(f'create or replace table "{schema}"."{table}" as '
+                        f'select * from build."{schema}"."{table}"')
+            result.repaired.append(name)
+
+
+def _record_publication(warehouse: Path, run_id: str, change_ids: list[str]) -> None:
+    """The warehouse notes `run_id` as its last publication and forgets the changes it took in. Should
+    this fail after the swap, the next publish finds no match and copies everything whole."""
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute("begin")
+        con.execute("create schema if not exists build_state")
+        con.execute(f"create or replace table {LAST_PUBLICATION} as select ? as run_id", [run_id])
+        for ledger in (UNPUBLISHED_NUMBERS, UNPUBLISHED_CHANGES):
+            exists = con.execute("select count(*) from duckdb_tables() "
+                                 "where schema_name || '.' || table_name = ?", [ledger]).fetchone()[0]
+            if exists and change_ids:
+                con.execute(f"delete from {ledger} where change_id in (select unnest(?))", [change_ids])
+        con.execute("commit")
+    finally:
+        con.close()
 
 
 def publication(con: duckdb.DuckDBPyConnection) -> tuple[str, datetime]:

@@ -26,6 +26,7 @@ from denials.generate import generate
 from denials.ingest import ingest_paths
 from denials.paths import PROJECT_ROOT
 from denials.pipeline import MARTS_SELECTOR
+from denials.publish import publish, published_path
 from tests.models.dbt_helpers import DbtRunError, project_copy, run_dbt
 from tests.models.mart_fingerprints import mart_fingerprints
 from tests.pipeline.conftest import cli, gx_copy
@@ -149,6 +150,8 @@ def incremental(tmp_path_factory: pytest.TempPathFactory) -> Incremental:
     assert ingest_paths(batches.a, warehouse).exit_code == 0
     for args in (["build", "--exclude", MARTS_SELECTOR], ["build", "--select", MARTS_SELECTOR]):
         run_dbt([*args, "--quiet"], warehouse, root)
+    # as `denials publish` would, so that B's run publishes on top of A's publication
+    assert publish(warehouse, "run-a").copied
 
     con = duckdb.connect(str(warehouse))
     numbers = {n for (n,) in con.execute("select claim_control_number from marts.fct_claims").fetchall()}
@@ -201,6 +204,30 @@ def test_incremental_run_equals_a_build_from_scratch(incremental: Incremental, t
     assert scratch.keys() == daily.keys()
     differing = sorted(name for name in scratch if scratch[name] != daily[name] and name not in BUILD_SCOPE)
     assert not differing, f"intermediate tables differ from a build from scratch: {differing}"
+
+
+def test_b_run_published_only_what_changed(incremental: Incremental) -> None:
+    """B's publish starts from A's publication and replaces, in the partitioned marts, the rows of the
+    numbers B carries; the other tables are copied whole. A mart row of a number B does not carry was
+    tampered with in the warehouse after A's publish: the publication keeps A's row, so it was not copied
+    again. Once the fixture has put that row back, the publication equals the warehouse's marts."""
+    publish_line = next(line for line in incremental.b_output.splitlines() if "tables copied whole" in line)
+    updated = re.search(r"(\d+) updated in place, (\d+) unchanged", publish_line)
+    assert updated and int(updated.group(1)) > 0, publish_line
+    assert "copied again" not in publish_line
+    warehouse, published = (mart_fingerprints(path) for path in (incremental.warehouse,
+                                                                   published_path(incremental.warehouse)))
+    differing = sorted(name for name in warehouse if warehouse[name] != published.get(name))
+    assert warehouse.keys() == published.keys() and not differing, differing
+    # every change was taken in: the ledger is empty and names B's publication
+    con = duckdb.connect(str(incremental.warehouse), read_only=True)
+    try:
+        assert con.execute("select count(*) from build_state.unpublished_changes").fetchone() == (0,)
+        assert con.execute("select count(*) from build_state.unpublished_numbers").fetchone() == (0,)
+        (last,), = con.execute("select run_id from build_state.publications").fetchall()
+    finally:
+        con.close()
+    assert last != "run-a" and last in publish_line
 
 
 def test_b_run_rebuilt_only_the_numbers_b_carries(incremental: Incremental) -> None:

@@ -55,7 +55,11 @@ def stand_ins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict:
 
     monkeypatch.setattr(pipeline, "dbt_build", dbt)
     monkeypatch.setattr(quality, "run_checks", checks, raising=False)
-    monkeypatch.setattr(publish_module, "publish", lambda w, run_id: calls["published"].append(run_id) or w)
+    def publish(warehouse: Path, run_id: str) -> publish_module.PublishResult:
+        calls["published"].append(run_id)
+        return publish_module.PublishResult(warehouse)
+
+    monkeypatch.setattr(publish_module, "publish", publish)
     monkeypatch.setattr(runner, "build_run_docs",
                         lambda identifiers: calls["docs"].append(list(identifiers)) or (tmp_path / "i", []))
     inbox = tmp_path / "inbox"

@@ -2,7 +2,9 @@
 
 For each size: generates N claims, ingests the 837, 835 and administration files into a fresh
 warehouse, runs `dbt build` (seeds, staging, intermediate, marts and their tests) and the data-quality
-checks, then a daily increment (1% more claims as new files: ingest, build, checks again). Every stage
+checks, and publishes the marts (the first publication copies every table). Then a daily increment (1%
+more claims as new files) goes through `denials run`, the scheduled command a site runs every day: ingest,
+both builds and checks, and the publish, which now updates the previous publication in place. Every stage
 runs in a child process of its own, so its peak RSS and CPU time are its own; CPU seconds over wall seconds
 say how many cores the stage kept busy (a stage near the machine's core count is bound by CPU, and only
 less work or more cores shortens it). With two or more sizes it prints how each stage grows against the
@@ -83,20 +85,22 @@ def _ingest(data: Path, warehouse: Path) -> None:
 
 def _build(root: Path, warehouse: Path) -> None:
     from denials.seed_state import build_selection, record_seeds_loaded
-    from denials.transform import WITHOUT_UNIT_TESTS, run_dbt
+    from denials.transform import WITHOUT_UNIT_TESTS, run_dbt, warehouse_target_path
 
     # as the scheduled run builds: no dbt unit tests, seeds loaded only when they changed, and one retry
     # of what ran out of memory
     selection, seeds_loaded = build_selection(warehouse)
+    # dbt's target folder is the scheduled run's (beside the warehouse), so the daily run finds the parse
+    # this build saved, as it does at a site
     outcome = run_dbt(["build", *selection, "--quiet", *WITHOUT_UNIT_TESTS], warehouse,
-                      target_path=root / "target", log_path=root / "logs", retry_out_of_memory=True)
+                      log_path=root / "logs", retry_out_of_memory=True)
     if outcome.success and seeds_loaded:
         record_seeds_loaded(warehouse, seeds_loaded)
     for node in outcome.retried_nodes:
         print(f"  {'':<26} out of memory at first, built again one at a time: {node}")
     if not outcome.success:
         raise RuntimeError("dbt build failed: " + "; ".join(outcome.failed_nodes[:10]))
-    for layer, seconds in _seconds_by_layer(root / "target" / "run_results.json").items():
+    for layer, seconds in _seconds_by_layer(warehouse_target_path(warehouse) / "run_results.json").items():
         print(f"  {'  dbt ' + layer:<26} {seconds:8.1f} s  node time (2 threads)")
 
 
@@ -124,6 +128,26 @@ def _check(warehouse: Path) -> None:
         raise RuntimeError("a critical data-quality check failed")
 
 
+def _publish(warehouse: Path) -> None:
+    from denials.publish import publish
+
+    print(f"  {'':<26} {publish(warehouse, 'bench-full-run').summary()}")
+
+
+def _scheduled_run(inbox: Path, warehouse: Path) -> None:
+    """`denials run --no-docs` on the inbox, in this process; prints the run's own stage times."""
+    from denials.pipeline import scheduled_run
+
+    outcome = scheduled_run([inbox / folder for folder in INPUT_FOLDERS], warehouse, say=print,
+                            build_docs=False)
+    for stage, result in outcome.stages:
+        # the publish's line ends with how each table got there: "(N tables copied whole, ...)"
+        detail = result[result.rfind(" (") + 2:-1] if stage == "publish" else ""
+        print(f"  {'  ' + stage:<26} {outcome.seconds[stage]:8.1f} s  {detail}".rstrip())
+    if outcome.exit_code:
+        raise RuntimeError(f"denials run exited {outcome.exit_code}: {outcome.stages[-1]}")
+
+
 def bench_size(claims: int, seed: int, root: Path, reuse_data: bool) -> dict[str, Stage]:
     print(f"{claims:,} claims")
     data, daily, warehouse = root / "data", root / "daily", root / "warehouse.duckdb"
@@ -146,20 +170,18 @@ def bench_size(claims: int, seed: int, root: Path, reuse_data: bool) -> dict[str
     full = sum(stage.seconds for stage in stages if stage.name != "generate")
     size_mb = warehouse.stat().st_size / 1e6
     print(f"  {'ingest + build + checks':<26} {full:8.1f} s   warehouse {size_mb:,.0f} MB")
+    stages.append(in_child("publish", lambda: _publish(warehouse)))
+    published = stages[-1].seconds
+    print(f"  {'full run with publish':<26} {full + published:8.1f} s")
     in_child("generate daily 1%", lambda: _generate(daily, max(claims // 100, 1), seed + 1))
-    increment = [
-        in_child("daily ingest", lambda: _ingest(daily, warehouse)),
-        in_child("daily dbt build", lambda: _build(root, warehouse)),
-        in_child("daily checks", lambda: _check(warehouse)),
-    ]
-    daily_seconds = sum(stage.seconds for stage in increment)
-    print(f"  {'daily run':<26} {daily_seconds:8.1f} s   {daily_seconds / full:.0%} of the full run")
-    by_name = {stage.name: stage for stage in stages + increment}
-    measured = [stage for stage in stages if stage.name != "generate"]
+    increment = in_child("daily run (denials run)", lambda: _scheduled_run(daily, warehouse))
+    print(f"  {'':<26} {increment.seconds / full:.0%} of ingest + build + checks, "
+          f"{increment.seconds / (full + published):.0%} of the full run with publish")
+    by_name = {stage.name: stage for stage in stages}
+    measured = [stage for stage in stages if stage.name not in ("generate", "publish")]
     by_name["full run"] = Stage("full run", full, max(s.peak_rss_mb for s in measured), True,
                                 sum(s.cpu_seconds for s in measured))
-    by_name["daily run"] = Stage("daily run", daily_seconds, max(s.peak_rss_mb for s in increment), True,
-                                 sum(s.cpu_seconds for s in increment))
+    by_name["daily run"] = increment
     return by_name
 
 
@@ -183,7 +205,7 @@ def main() -> None:
     if len(sizes) > 1:
         small, large = sizes[0], sizes[-1]
         print(f"growth {small:,} -> {large:,} claims ({large / small:.0f}x the claims)")
-        for name in ("ingest", "dbt build", "checks", "full run", "daily run"):
+        for name in ("ingest", "dbt build", "checks", "publish", "full run", "daily run"):
             before, after = results[small][name], results[large][name]
             print(f"  {name:<26} {after.seconds / max(before.seconds, 1e-9):6.1f}x time, "
                   f"{after.cpu_seconds / max(before.cpu_seconds, 1e-9):5.1f}x CPU, "

@@ -4,6 +4,8 @@ stand-ins here; the end-to-end runs are in test_readers, test_kill and test_exit
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -33,7 +35,8 @@ def stand_ins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict:
     calls: dict = {"dbt": [], "checks": [], "published": [], "docs": [], "fail_dbt": set(),
                    "fail_checks": set()}
 
-    def dbt(args: list[str], warehouse: Path, stage: str) -> Built:
+    def dbt(args: list[str], warehouse: Path, stage: str,
+            after_first_node: Callable[[], None] | None = None) -> Built:
         calls["dbt"].append(stage)
         failed = stage in calls["fail_dbt"]
         return Built(success=False, failed_nodes=["model.x: error"]) if failed else Built()
@@ -96,3 +99,19 @@ def test_a_failed_stage_publishes_nothing(stand_ins: dict, fail_dbt: str, fail_c
     assert stand_ins["published"] == [], "nothing is published after a failed stage"
     assert outcome.published is None
     assert stand_ins["docs"] == docs, "a stopped run still writes the Data Docs of the checks it ran"
+
+
+def test_background_import_loads_modules_only_once_started(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "warmed_by_test.py").write_text("LOADED = True\n")
+    (tmp_path / "broken_by_test.py").write_text("raise RuntimeError('broken on purpose')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    background = pipeline._BackgroundImport("broken_by_test", "warmed_by_test")
+    background.wait()  # not started: nothing to wait for, nothing imported
+    assert "warmed_by_test" not in sys.modules
+    background.start()
+    background.start()  # a second start (a retried build) is a no-op
+    background.wait()
+    # a module that fails to import does not stop the ones after it, nor raise here
+    assert sys.modules["warmed_by_test"].LOADED
+    assert "broken_by_test" not in sys.modules

@@ -38,3 +38,15 @@ def test_dbt_log_file_holds_info_unless_debug_is_asked_for(tmp_path: Path, monke
     monkeypatch.setenv("DBT_LOG_LEVEL_FILE", "debug")
     assert run_dbt(["parse", "--quiet"], warehouse, log_path=debug_logs).success
     assert "[debug]" in (debug_logs / "dbt.log").read_text(encoding="utf-8")
+
+
+def test_dbt_sends_no_usage_statistics(tmp_path: Path, monkeypatch) -> None:
+    """The warehouse holds PHI: dbt's anonymous usage statistics (timings and hashes sent to dbt Labs) are
+    off unless a site turns them on. dbt logs every statistic it sends at debug level."""
+    for setting in ("DO_NOT_TRACK", "DBT_SEND_ANONYMOUS_USAGE_STATS"):
+        monkeypatch.delenv(setting, raising=False)
+    monkeypatch.setenv("DBT_LOG_LEVEL_FILE", "debug")
+    warehouse = tmp_path / "site.duckdb"
+    assert run_dbt(["parse", "--quiet"], warehouse, log_path=tmp_path / "logs").success
+    log = (tmp_path / "logs" / "dbt.log").read_text(encoding="utf-8")
+    assert "[debug]" in log and "Sending event" not in log

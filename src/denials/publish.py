@@ -84,6 +84,8 @@ class PublishResult:
     kept: list[str] = field(default_factory=list)  # unchanged since the previous publication
     # updated or kept, yet its row count differed from the warehouse's: copied whole after all
     repaired: list[str] = field(default_factory=list)
+    # why the warehouse could not note this publication (the next publish then copies every table)
+    not_recorded: str | None = None
 
     def summary(self) -> str:
         parts = [f"{len(self.copied)} tables copied whole"]
@@ -92,6 +94,9 @@ class PublishResult:
         if self.repaired:
             parts.append(f"{len(self.repaired)} copied again after a row count differed ("
                          + ", ".join(self.repaired) + ")")
+        if self.not_recorded:
+            parts.append(f"not noted in the warehouse ({self.not_recorded}): the next publish copies "
+                         "every table")
         return ", ".join(parts)
 
 
@@ -156,7 +161,7 @@ def publish(warehouse: Path, run_id: str, schemas: tuple[str, ...] = PUBLISHED_S
         pause_point("swap")
         os.replace(temporary, target)
         _fsync_directory(target.parent)
-        _record_publication(warehouse, run_id, ledger.change_ids)
+        result.not_recorded = _record_publication(warehouse, run_id, ledger.change_ids)
     finally:
         temporary.unlink(missing_ok=True)
         temporary.with_name(temporary.name + ".wal").unlink(missing_ok=True)
@@ -281,10 +286,14 @@ def _copy_where_counts_differ(con: duckdb.DuckDBPyConnection, result: PublishRes
             result.repaired.append(name)
 
 
-def _record_publication(warehouse: Path, run_id: str, change_ids: list[str]) -> None:
-    """The warehouse notes `run_id` as its last publication and forgets the changes it took in. Should
-    this fail after the swap, the next publish finds no match and copies everything whole."""
-    con = duckdb.connect(str(warehouse))
+def _record_publication(warehouse: Path, run_id: str, change_ids: list[str]) -> str | None:
+    """The warehouse notes `run_id` as its last publication and forgets the changes it took in; None, or
+    why it could not. The publication is in place by then: when this fails (another process opened the
+    warehouse meanwhile, say), the next publish finds no match and copies everything whole."""
+    try:
+        con = duckdb.connect(str(warehouse))
+    except duckdb.Error as error:
+        return type(error).__name__
     try:
         con.execute("begin")
         con.execute("create schema if not exists build_state")
@@ -295,8 +304,11 @@ def _record_publication(warehouse: Path, run_id: str, change_ids: list[str]) -> 
             if exists and change_ids:
                 con.execute(f"delete from {ledger} where change_id in (select unnest(?))", [change_ids])
         con.execute("commit")
+    except duckdb.Error as error:
+        return type(error).__name__
     finally:
         con.close()
+    return None
 
 
 def publication(con: duckdb.DuckDBPyConnection) -> tuple[str, datetime]:

@@ -8,6 +8,8 @@ published marts must equal the warehouse's.
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -99,4 +101,28 @@ def test_a_mart_with_other_columns_is_copied_whole(published: Published, tmp_pat
     execute(warehouse, "alter table marts.fct_denials add column reviewed_by_test integer default 1")
     result = publish(warehouse, "new-column")
     assert "marts.fct_denials" in result.copied and "marts.fct_denials" not in result.kept
+    assert_published_equals_warehouse(warehouse)
+
+
+def test_a_publication_the_warehouse_could_not_note_is_not_built_on(published: Published,
+                                                                     tmp_path: Path) -> None:
+    """Another process holds the warehouse read-only as the publish ends: the publication is in place, the
+    warehouse cannot note it, the stage line says so, and the next publish copies every table."""
+    warehouse = copy_published(published, tmp_path)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; held = duckdb.connect(sys.argv[1], "
+         "read_only=True); print('holding', flush=True); time.sleep(120)", str(warehouse)],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+        result = publish(warehouse, "while-held")
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.not_recorded and "the next publish copies every table" in result.summary()
+    assert publication(warehouse)[0] == "while-held"
+    execute(warehouse, "delete from marts.fct_claims where claim_control_number = "
+                       "(select min(claim_control_number) from marts.fct_claims)")
+    after = publish(warehouse, "after-release")
+    assert not after.updated and not after.kept and not after.not_recorded, after.summary()
     assert_published_equals_warehouse(warehouse)

@@ -5,9 +5,10 @@ when the profile differs from its last parse in that folder."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
-from denials.transform import run_dbt, warehouse_target_path
+from denials.transform import parse_project, run_dbt, warehouse_target_path
 
 
 def parsed_files(warehouse: Path) -> int:
@@ -50,3 +51,22 @@ def test_dbt_sends_no_usage_statistics(tmp_path: Path, monkeypatch) -> None:
     assert run_dbt(["parse", "--quiet"], warehouse, log_path=tmp_path / "logs").success
     log = (tmp_path / "logs" / "dbt.log").read_text(encoding="utf-8")
     assert "[debug]" in log and "Sending event" not in log
+
+
+def test_a_parsed_project_spares_later_invocations_the_parse(tmp_path: Path) -> None:
+    """`denials run` parses once for its two builds: an invocation given the parsed manifest neither
+    parses nor writes the manifest again; one without it does both."""
+    warehouse = tmp_path / "site.duckdb"
+    manifest = parse_project(warehouse, log_path=tmp_path / "logs")
+    assert manifest is not None
+    written = warehouse_target_path(warehouse) / "manifest.json"
+
+    def listed(**options: object) -> bool:
+        before = written.stat().st_mtime_ns
+        time.sleep(0.01)
+        assert run_dbt(["ls", "--quiet", "--select", "fct_claims"], warehouse, log_path=tmp_path / "logs",
+                       **options).success
+        return written.stat().st_mtime_ns != before
+
+    assert not listed(manifest=manifest)
+    assert listed()

@@ -117,7 +117,8 @@ def _probe(warehouse: Path) -> None:
 
 
 def dbt_build(args: list[str], warehouse: Path, pause_stage: str,
-              after_first_node: Callable[[], None] | None = None):  # noqa: ANN202 - DbtOutcome
+              after_first_node: Callable[[], None] | None = None,
+              manifest: object | None = None):  # noqa: ANN202 - DbtOutcome
     """`dbt ARGS` on the warehouse, without the dbt unit tests (they test the code, `make test` runs them).
     A failure of the warehouse itself (held by another process, corrupt, disk full) is raised as the
     command line's one-line error rather than reported as a failed model."""
@@ -130,7 +131,8 @@ def dbt_build(args: list[str], warehouse: Path, pause_stage: str,
 
     _probe(warehouse)
     built = run_dbt([*args, *WITHOUT_UNIT_TESTS], warehouse,
-                    callbacks=[_after_first_node(first_node_finished)], retry_out_of_memory=True)
+                    callbacks=[_after_first_node(first_node_finished)], retry_out_of_memory=True,
+                    manifest=manifest)
     if not built.success:
         causes = [built.exception] if built.exception is not None else []
         causes += [RuntimeError(node) for node in built.failed_nodes]
@@ -183,6 +185,7 @@ def _run_stages(inbox: list[Path], warehouse: Path, say: Callable[[str], None], 
     from denials.publish import publish
     from denials.quality import run_checks
     from denials.seed_state import build_selection, record_seeds_loaded
+    from denials.transform import parse_project
 
     def after_file(_: object) -> None:
         pause_point("ingest")
@@ -209,7 +212,10 @@ def _run_stages(inbox: list[Path], warehouse: Path, say: Callable[[str], None], 
     selection, seeds_loaded = build_selection(warehouse, without=MARTS_SELECTOR, full_refresh=refresh)
     staging_args = ["build", *selection, "--quiet"] + (["--full-refresh"] if refresh else [])
     checks_imports = _BackgroundImport("denials.quality.runner", "great_expectations")
-    built = dbt_build(staging_args, warehouse, "staging", after_first_node=checks_imports.start)
+    # one parse for both builds
+    manifest = parse_project(warehouse)
+    built = dbt_build(staging_args, warehouse, "staging", after_first_node=checks_imports.start,
+                      manifest=manifest)
     checks_imports.wait()
     if built.success and seeds_loaded:
         record_seeds_loaded(warehouse, seeds_loaded)
@@ -239,7 +245,7 @@ def _run_stages(inbox: list[Path], warehouse: Path, say: Callable[[str], None], 
 
     # the marts too: their partitions hold the retracted files' rows
     marts_args = ["build", "--select", MARTS_SELECTOR, "--quiet"] + (["--full-refresh"] if refresh else [])
-    built = dbt_build(marts_args, warehouse, "marts")
+    built = dbt_build(marts_args, warehouse, "marts", manifest=manifest)
     if not built.success:
         outcome.stage("build marts", "failed: " + "; ".join(built.failed_nodes[:5]) + "; nothing published")
         outcome.exit_code = EXIT_BUILD_FAILED

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from denials.paths import PROJECT_ROOT, project_root
 
-__all__ = ["PROJECT_ROOT", "WITHOUT_UNIT_TESTS", "DbtOutcome", "release_warehouse", "run_dbt"]
+__all__ = ["PROJECT_ROOT", "WITHOUT_UNIT_TESTS", "DbtOutcome", "parse_project", "release_warehouse",
+           "run_dbt"]
 from denials.warehouse import WAREHOUSE_ENV
 
 LOG_TAIL_LINES = 60
@@ -103,9 +104,22 @@ def warehouse_target_path(warehouse: Path) -> Path:
     return resolved.parent / "dbt_target" / resolved.stem
 
 
+def parse_project(warehouse: Path, target_path: Path | None = None, log_path: Path | None = None,
+                  project_dir: Path | None = None) -> object | None:
+    """dbt's parse of the project for builds of `warehouse` (a Manifest), to hand to several `run_dbt` calls
+    in one process; None when it fails (each build then parses, and reports the error, itself).
+
+    Given the manifest, a build neither parses nor writes the manifest and dbt's saved parse again; the
+    parse here writes them once. In five side-by-side daily `denials run`s at a million claims, with their
+    two builds, that saved 2.6 s on average (from -0.9 to 5.2 s, as the machine's own speed moved)."""
+    parsed = _invoke(["parse", "--quiet"], warehouse, target_path, log_path, None, project_dir)
+    return getattr(parsed.result, "result", None) if parsed.success else None
+
+
 def run_dbt(args: list[str], warehouse: Path, target_path: Path | None = None,
             log_path: Path | None = None, callbacks: list | None = None,
-            project_dir: Path | None = None, retry_out_of_memory: bool = False) -> DbtOutcome:
+            project_dir: Path | None = None, retry_out_of_memory: bool = False,
+            manifest: object | None = None) -> DbtOutcome:
     """Invoke `dbt <args>` on the project (this checkout's, or a copy of it at `project_dir`) with
     DENIALS_WAREHOUSE pointing at `warehouse`; `callbacks` receive dbt's events (dbtRunner's callbacks).
 
@@ -113,7 +127,7 @@ def run_dbt(args: list[str], warehouse: Path, target_path: Path | None = None,
     skipped, are run once more by `dbt retry`, one at a time, in a fresh DuckDB instance. The memory limit
     is shared by the models dbt runs at once and by what a long build leaves in the instance, so a large
     model that fits on its own can fail late in a build; anything else that failed is not retried."""
-    outcome = _invoke(args, warehouse, target_path, log_path, callbacks, project_dir)
+    outcome = _invoke(args, warehouse, target_path, log_path, callbacks, project_dir, manifest)
     if retry_out_of_memory and not outcome.success and outcome.out_of_memory:
         retried = _invoke(["retry", "--threads", "1"], warehouse, target_path, log_path, callbacks,
                           project_dir)
@@ -123,7 +137,7 @@ def run_dbt(args: list[str], warehouse: Path, target_path: Path | None = None,
 
 
 def _invoke(args: list[str], warehouse: Path, target_path: Path | None, log_path: Path | None,
-            callbacks: list | None, project_dir: Path | None) -> DbtOutcome:
+            callbacks: list | None, project_dir: Path | None, manifest: object | None = None) -> DbtOutcome:
     from dbt.cli.main import dbtRunner
 
     root = project_dir or project_root()
@@ -137,7 +151,7 @@ def _invoke(args: list[str], warehouse: Path, target_path: Path | None, log_path
         full_args += ["--log-level-file", DEFAULT_LOG_LEVEL_FILE]
     with _environment(WAREHOUSE_ENV, str(warehouse.resolve())):
         try:
-            result = dbtRunner(callbacks=callbacks or []).invoke(full_args)
+            result = dbtRunner(manifest=manifest, callbacks=callbacks or []).invoke(full_args)
         finally:
             release_warehouse()
     return DbtOutcome(

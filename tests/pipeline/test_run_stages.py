@@ -16,6 +16,7 @@ import denials.pipeline as pipeline
 import denials.publish as publish_module
 import denials.quality as quality
 import denials.quality.runner as runner
+import denials.transform as transform
 from denials.errors import EXIT_BUILD_FAILED, EXIT_CHECK_FAILED, EXIT_OK
 from denials.quality.results import CheckReport, ExpectationOutcome, SuiteOutcome
 from tests.ingest.x12_builders import remittance
@@ -35,8 +36,8 @@ def stand_ins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict:
     calls: dict = {"dbt": [], "checks": [], "published": [], "docs": [], "fail_dbt": set(),
                    "fail_checks": set()}
 
-    def dbt(args: list[str], warehouse: Path, stage: str,
-            after_first_node: Callable[[], None] | None = None) -> Built:
+    def dbt(args: list[str], warehouse: Path, stage: str, after_first_node: Callable[[], None] | None = None,
+            manifest: object | None = None) -> Built:
         calls["dbt"].append(stage)
         failed = stage in calls["fail_dbt"]
         return Built(success=False, failed_nodes=["model.x: error"]) if failed else Built()
@@ -57,6 +58,7 @@ def stand_ins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict:
         return report
 
     monkeypatch.setattr(pipeline, "dbt_build", dbt)
+    monkeypatch.setattr(transform, "parse_project", lambda warehouse: None)
     monkeypatch.setattr(quality, "run_checks", checks, raising=False)
     def publish(warehouse: Path, run_id: str) -> publish_module.PublishResult:
         calls["published"].append(run_id)

@@ -140,9 +140,8 @@ def _scheduled_run(inbox: Path, warehouse: Path) -> None:
 
     outcome = scheduled_run([inbox / folder for folder in INPUT_FOLDERS], warehouse, say=print,
                             build_docs=False)
-    for stage, result in outcome.stages:
-        # the publish's line ends with how each table got there: "(N tables copied whole, ...)"
-        detail = result[result.rfind(" (") + 2:-1] if stage == "publish" else ""
+    for stage, _ in outcome.stages:
+        detail = outcome.publication.summary() if stage == "publish" and outcome.publication else ""
         print(f"  {'  ' + stage:<26} {outcome.seconds[stage]:8.1f} s  {detail}".rstrip())
     if outcome.exit_code:
         raise RuntimeError(f"denials run exited {outcome.exit_code}: {outcome.stages[-1]}")

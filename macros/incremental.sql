@@ -25,7 +25,8 @@
         'incremental_strategy': 'pcn_replace',
         'partition_key': {'column': column, 'kind': kind},
         'on_schema_change': 'append_new_columns',
-        'pre_hook': ['{{ record_unpublished_change() }}'] + ([pre_hook] if pre_hook is not none else []),
+        'pre_hook': ['{{ record_unpublished_change() }}']
+            + ([] if pre_hook is none else [pre_hook] if pre_hook is string else pre_hook),
         'post_hook': ['{{ record_partition_build() }}'] + post_hook,
     } -%}
     {{ return(settings) }}

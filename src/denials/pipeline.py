@@ -47,7 +47,8 @@ class RunOutcome:
     published: Path | None = None
     # wall seconds of each stage: from the end of the one before (or the start) to its result
     seconds: dict[str, float] = field(default_factory=dict)
-    _stage_started: float = field(default_factory=time.perf_counter, repr=False)
+    publication: Any = None  # the publish's PublishResult, how each table got there
+    _stage_started: float = field(default_factory=time.perf_counter, init=False, repr=False, compare=False)
 
     def stage(self, name: str, result: str) -> None:
         now = time.perf_counter()
@@ -62,13 +63,19 @@ def new_run_id(now: datetime | None = None) -> str:
 
 
 def _after_first_node(action: Callable[[], None]) -> Callable[[Any], None]:
-    """A dbt callback that runs `action` once, when the first node has finished."""
+    """A dbt callback that runs `action` once, when the first node has finished. dbt's threads finish
+    nodes at once, hence the lock."""
     seen = []
+    lock = threading.Lock()
 
     def callback(event: Any) -> None:
-        if not seen and event.info.name == "NodeFinished":
+        if event.info.name != "NodeFinished":
+            return
+        with lock:
+            if seen:
+                return
             seen.append(True)
-            action()
+        action()
 
     return callback
 
@@ -86,6 +93,7 @@ class _BackgroundImport:
     def __init__(self, *modules: str) -> None:
         self._thread = threading.Thread(target=self._import, args=modules, name="background import",
                                         daemon=True)
+        self._lock = threading.Lock()
 
     @staticmethod
     def _import(*modules: str) -> None:
@@ -96,8 +104,9 @@ class _BackgroundImport:
                 continue
 
     def start(self) -> None:
-        if not self._thread.is_alive() and self._thread.ident is None:
-            self._thread.start()
+        with self._lock:
+            if self._thread.ident is None:
+                self._thread.start()
 
     def wait(self) -> None:
         if self._thread.ident is not None:
@@ -211,8 +220,13 @@ def _run_stages(inbox: list[Path], warehouse: Path, say: Callable[[str], None], 
     refresh = rebuild_pending(warehouse)
     selection, seeds_loaded = build_selection(warehouse, without=MARTS_SELECTOR, full_refresh=refresh)
     staging_args = ["build", *selection, "--quiet"] + (["--full-refresh"] if refresh else [])
+    # denials.quality.project sets GX's environment when imported: here, before DuckDB's threads run, since
+    # a change to the environment while another thread reads it is unsafe
+    import denials.quality.project  # noqa: F401
+
     checks_imports = _BackgroundImport("denials.quality.runner", "great_expectations")
-    # one parse for both builds
+    # Both builds take this one parse. They compile in place, in the one manifest, so their selections must
+    # not overlap (dbt would not compile a node's ephemeral CTEs twice): staging and intermediate, then marts.
     manifest = parse_project(warehouse)
     built = dbt_build(staging_args, warehouse, "staging", after_first_node=checks_imports.start,
                       manifest=manifest)
@@ -264,7 +278,7 @@ def _run_stages(inbox: list[Path], warehouse: Path, say: Callable[[str], None], 
     outcome.stage("check marts", "passed")
 
     published = publish(warehouse, outcome.run_id)
-    outcome.published = published.path
+    outcome.published, outcome.publication = published.path, published
     outcome.stage("publish", f"run {outcome.run_id} -> {published.path} ({published.summary()})")
 
 

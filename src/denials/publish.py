@@ -18,8 +18,10 @@ models' pre-hook, macros/incremental.sql):
   - one rebuilt whole, with other columns, or any other table: copied whole.
 Afterwards every table's row count must equal the warehouse's; a table whose count differs is copied
 whole and reported, since the ledger then missed a change. Without a matching previous publication
-(the first run, a publication replaced by hand, a publish that stopped before recording itself) every
-table is copied whole, as before.
+(the first run, a publication replaced or opened for writing by hand, a publish that stopped before
+recording itself), or after a build rewrote a mart whole (a retracted file, a full refresh, a changed
+rule: the rows it dropped must not stay behind in the file's freed blocks), every table is copied whole
+into a new file, as before.
 """
 
 from __future__ import annotations
@@ -161,7 +163,8 @@ def publish(warehouse: Path, run_id: str, schemas: tuple[str, ...] = PUBLISHED_S
         pause_point("swap")
         os.replace(temporary, target)
         _fsync_directory(target.parent)
-        result.not_recorded = _record_publication(warehouse, run_id, ledger.change_ids)
+        result.not_recorded = _record_publication(warehouse, run_id, ledger.change_ids,
+                                                  _file_identity(target))
     finally:
         temporary.unlink(missing_ok=True)
         temporary.with_name(temporary.name + ".wal").unlink(missing_ok=True)
@@ -183,24 +186,41 @@ def _tables_to_publish(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...],
     ).fetchall()
 
 
+def _file_identity(path: Path) -> tuple[int, int]:
+    """(size, modification time in ns) of a publication's file: any write since changes it, while a copy of
+    the warehouse folder that keeps times (cp -p, a restore) keeps it."""
+    status = path.stat()
+    return status.st_size, status.st_mtime_ns
+
+
 def _is_last_publication(warehouse: Path, target: Path) -> bool:
-    """True when `target` holds the publication the warehouse recorded as its last."""
+    """True when `target` is, unchanged, the file of the publication the warehouse recorded as its last, and
+    no build since rewrote a mart whole.
+
+    Unchanged: a file opened for writing since (the DuckDB command line opens read-write unless told) could
+    hold changes a publish built on it would carry on. No mart rewritten whole: a retracted file, a full
+    refresh or a changed rule rewrite them whole, and the rows they drop would stay behind in the freed
+    blocks of a file built on the old one, so such a publish starts from a new file."""
     if not target.exists():
         return False
     con = duckdb.connect()
     try:
         con.execute("attach ? as build (read_only)", [str(warehouse)])
-        con.execute("attach ? as previous (read_only)", [str(target)])
         recorded = con.execute(
             "select count(*) from duckdb_tables() where database_name = 'build' "
             "and schema_name || '.' || table_name = ?", [LAST_PUBLICATION]).fetchone()[0]
         if not recorded:
             return False
-        last = con.execute(f"select run_id from build.{LAST_PUBLICATION}").fetchall()
+        last = con.execute(f"select run_id, file_size, file_modified_ns "
+                           f"from build.{LAST_PUBLICATION}").fetchall()
+        rewritten = con.execute(f"select count(*) from build.{UNPUBLISHED_CHANGES} "
+                                "where is_whole").fetchone()[0]
+        con.execute("attach ? as previous (read_only)", [str(target)])
         previous = con.execute("select run_id from previous.published.publication").fetchall()
-        return len(last) == 1 and last == previous
+        return (len(last) == 1 and [(last[0][0],)] == previous and not rewritten
+                and tuple(last[0][1:]) == _file_identity(target))
     except duckdb.Error:
-        # an unreadable or foreign published file: publish everything anew
+        # an unreadable or foreign published file, or a warehouse from before the ledger: publish anew
         return False
     finally:
         con.close()
@@ -286,10 +306,12 @@ def _copy_where_counts_differ(con: duckdb.DuckDBPyConnection, result: PublishRes
             result.repaired.append(name)
 
 
-def _record_publication(warehouse: Path, run_id: str, change_ids: list[str]) -> str | None:
-    """The warehouse notes `run_id` as its last publication and forgets the changes it took in; None, or
-    why it could not. The publication is in place by then: when this fails (another process opened the
-    warehouse meanwhile, say), the next publish finds no match and copies everything whole."""
+def _record_publication(warehouse: Path, run_id: str, change_ids: list[str],
+                        identity: tuple[int, int]) -> str | None:
+    """The warehouse notes `run_id` and its file's `identity` as its last publication, and forgets the
+    changes it took in; None, or why it could not. The publication is in place by then: when this fails
+    (another process opened the warehouse meanwhile, say), the next publish finds no match and copies
+    everything whole."""
     try:
         con = duckdb.connect(str(warehouse))
     except duckdb.Error as error:
@@ -297,7 +319,8 @@ def _record_publication(warehouse: Path, run_id: str, change_ids: list[str]) -> 
     try:
         con.execute("begin")
         con.execute("create schema if not exists build_state")
-        con.execute(f"create or replace table {LAST_PUBLICATION} as select ? as run_id", [run_id])
+        con.execute(f"create or replace table {LAST_PUBLICATION} as select ? as run_id, ? as file_size, "
+                    "? as file_modified_ns", [run_id, *identity])
         for ledger in (UNPUBLISHED_NUMBERS, UNPUBLISHED_CHANGES):
             exists = con.execute("select count(*) from duckdb_tables() "
                                  "where schema_name || '.' || table_name = ?", [ledger]).fetchone()[0]

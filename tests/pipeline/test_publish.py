@@ -126,3 +126,35 @@ def test_a_publication_the_warehouse_could_not_note_is_not_built_on(published: P
     after = publish(warehouse, "after-release")
     assert not after.updated and not after.kept and not after.not_recorded, after.summary()
     assert_published_equals_warehouse(warehouse)
+
+
+def test_a_publication_opened_for_writing_is_not_built_on(published: Published, tmp_path: Path) -> None:
+    """A row changed by hand in the published file (same row count): the file is no longer the one the
+    warehouse recorded, so the next publish starts anew rather than carry the change on."""
+    warehouse = copy_published(published, tmp_path)
+    con = duckdb.connect(str(published_path(warehouse)))
+    try:
+        con.execute("update marts.fct_claims set payer_name = 'changed by hand' where claim_control_number = "
+                    "(select min(claim_control_number) from marts.fct_claims)")
+    finally:
+        con.close()
+    result = publish(warehouse, "after-hand-edit")
+    assert not result.updated and not result.kept, result.summary()
+    assert_published_equals_warehouse(warehouse)
+
+
+def test_a_mart_rebuilt_whole_is_published_into_a_new_file(published: Published, tmp_path: Path) -> None:
+    """A full refresh (as a retraction makes) rewrites a mart whole: the rows it dropped must not stay in
+    the freed blocks of a file built on the previous one, so the publish starts from a new file."""
+    warehouse = copy_published(published, tmp_path)
+    run_dbt(["build", "--select", "fct_claims", "--full-refresh", *BUILD_WITHOUT_TESTS[1:]], warehouse,
+            tmp_path)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        assert con.execute("select model_name, is_whole from build_state.unpublished_changes").fetchall() == [
+            ("fct_claims", True)]
+    finally:
+        con.close()
+    result = publish(warehouse, "after-full-refresh")
+    assert not result.updated and not result.kept, result.summary()
+    assert_published_equals_warehouse(warehouse)

@@ -34,11 +34,12 @@ class Built:
 @pytest.fixture
 def stand_ins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict:
     calls: dict = {"dbt": [], "checks": [], "published": [], "docs": [], "fail_dbt": set(),
-                   "fail_checks": set()}
+                   "fail_checks": set(), "manifests": [], "parsed": object()}
 
     def dbt(args: list[str], warehouse: Path, stage: str, after_first_node: Callable[[], None] | None = None,
             manifest: object | None = None) -> Built:
         calls["dbt"].append(stage)
+        calls["manifests"].append(manifest)
         failed = stage in calls["fail_dbt"]
         return Built(success=False, failed_nodes=["model.x: error"]) if failed else Built()
 
@@ -58,7 +59,7 @@ def stand_ins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict:
         return report
 
     monkeypatch.setattr(pipeline, "dbt_build", dbt)
-    monkeypatch.setattr(transform, "parse_project", lambda warehouse: None)
+    monkeypatch.setattr(transform, "parse_project", lambda warehouse: calls["parsed"])
     monkeypatch.setattr(quality, "run_checks", checks, raising=False)
     def publish(warehouse: Path, run_id: str) -> publish_module.PublishResult:
         calls["published"].append(run_id)
@@ -83,6 +84,7 @@ def test_every_stage_passes_then_publishes(stand_ins: dict) -> None:
     outcome = _run(stand_ins)
     assert outcome.exit_code == EXIT_OK and stand_ins["published"] == [outcome.run_id]
     assert stand_ins["checks"] == [("raw", "staging"), ("marts",)]
+    assert stand_ins["manifests"] == [stand_ins["parsed"]] * 2, "both builds take the one parse"
     assert stand_ins["docs"] == [["raw", "marts"]], "one set of Data Docs for every layer of the run"
 
 

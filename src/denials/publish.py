@@ -242,10 +242,16 @@ class _Ledger:
             partitions = con.execute("select schema_name, table_name, partition_column "
                                      f"from build.{PUBLISHED_PARTITIONS}").fetchall()
             ledger.partitions = {(schema, table): column for schema, table, column in partitions}
-            for change_id, model, whole in con.execute(
-                    f"select change_id, model_name, is_whole from build.{UNPUBLISHED_CHANGES}").fetchall():
+            # a build that replaced no number (no new file touched the mart) changed nothing in it
+            for change_id, model, whole, numbers in con.execute(
+                    "select change_id, model_name, is_whole, exists (select 1 from "
+                    f"build.{UNPUBLISHED_NUMBERS} as numbers where numbers.change_id = changes.change_id) "
+                    f"from build.{UNPUBLISHED_CHANGES} as changes").fetchall():
                 ledger.change_ids.append(change_id)
-                (ledger.whole if whole else ledger.changed).add(model)
+                if whole:
+                    ledger.whole.add(model)
+                elif numbers:
+                    ledger.changed.add(model)
         except duckdb.CatalogException:
             # built before the ledger existed: nothing can be updated in place
             return cls()

@@ -61,8 +61,12 @@ def test_builds_left_unpublished_reach_the_next_publication(published: Published
 
 
 def test_nothing_built_keeps_every_partitioned_mart(published: Published, tmp_path: Path) -> None:
+    """Nothing built since, or a build no new file reached (no number replaced): every partitioned mart
+    is kept as it is."""
     warehouse = copy_published(published, tmp_path)
-    result = publish(warehouse, "again")
+    assert publish(warehouse, "again").kept
+    run_dbt(BUILD_WITHOUT_TESTS, warehouse, tmp_path)
+    result = publish(warehouse, "after-an-empty-build")
     assert result.kept and not result.updated and not result.repaired, result.summary()
     assert all(name.startswith("marts.") for name in result.kept)
     assert_published_equals_warehouse(warehouse)

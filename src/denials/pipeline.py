@@ -44,11 +44,15 @@ class RunOutcome:
     exit_code: int = EXIT_OK
     stages: list[tuple[str, str]] = field(default_factory=list)  # (stage, result)
     docs_index: Path | None = None
-    published: Path | None = None
+    publication: Any = None  # the publish's PublishResult: the published file, how each table got there
     # wall seconds of each stage: from the end of the one before (or the start) to its result
     seconds: dict[str, float] = field(default_factory=dict)
-    publication: Any = None  # the publish's PublishResult, how each table got there
     _stage_started: float = field(default_factory=time.perf_counter, init=False, repr=False, compare=False)
+
+    @property
+    def published(self) -> Path | None:
+        """The published file, once this run has published."""
+        return None if self.publication is None else self.publication.path
 
     def stage(self, name: str, result: str) -> None:
         now = time.perf_counter()
@@ -278,7 +282,7 @@ def _run_stages(inbox: list[Path], warehouse: Path, say: Callable[[str], None], 
     outcome.stage("check marts", "passed")
 
     published = publish(warehouse, outcome.run_id)
-    outcome.published, outcome.publication = published.path, published
+    outcome.publication = published
     outcome.stage("publish", f"run {outcome.run_id} -> {published.path} ({published.summary()})")
 
 

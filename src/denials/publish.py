@@ -117,8 +117,17 @@ def publish(warehouse: Path, run_id: str, schemas: tuple[str, ...] = PUBLISHED_S
     remove_stale_temporaries(warehouse)
     temporary = warehouse.with_name(f".{warehouse.stem}{TEMPORARY_MARKER}{os.getpid()}.duckdb")
     try:
-        incremental = _is_last_publication(warehouse, target)
-        if incremental:
+        probe = duckdb.connect()
+        try:
+            probe.execute("attach ? as build (read_only)", [str(warehouse)])
+            # read even when everything is copied whole: what it lists is then published too
+            ledger = _Ledger.read(probe)
+            incremental = not ledger.whole and _is_last_publication(probe, target)
+        finally:
+            probe.close()
+        if not incremental:
+            ledger.partitions.clear()
+        else:
             with private_umask():
                 shutil.copyfile(target, temporary)
         with private_umask():
@@ -128,10 +137,6 @@ def publish(warehouse: Path, run_id: str, schemas: tuple[str, ...] = PUBLISHED_S
             tables = _tables_to_publish(con, schemas, raw_tables)
             if not any(schema == "marts" for schema, _ in tables) and "marts" in schemas:
                 raise NothingToDo(f"no marts in {warehouse} to publish: build them first")
-            # read even when everything is copied whole: what it lists is then published too
-            ledger = _Ledger.read(con)
-            if not incremental:
-                ledger.partitions.clear()
             result = PublishResult(target)
             for schema in sorted({schema for schema, _ in tables}):
                 con.execute(f'create schema if not exists "{schema}"')
@@ -193,37 +198,24 @@ def _file_identity(path: Path) -> tuple[int, int]:
     return status.st_size, status.st_mtime_ns
 
 
-def _is_last_publication(warehouse: Path, target: Path) -> bool:
-    """True when `target` is, unchanged, the file of the publication the warehouse recorded as its last, and
-    no build since rewrote a mart whole.
-
-    Unchanged: a file opened for writing since (the DuckDB command line opens read-write unless told) could
-    hold changes a publish built on it would carry on. No mart rewritten whole: a retracted file, a full
-    refresh or a changed rule rewrite them whole, and the rows they drop would stay behind in the freed
-    blocks of a file built on the old one, so such a publish starts from a new file."""
+def _is_last_publication(con: duckdb.DuckDBPyConnection, target: Path) -> bool:
+    """True when `target` is, unchanged, the file of the publication the warehouse recorded as its last: a
+    file opened for writing since (the DuckDB command line opens read-write unless told) could hold changes
+    a publish built on it would carry on. (The caller also starts anew when a build rewrote a mart whole:
+    a retracted file, a full refresh or a changed rule, whose dropped rows would stay behind in the freed
+    blocks of a file built on the old one.)"""
     if not target.exists():
         return False
-    con = duckdb.connect()
     try:
-        con.execute("attach ? as build (read_only)", [str(warehouse)])
-        recorded = con.execute(
-            "select count(*) from duckdb_tables() where database_name = 'build' "
-            "and schema_name || '.' || table_name = ?", [LAST_PUBLICATION]).fetchone()[0]
-        if not recorded:
-            return False
         last = con.execute(f"select run_id, file_size, file_modified_ns "
                            f"from build.{LAST_PUBLICATION}").fetchall()
-        rewritten = con.execute(f"select count(*) from build.{UNPUBLISHED_CHANGES} "
-                                "where is_whole").fetchone()[0]
         con.execute("attach ? as previous (read_only)", [str(target)])
         previous = con.execute("select run_id from previous.published.publication").fetchall()
-        return (len(last) == 1 and [(last[0][0],)] == previous and not rewritten
+        return (len(last) == 1 and [(last[0][0],)] == previous
                 and tuple(last[0][1:]) == _file_identity(target))
     except duckdb.Error:
-        # an unreadable or foreign published file, or a warehouse from before the ledger: publish anew
+        # no publication recorded yet, an unreadable or foreign published file: publish anew
         return False
-    finally:
-        con.close()
 
 
 @dataclass
@@ -237,6 +229,7 @@ class _Ledger:
 
     @classmethod
     def read(cls, con: duckdb.DuckDBPyConnection) -> _Ledger:
+        """The ledger of the warehouse `con` has attached as `build`."""
         ledger = cls()
         try:
             partitions = con.execute("select schema_name, table_name, partition_column "
@@ -261,10 +254,9 @@ class _Ledger:
 def _bring_up_to_date(con: duckdb.DuckDBPyConnection, schema: str, table: str, ledger: _Ledger) -> str:
     """Make the copy's `schema.table` equal the warehouse's; say how ('copied', 'updated' or 'kept')."""
     column = ledger.partitions.get((schema, table))
-    if column is None or table in ledger.whole or _columns(con, "build", schema, table) != _columns(
-            con, _main_database(con), schema, table):
-        con.execute(f'create or replace table "{schema}"."{table}" as '
-                    f'select * from build."{schema}"."{table}"')
+    if column is None or table in ledger.whole or _columns(con, schema, table, "build") != _columns(
+            con, schema, table):
+        _copy_whole(con, schema, table)
         return "copied"
     if table not in ledger.changed:
         return "kept"
@@ -277,22 +269,24 @@ def _bring_up_to_date(con: duckdb.DuckDBPyConnection, schema: str, table: str, l
     return "updated"
 
 
-def _main_database(con: duckdb.DuckDBPyConnection) -> str:
-    return con.execute("select current_database()").fetchone()[0]
+def _copy_whole(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> None:
+    con.execute(f'create or replace table "{schema}"."{table}" as select * from build."{schema}"."{table}"')
 
 
-def _columns(con: duckdb.DuckDBPyConnection, database: str, schema: str, table: str) -> list[tuple[str, str]]:
+def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str,
+             database: str | None = None) -> list[tuple[str, str]]:
+    """(name, type) of each column of `schema.table`, in the publication being written unless `database`."""
     return con.execute(
-        "select column_name, data_type from duckdb_columns() "
-        "where database_name = ? and schema_name = ? and table_name = ? order by column_index",
+        "select column_name, data_type from duckdb_columns() where database_name = "
+        "coalesce(?, current_database()) and schema_name = ? and table_name = ? order by column_index",
         [database, schema, table]).fetchall()
 
 
 def _drop_unpublished(con: duckdb.DuckDBPyConnection, tables: set[tuple[str, str]]) -> None:
     """Drop what the previous publication held and this one does not (a mart removed since)."""
     held = con.execute(
-        "select schema_name, table_name from duckdb_tables() where database_name = ? "
-        "and schema_name <> 'published'", [_main_database(con)]).fetchall()
+        "select schema_name, table_name from duckdb_tables() where database_name = current_database() "
+        "and schema_name <> 'published'").fetchall()
     for schema, table in held:
         if (schema, table) not in tables:
             con.execute(f'drop table "{schema}"."{table}"')
@@ -307,8 +301,7 @@ def _copy_where_counts_differ(con: duckdb.DuckDBPyConnection, result: PublishRes
             f'select (select count(*) from "{schema}"."{table}"), '
             f'(select count(*) from build."{schema}"."{table}")').fetchone()
         if ours != theirs:
-            con.execute(f'create or replace table "{schema}"."{table}" as '
-                        f'select * from build."{schema}"."{table}"')
+            _copy_whole(con, schema, table)
             result.repaired.append(name)
 
 
@@ -327,11 +320,9 @@ def _record_publication(warehouse: Path, run_id: str, change_ids: list[str],
         con.execute("create schema if not exists build_state")
         con.execute(f"create or replace table {LAST_PUBLICATION} as select ? as run_id, ? as file_size, "
                     "? as file_modified_ns", [run_id, *identity])
-        for ledger in (UNPUBLISHED_NUMBERS, UNPUBLISHED_CHANGES):
-            exists = con.execute("select count(*) from duckdb_tables() "
-                                 "where schema_name || '.' || table_name = ?", [ledger]).fetchone()[0]
-            if exists and change_ids:
-                con.execute(f"delete from {ledger} where change_id in (select unnest(?))", [change_ids])
+        # entries were read from these tables, so they exist whenever there is something to forget
+        for ledger in (UNPUBLISHED_NUMBERS, UNPUBLISHED_CHANGES) if change_ids else ():
+            con.execute(f"delete from {ledger} where change_id in (select unnest(?))", [change_ids])
         con.execute("commit")
     except duckdb.Error as error:
         return type(error).__name__

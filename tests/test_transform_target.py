@@ -70,3 +70,25 @@ def test_a_parsed_project_spares_later_invocations_the_parse(tmp_path: Path) -> 
 
     assert not listed(manifest=manifest)
     assert listed()
+
+
+def _dbt_duckdb_setting(warehouse: Path, logs: Path, setting: str) -> str:
+    shown = run_dbt(["show", "--quiet", "--inline", f"select current_setting('{setting}') as value"],
+                    warehouse, log_path=logs)
+    assert shown.success, shown.log_tail()
+    return str(shown.result.result.results[0].agate_table.rows[0][0])
+
+
+def test_dbt_opens_the_warehouse_with_its_memory_limit_and_checkpoint_threshold(tmp_path: Path,
+                                                                                 monkeypatch) -> None:
+    """A daily build writes its changes into the file once, when dbt closes it, not every 16 MB of log
+    (DuckDB's default); sites can move both settings."""
+    for setting in ("DENIALS_DBT_MEMORY_LIMIT", "DENIALS_DBT_CHECKPOINT_THRESHOLD"):
+        monkeypatch.delenv(setting, raising=False)
+    warehouse = tmp_path / "site.duckdb"
+    # DuckDB reports sizes in MiB: 1 GB is 953.6 MiB
+    assert _dbt_duckdb_setting(warehouse, tmp_path / "logs", "checkpoint_threshold") == "953.6 MiB"
+    monkeypatch.setenv("DENIALS_DBT_CHECKPOINT_THRESHOLD", "64MB")
+    monkeypatch.setenv("DENIALS_DBT_MEMORY_LIMIT", "700MB")
+    assert _dbt_duckdb_setting(warehouse, tmp_path / "logs", "checkpoint_threshold") == "61.0 MiB"
+    assert _dbt_duckdb_setting(warehouse, tmp_path / "logs", "memory_limit") == "667.5 MiB"

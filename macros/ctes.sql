@@ -1,7 +1,11 @@
 {#- `name as {{ read_in_place() }} (select ... from big_table where ...)`: a CTE that several later CTEs
     read is materialized by DuckDB (held whole, as an in-memory result that cannot spill), and a scan of
     tens of millions of raw segments then exceeds any memory limit. Inlined, each reader scans the table
-    itself with its own filters, which costs little more. Other engines inline such CTEs already. -#}
+    itself with its own filters, which costs little more. Other engines inline such CTEs already.
+    A partitioned model that reads only a few affected numbers' rows (reads_few_affected_rows) holds such a
+    CTE once instead: each inlined reader would scan the whole large table again to find those few rows
+    (int_line_diagnoses_considered scanned its 3.4M staging lines six times for a day's 1%, 0.7 s instead
+    of 0.2 s held). -#}
 {% macro read_in_place() -%}
     {{ return(adapter.dispatch('read_in_place', 'denials')()) }}
 {%- endmacro %}
@@ -10,7 +14,7 @@
 {%- endmacro %}
 
 {% macro duckdb__read_in_place() -%}
-    not materialized
+    {{ 'materialized' if reads_few_affected_rows() else 'not materialized' }}
 {%- endmacro %}
 
 

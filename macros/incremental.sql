@@ -94,6 +94,22 @@
 
 
 
+{#- True while a partitioned model runs on only the affected numbers' rows, and those are at most
+    var('hold_affected_numbers_up_to', 50000) numbers: then its filtered inputs are small enough to hold in
+    memory (read_in_place). A day's files at a million claims bring about 10,000 numbers. False while
+    parsing, in a full rebuild, and for every other node. The affected set is read from the graph, not with
+    ref(): a model of kind claim_id declares only int_claim_keys_affected. -#}
+{% macro reads_few_affected_rows() -%}
+    {%- if not execute or model.resource_type != 'model' or config.get('incremental_strategy') != 'pcn_replace'
+        or not is_incremental() or build_is_full() -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set affected = graph.nodes['model.' ~ project_name ~ '.int_claim_control_numbers_affected'].relation_name -%}
+    {%- set counted = run_query("select count(*) from " ~ affected) -%}
+    {{ return(counted.columns[0].values()[0] <= var('hold_affected_numbers_up_to', 50000)) }}
+{%- endmacro %}
+
+
 {#- The custom incremental strategy: delete the target's rows of the affected PCNs (all rows on a full
     rebuild), then insert the new batch. dbt's delete+insert would delete only the keys present in the batch
     and leave a partition's stale rows when its new result has fewer rows. -#}

@@ -368,3 +368,24 @@ def test_a_claim_without_a_number_forces_a_full_rebuild(incremental: Incremental
     assert scope_after_b_with(PROJECT_ROOT, incremental, tmp_path, "int_files_pending",
                               changes=(pending_again, blank_number)) == (
         True, "a claim without a patient control number arrived")
+
+
+def test_a_day_of_few_numbers_holds_its_shared_inputs_once(incremental: Incremental, tmp_path: Path) -> None:
+    """A partitioned model's CTE that several others read is held once when the model reads only a few
+    affected numbers' rows (every reader would otherwise scan the whole staging table again to find them),
+    and inlined (`not materialized`) when it reads everything or many numbers, so that a large scan is
+    never held whole in memory."""
+    model = "int_line_diagnoses_considered"
+
+    def compiled(*options: str) -> str:
+        target = tmp_path / f"compiled{len(list(tmp_path.iterdir()))}"
+        run_dbt(["compile", "--select", model, "--quiet", *options], incremental.warehouse, target)
+        (path,) = (target / "dbt_target" / "compiled").rglob(f"{model}.sql")
+        return path.read_text(encoding="utf-8")
+
+    assert 0 < len(incremental.affected) < 50_000
+    after_b = compiled()
+    assert " as materialized (" in after_b and "not materialized" not in after_b
+    assert " as not materialized (" in compiled("--full-refresh")
+    assert " as not materialized (" in compiled("--vars", f"{{hold_affected_numbers_up_to: "
+                                                         f"{len(incremental.affected) - 1}}}")

@@ -119,3 +119,108 @@
     {{ return({'filter': 'list_filter', 'transform': 'list_transform', 'join': 'array_to_string',
                'item_lambda': 'lambda item: {}'}) }}
 {%- endmacro %}
+
+
+{#- The CTEs that pick each adjudicated line's first, final and denying versions and net its chain
+    (int_line_versions_picked says how), ending in lines_netted: one row per line. `versions` is
+    int_line_versions_valued; `where` filters the versions read. The view int_line_versions_picked is these
+    CTEs over every version; fct_adjudicated_lines takes them into its own query with its affected numbers'
+    filter on the versions, because a filter on the view's output does not reach through the grouped pass
+    (a day's fact read all of history's multi-version lines: 1.5 s instead of 0.3 s at a million claims). -#}
+{% macro line_versions_picked_ctes(versions, where='') -%}
+{%- set picks = line_version_picks() %}
+line_versions as {{ read_in_place() }} (
+    select
+        {% for column in (picks['first'] + picks['final'] + picks['denying']) | unique -%}
+            {{ column }},
+        {% endfor -%}
+        adjudicated_line_id,
+        is_reversal,
+        is_final,
+        is_standing,
+        first_adjudication_rank,
+        final_rank,
+        denying_rank,
+        line_version_count
+    from {{ versions }}
+    {{ where }}
+),
+
+-- the denying version: the first-ranked one, when it denied and is not a reversal
+line_versions_flagged as {{ read_in_place() }} (
+    select
+        line_versions.*,
+        line_versions.denying_rank = 1
+        and line_versions.denied_amount > 0
+        and not line_versions.is_reversal as is_denying_version
+    from line_versions
+),
+
+-- a line's only version is its first, final and, when it denied, its denying version
+single_version_lines as (
+    select
+        {% for column in picks['first'] -%}
+            {{ column }} as first_{{ column }},
+        {% endfor -%}
+        {% for column in picks['final'] -%}
+            {{ column }} as final_{{ column }},
+        {% endfor -%}
+        {% for column in picks['denying'] -%}
+            case when is_denying_version then {{ column }} end as denying_{{ column }},
+        {% endfor -%}
+        adjudicated_line_id,
+        patient_control_number,
+        1 as version_count,
+        case when is_reversal then 1 else 0 end as reversal_count,
+        is_final as has_final_version,
+        case when is_standing then paid_amount else 0 end as paid_amount,
+        greatest(case when is_standing then denied_amount else 0 end, 0) as denied_amount,
+        not is_reversal and denied_amount > 0 as was_ever_denied
+    from line_versions_flagged
+    where line_version_count = 1
+),
+
+multi_version_lines as (
+    select
+        {% for column in picks['first'] -%}
+            max(case when first_adjudication_rank = 1 then {{ column }} end) as first_{{ column }},
+        {% endfor -%}
+        {% for column in picks['final'] -%}
+            max(case when final_rank = 1 then {{ column }} end) as final_{{ column }},
+        {% endfor -%}
+        {% for column in picks['denying'] -%}
+            max(case when is_denying_version then {{ column }} end) as denying_{{ column }},
+        {% endfor -%}
+        adjudicated_line_id,
+        patient_control_number,
+        count(*) as version_count,
+        sum(case when is_reversal then 1 else 0 end) as reversal_count,
+        max(case when is_final then 1 else 0 end) = 1 as has_final_version,
+        sum(case when is_standing then paid_amount else 0 end) as paid_amount,
+        greatest(sum(case when is_standing then denied_amount else 0 end), 0) as denied_amount,
+        max(case when not is_reversal and denied_amount > 0 then 1 else 0 end) = 1 as was_ever_denied
+    from line_versions_flagged
+    where line_version_count > 1
+    group by
+        adjudicated_line_id,
+        patient_control_number
+),
+
+lines_picked as (
+    select * from single_version_lines
+    union all
+    select * from multi_version_lines
+),
+
+lines_netted as (
+    select
+        *,
+        first_denied_amount > 0 as is_initially_denied,
+        was_ever_denied
+        and first_denied_amount > 0
+        and version_count > 1
+        and has_final_version
+        and denied_amount < first_denied_amount as is_overturned
+    from lines_picked
+)
+{%- endmacro %}

@@ -2,7 +2,8 @@
 
 -- One row per service line adjudicated at least once: an 837 line with a remit, an 835 line no 837 line
 -- matched, or an 835 claim without service lines and without an 837 claim (one row for the claim).
--- Reads each line's remit chain as int_line_versions_picked sums it and picks its versions, and keeps:
+-- Reads each line's remit chain as int_line_versions_picked sums it and picks its versions (its CTEs, taken
+-- in here so that the affected numbers' filter reaches the versions they read), and keeps:
 --   - initial_* columns: the first adjudication (first non-reversal version, remit order);
 --   - paid_amount, denied_amount: netted over the versions the payer still stands by (the final version,
 --     every reversal and every version a reversal cancels), so a reversal and the version it reverses
@@ -15,6 +16,8 @@
 {%- set string = api.Column.translate_type("string") %}
 
 with
+
+{{ line_versions_picked_ctes(ref('int_line_versions_valued'), affected_only('patient_control_number', 'pcn')) }},
 
 lines as (
     select
@@ -32,8 +35,7 @@ lines as (
         was_ever_denied,
         is_initially_denied,
         is_overturned
-    from {{ ref('int_line_versions_picked') }}
-    {{ affected_only('patient_control_number', 'pcn') }}
+    from lines_netted
 ),
 
 claims as (

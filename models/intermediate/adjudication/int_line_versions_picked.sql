@@ -11,107 +11,14 @@
 --   - paid_amount, denied_amount: netted over the versions the payer still stands by (is_standing);
 --     denied dollars after netting are floored at 0;
 --   - is_overturned: denied at first, adjudicated again, with less denied in the end.
--- A view: fct_adjudicated_lines alone reads it, once, and at a million claims writing its 3M wide rows to a
--- table and reading them back took as long again as computing them, on the build's longest chain. The
--- fact's patient-control-number filter (incremental runs) reaches through it to the versions it reads: the
--- lines are grouped by their number as well, which is one per line.
-
-{%- set picks = line_version_picks() %}
+-- A view, for analysts and the unit tests: fct_adjudicated_lines takes the same CTEs (macro
+-- line_versions_picked_ctes) into its own query, with its filter to the affected patient control numbers
+-- on the versions it reads, which a filter on this view's output would not reach through the grouped pass.
+-- At a million claims, writing its 3M wide rows to a table and reading them back took as long again as
+-- computing them, on the build's longest chain.
 
 with
 
-line_versions as {{ read_in_place() }} (
-    select
-        {% for column in (picks['first'] + picks['final'] + picks['denying']) | unique -%}
-            {{ column }},
-        {% endfor -%}
-        adjudicated_line_id,
-        is_reversal,
-        is_final,
-        is_standing,
-        first_adjudication_rank,
-        final_rank,
-        denying_rank,
-        line_version_count
-    from {{ ref('int_line_versions_valued') }}
-),
-
--- the denying version: the first-ranked one, when it denied and is not a reversal
-line_versions_flagged as {{ read_in_place() }} (
-    select
-        line_versions.*,
-        line_versions.denying_rank = 1
-        and line_versions.denied_amount > 0
-        and not line_versions.is_reversal as is_denying_version
-    from line_versions
-),
-
--- a line's only version is its first, final and, when it denied, its denying version
-single_version_lines as (
-    select
-        {% for column in picks['first'] -%}
-            {{ column }} as first_{{ column }},
-        {% endfor -%}
-        {% for column in picks['final'] -%}
-            {{ column }} as final_{{ column }},
-        {% endfor -%}
-        {% for column in picks['denying'] -%}
-            case when is_denying_version then {{ column }} end as denying_{{ column }},
-        {% endfor -%}
-        adjudicated_line_id,
-        patient_control_number,
-        1 as version_count,
-        case when is_reversal then 1 else 0 end as reversal_count,
-        is_final as has_final_version,
-        case when is_standing then paid_amount else 0 end as paid_amount,
-        greatest(case when is_standing then denied_amount else 0 end, 0) as denied_amount,
-        not is_reversal and denied_amount > 0 as was_ever_denied
-    from line_versions_flagged
-    where line_version_count = 1
-),
-
-multi_version_lines as (
-    select
-        {% for column in picks['first'] -%}
-            max(case when first_adjudication_rank = 1 then {{ column }} end) as first_{{ column }},
-        {% endfor -%}
-        {% for column in picks['final'] -%}
-            max(case when final_rank = 1 then {{ column }} end) as final_{{ column }},
-        {% endfor -%}
-        {% for column in picks['denying'] -%}
-            max(case when is_denying_version then {{ column }} end) as denying_{{ column }},
-        {% endfor -%}
-        adjudicated_line_id,
-        patient_control_number,
-        count(*) as version_count,
-        sum(case when is_reversal then 1 else 0 end) as reversal_count,
-        max(case when is_final then 1 else 0 end) = 1 as has_final_version,
-        sum(case when is_standing then paid_amount else 0 end) as paid_amount,
-        greatest(sum(case when is_standing then denied_amount else 0 end), 0) as denied_amount,
-        max(case when not is_reversal and denied_amount > 0 then 1 else 0 end) = 1 as was_ever_denied
-    from line_versions_flagged
-    where line_version_count > 1
-    group by
-        adjudicated_line_id,
-        patient_control_number
-),
-
-lines_picked as (
-    select * from single_version_lines
-    union all
-    select * from multi_version_lines
-),
-
-lines_netted as (
-    select
-        *,
-        first_denied_amount > 0 as is_initially_denied,
-        was_ever_denied
-        and first_denied_amount > 0
-        and version_count > 1
-        and has_final_version
-        and denied_amount < first_denied_amount as is_overturned
-    from lines_picked
-)
+{{ line_versions_picked_ctes(ref('int_line_versions_valued')) }}
 
 select * from lines_netted

@@ -28,8 +28,8 @@
 {#- The relation of an upstream model or seed, read from the graph at run time WITHOUT a ref(): a test that
     ref()s a staging model is pulled into every staging-only selection (eager indirect selection), where the
     intermediate model it also reads does not exist yet (tests/models/test_835_staging_oracle.py builds
-    staging only). Use only for tests whose model already depends on the upstream node, so the build order
-    still holds. -#}
+    staging only); column_values reads the parent of a `to_node` relationship through it. Use only for tests
+    whose model already depends on the upstream node, so the build order still holds. -#}
 {% macro upstream_relation(node_name) -%}
     {%- if execute -%}
         {%- set candidates = [
@@ -46,15 +46,6 @@
         {{ found[0] }}
     {%- endif -%}
 {%- endmacro %}
-
-
-{#- relationships, for a key of an intermediate model that points at a staging model or seed: every non-null
-    value of column_name must exist in to_node.field. dbt's relationships test (on DuckDB,
-    duckdb__test_relationships), with the parent read through upstream_relation, so staging-only
-    selections do not pick the test up. -#}
-{% test relationships_upstream(model, column_name, to_node, field) %}
-    {{ adapter.dispatch('test_relationships', 'dbt')(model, column_name, upstream_relation(to_node), field) }}
-{% endtest %}
 
 
 {#- The columns fct_adjudicated_lines takes from each line's first, final and denying remit versions;

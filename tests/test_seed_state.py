@@ -103,14 +103,16 @@ def test_a_build_from_scratch_loads_them_and_forgets_the_record_until_it_succeed
     assert build_selection(warehouse) == ([], seeds_fingerprint())
 
 
-def listed(warehouse: Path, *selection: str) -> dict[str, list[str]]:
-    """{unique_id: the nodes it reads} of what `dbt build` with this selection would run."""
+def listed(warehouse: Path, *selection: str) -> dict[str, tuple[list[str], str | None]]:
+    """{unique_id: (the nodes it reads, the node a generic test is of)} of what `dbt build` with this
+    selection would run."""
     outcome = run_dbt(["ls", *selection, "--exclude-resource-type", "unit_test", "--resource-type", "seed",
                        "--resource-type", "model", "--resource-type", "test", "--output", "json",
-                       "--output-keys", "unique_id depends_on", "--quiet"], warehouse)
+                       "--output-keys", "unique_id depends_on attached_node", "--quiet"], warehouse)
     assert outcome.success, outcome.log_tail()
     nodes = [json.loads(line) for line in outcome.result.result]
-    return {node["unique_id"]: node.get("depends_on", {}).get("nodes", []) for node in nodes}
+    return {node["unique_id"]: (node.get("depends_on", {}).get("nodes", []), node.get("attached_node"))
+            for node in nodes}
 
 
 def test_the_selectors_leave_out_the_seeds_and_only_the_tests_that_read_nothing_else(tmp_path: Path) -> None:
@@ -118,14 +120,15 @@ def test_the_selectors_leave_out_the_seeds_and_only_the_tests_that_read_nothing_
     for plain, selector in ((["--select", "fqn:*"], "all_but_seed_contents"),
                             (["--exclude", MARTS_SELECTOR], "before_marts_but_seed_contents")):
         everything = listed(warehouse, *plain)
-        seed_only = {node for node, reads in everything.items() if node.startswith("seed.")
+        seed_only = {node for node, (reads, _) in everything.items() if node.startswith("seed.")
                      or (node.startswith("test.") and reads and all(r.startswith("seed.") for r in reads))}
-        # every seed has a data test of its own (its column_values at least), which the selectors leave out
-        seeds_tested = {reads[0] for node, reads in everything.items()
-                        if node in seed_only and node.startswith("test.") and len(set(reads)) == 1}
+        # every seed has a data test of its own (its column_values at least), which the selectors leave out;
+        # one that checks its keys against another seed reads both
+        seeds_tested = {of for node, (_, of) in everything.items()
+                        if node in seed_only and node.startswith("test.") and of is not None}
         assert seeds_tested == {node for node in seed_only if node.startswith("seed.")}
         assert set(listed(warehouse, "--selector", selector)) == set(everything) - seed_only
     # the case the cautious selection is for: a mart's test against a seed still runs
     whole = listed(warehouse, "--selector", "all_but_seed_contents")
     assert any(any(r.startswith("seed.") for r in reads) and any(r.startswith("model.") for r in reads)
-               for node, reads in whole.items() if node.startswith("test."))
+               for node, (reads, _) in whole.items() if node.startswith("test."))

@@ -366,6 +366,43 @@
 {%- endmacro %}
 
 
+{#- A singular test's filter on an input it reads without a partitioned model, the file counterpart of
+    tested_rows_only: in a `dbt build` on DuckDB, only the rows of the files after the last folded build, as
+    rows_this_build_wrote reads a staging model; else a comment, and the test reads every row. The build's
+    files fold in at on-run-end, after its last test (a scheduled run's two builds fold at the end of the
+    second), so wherever dbt runs the test it sees them, and the files of a build that stopped before
+    folding too. Only for a rule whose every compared row lives in one file (an 837 claim and its lines, an
+    835 transaction with its claims and adjustments) and whose input keeps a file's rows as staged: an
+    older file's rows were tested by the build that staged them, and a retraction rebuilds with
+    --full-refresh, which reads every row. A table rebuilt over staging with a seed (a tolerance) can
+    change an older file's rows when the seed or the model's code changes: `unless_rebuilt_in_full` reads
+    every row when int_build_scope says a global input changed; the test must then depend on
+    int_build_scope, so that dbt runs it after this build's scope is written. `keyword` as in
+    tested_rows_only. -#}
+{% macro tested_files_only(column='file_id', keyword='where', unless_rebuilt_in_full=false) -%}
+    {%- set condition = files_this_build_wrote(column) -%}
+    {%- if not condition or (unless_rebuilt_in_full and not build_rebuilt_affected_pcns_only()) -%}
+        {{ return('/* every row */') }}
+    {%- endif %}
+    {{ keyword }} {{ condition }}
+{%- endmacro %}
+
+
+{#- The condition that `column`, a file id, is of a file after the last folded build (build_state.files_folded),
+    in a `dbt build` on DuckDB that tests what it wrote; else '' for every file (Spark keeps no bookkeeping,
+    and before the first folded build every file is new). -#}
+{% macro files_this_build_wrote(column='file_id') -%}
+    {%- if target.type != 'duckdb' or not build_tests_what_it_wrote() -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set folded = build_state_relation('files_folded') -%}
+    {%- if folded is none -%}
+        {{ return('') }}
+    {%- endif -%}
+    {{ return(column ~ ' > ' ~ max_file_id(folded)) }}
+{%- endmacro %}
+
+
 {#- True in a `dbt build` whose data tests read only what it wrote: not --full-refresh, not test_every_row. -#}
 {% macro build_tests_what_it_wrote() -%}
     {{ return(execute and flags.WHICH == 'build' and not flags.FULL_REFRESH and not var('test_every_row', false)) }}
@@ -395,11 +432,7 @@
             {%- set partition = node.config.get('partition_key') -%}
             {{ return(affected_condition(partition['column'], partition.get('kind', 'pcn'))) }}
         {%- elif node.fqn[1] == 'staging' and 'file_id' in node.columns -%}
-            {%- set folded = build_state_relation('files_folded') -%}
-            {%- if folded is none -%}
-                {{ return('') }}
-            {%- endif -%}
-            {{ return('file_id > ' ~ max_file_id(folded)) }}
+            {{ return(files_this_build_wrote()) }}
         {%- endif -%}
     {%- endfor -%}
     {{ return('') }}

@@ -27,6 +27,8 @@ from denials.ingest import ingest_paths
 from denials.paths import PROJECT_ROOT
 from denials.pipeline import MARTS_SELECTOR
 from denials.publish import publish, published_path
+from denials.transform import WITHOUT_UNIT_TESTS
+from denials.transform import run_dbt as run_project_dbt
 from tests.models.dbt_helpers import DbtRunError, project_copy, run_dbt
 from tests.models.mart_fingerprints import mart_fingerprints
 from tests.pipeline.conftest import cli, gx_copy
@@ -277,6 +279,21 @@ def scope_after_b_with(project: Path, incremental: Incremental, tmp_path: Path, 
         con.close()
 
 
+# the files of each batch
+B_FILES = ("claims_b.837", "remits_b.835", "remits_resent.835", "administrations_b.csv")
+A_FILES = ("claims_a.837", "remits_a.835", "administrations_a.csv")
+
+
+def unfold_b(warehouse: Path) -> None:
+    """As while B's build runs: B's files staged, not yet folded (the on-run-end hook folds them)."""
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute("delete from build_state.files_folded where file_id in (select file_id from "
+                    f"raw.file_registry where file_name in {B_FILES})")
+    finally:
+        con.close()
+
+
 def test_data_tests_in_a_build_read_what_the_build_wrote(incremental: Incremental, tmp_path: Path) -> None:
     """In the incremental B run, a data test run by `dbt build` reads only what B wrote: the numbers B
     carried in a partitioned model, B's files (those after the last folded build) in a staging model, and
@@ -296,14 +313,7 @@ def test_data_tests_in_a_build_read_what_the_build_wrote(incremental: Incrementa
             for name in ("remits_a.835", "remits_b.835"))
     finally:
         con.close()
-    con = duckdb.connect(str(copy))
-    try:
-        # as while B's build runs: its files staged, not yet folded (the build's last step)
-        con.execute("delete from build_state.files_folded where file_id in (select file_id "
-                    "from raw.file_registry where file_name in ('claims_b.837', 'remits_b.835', "
-                    "'remits_resent.835', 'administrations_b.csv'))")
-    finally:
-        con.close()
+    unfold_b(copy)
     # kind: (selection, tampering, the failing test's name)
     checks = {
         "partitioned": ("fct_adjudicated_lines,test_name:column_values",
@@ -389,3 +399,324 @@ def test_a_day_of_few_numbers_holds_its_shared_inputs_once(incremental: Incremen
     assert " as not materialized (" in compiled("--full-refresh")
     assert " as not materialized (" in compiled("--vars", f"{{hold_affected_numbers_up_to: "
                                                          f"{len(incremental.affected) - 1}}}")
+
+
+# the numbers the B run rewrote, as a SQL subquery (the copies below keep B's build scope)
+AFFECTED = "(select patient_control_number from intermediate.int_claim_control_numbers_affected)"
+REMIT_CLAIMS = "(select remit_claim_id from staging.stg_x12_835__claims where patient_control_number {pcn})"
+# Every singular test that reads only what a build wrote, and a tampering that breaks its rule for one claim,
+# line or file: {pcn} is a condition on a patient control number (the numbers B rewrote, or the others),
+# {file} one on a file id (B's files, or A's). The tamperings touch different rows and columns, so that each
+# adds rows to its own test whatever the others do.
+SCOPED_TESTS = {
+    # partitioned inputs, read for the numbers the build rewrote (tested_rows_only)
+    "assert_claim_matching_keeps_every_claim_and_remit":
+        "delete from intermediate.int_claims_matched_to_remits where claim_id = (select min(claim_id) from "
+        "intermediate.int_claims_matched_to_remits where claim_control_number {pcn})",
+    "assert_remits_matched_to_837_claims":
+        "update intermediate.int_claims_matched_to_remits set unmatched_side = '835' where "
+        "claim_remit_match_id = (select max(claim_remit_match_id) from "
+        "intermediate.int_claims_matched_to_remits where claim_id is not null and remit_claim_id is not "
+        "null and claim_control_number {pcn})",
+    "assert_line_matching_keeps_every_line":
+        "delete from intermediate.int_service_lines_matched where claim_line_id = (select "
+        "min(claim_line_id) from intermediate.int_service_lines_matched where claim_control_number {pcn})",
+    "assert_remit_line_matched_to_one_837_line":
+        "insert into intermediate.int_service_lines_matched select * replace (claim_line_id || '-copy' as "
+        "claim_line_id) from intermediate.int_service_lines_matched where remit_line_id = (select "
+        "max(remit_line_id) from intermediate.int_service_lines_matched where claim_line_id is not null and "
+        "claim_control_number {pcn})",
+    "assert_claim_amounts_allocated_add_up":
+        "update intermediate.int_claim_amounts_allocated set allocated_amount = allocated_amount + 1 where "
+        "remit_claim_id = (select min(remit_claim_id) from intermediate.int_claim_amounts_allocated where "
+        f"remit_claim_id in {REMIT_CLAIMS})",
+    "assert_remit_chain_roots_resolved":
+        "update intermediate.int_remit_claim_versions set parent_remit_claim_id = remit_claim_id where "
+        "remit_claim_id = (select min(remit_claim_id) from intermediate.int_remit_claim_versions where "
+        "remit_claim_id = chain_root_remit_claim_id and patient_control_number {pcn})",
+    "assert_remit_chain_has_at_most_one_final_version":
+        "insert into intermediate.int_remit_claim_versions select * replace (remit_claim_id || '-copy' as "
+        "remit_claim_id) from intermediate.int_remit_claim_versions where remit_claim_id = (select "
+        "min(remit_claim_id) from intermediate.int_remit_claim_versions where is_final and "
+        "patient_control_number {pcn})",
+    "assert_remit_chain_nets_to_final_version":
+        "update intermediate.int_remit_claim_versions set chain_net_paid_amount = chain_net_paid_amount + 1 "
+        "where remit_claim_id = (select max(remit_claim_id) from intermediate.int_remit_claim_versions "
+        "where is_final and patient_control_number {pcn})",
+    "assert_remit_chains_not_ambiguous":
+        "insert into intermediate.int_remit_chains_paired_across_payers (chain_key, patient_control_number, "
+        "match_method, candidate_claim_count, open_chain_count) select chain_key, patient_control_number, "
+        "'ambiguous', 2, 1 from intermediate.int_remit_claim_versions where remit_claim_id = (select "
+        "min(remit_claim_id) from intermediate.int_remit_claim_versions where patient_control_number {pcn})",
+    "assert_remark_ranks_count_up_within_each_scope":
+        "update intermediate.int_remarks_scoped set non_alert_rank = non_alert_rank + 1 where not is_alert "
+        "and scope_id = (select min(scope_id) from intermediate.int_remarks_scoped where not is_alert and "
+        f"remit_claim_id in {REMIT_CLAIMS})",
+    "assert_adjustment_codes_known":
+        "update intermediate.int_adjustments_classified set is_unknown_code = true where "
+        "remit_adjustment_id = (select min(remit_adjustment_id) from "
+        f"intermediate.int_adjustments_classified where remit_claim_id in {REMIT_CLAIMS})",
+    "assert_835_claim_balances":
+        "update intermediate.int_remit_claims_balanced set is_balanced = false where remit_claim_id = "
+        "(select min(remit_claim_id) from intermediate.int_remit_claims_balanced where remit_claim_id in "
+        f"{REMIT_CLAIMS})",
+    "assert_835_service_line_balances":
+        "update intermediate.int_remit_lines_balanced set is_balanced = false where remit_line_id = "
+        "(select min(remit_line_id) from intermediate.int_remit_lines_balanced where remit_claim_id in "
+        f"{REMIT_CLAIMS})",
+    "assert_claim_adjustments_fully_attributed":
+        "update marts.fct_adjudicated_lines set initial_denied_amount = coalesce(initial_denied_amount, 0) "
+        "+ 1 where adjudicated_line_id = (select min(adjudicated_line_id) from marts.fct_adjudicated_lines "
+        "where claim_control_number {pcn} and first_remit_claim_id in (select remit_claim_id from "
+        "intermediate.int_remit_claim_versions where version_number = 1 and not is_reversal))",
+    "assert_paid_plus_denied_within_billed":
+        "update marts.fct_adjudicated_lines set paid_amount = abs(billed_amount) + 100 where "
+        "adjudicated_line_id = (select max(adjudicated_line_id) from marts.fct_adjudicated_lines where "
+        "claim_control_number {pcn})",
+    "assert_denied_amounts_never_negative":
+        "update marts.fct_denials set denied_amount = -1 where denial_id = (select max(denial_id) from "
+        "marts.fct_denials where claim_control_number {pcn})",
+    "assert_open_denials_keep_denied_dollars":
+        "update marts.fct_denials set final_status = 'overturned', denied_amount = 1 where denial_id = "
+        "(select min(denial_id) from marts.fct_denials where claim_control_number {pcn})",
+    "assert_prebill_lines_have_no_remit":
+        "update marts.mart_prebill_risk set claim_line_id = picked.claim_line_id, claim_control_number = "
+        "picked.claim_control_number from (select claim_line_id, claim_control_number from "
+        "marts.fct_adjudicated_lines where claim_line_id is not null and claim_control_number {pcn} order "
+        "by claim_line_id limit 1) as picked where prebill_risk_id = (select min(prebill_risk_id) from "
+        "marts.mart_prebill_risk where claim_control_number {pcn})",
+    # inputs read for the files after the last folded build (tested_files_only)
+    "assert_837_claim_charge_equals_line_charges":
+        "update staging.stg_x12_837__claims set total_charge_amount = total_charge_amount + 1 where "
+        "claim_id = (select min(claim_id) from staging.stg_x12_837__claims where file_id {file})",
+    "assert_837_ndc_is_11_digits":
+        "update staging.stg_x12_837__drug_identification set ndc = '123' where drug_identification_id = "
+        "(select min(drug_identification_id) from staging.stg_x12_837__drug_identification where "
+        "product_id_qualifier = 'N4' and file_id {file})",
+    "assert_835_cr_group_code_only_in_4010":
+        "update staging.stg_x12_835__adjustments set adjustment_group_code = 'CR' where remit_adjustment_id "
+        "= (select min(remit_adjustment_id) from staging.stg_x12_835__adjustments where file_id {file})",
+    "assert_835_transaction_balances":
+        "update intermediate.int_remit_transactions_balanced set is_balanced = false where "
+        "remit_transaction_id = (select min(remit_transaction_id) from "
+        "intermediate.int_remit_transactions_balanced where file_id {file})",
+    "assert_administration_utc_follows_offset":
+        "update staging.stg_administrations__drug_administrations set administered_at_utc = administered_at "
+        "where drug_administration_id = (select min(drug_administration_id) from "
+        "staging.stg_administrations__drug_administrations where administered_at_utc is null and file_id "
+        "{file})",
+}
+# the tests that read the files after the last folded build (tested_files_only): those of staging alone, and
+# one of a table rebuilt over staging with a seed, which reads every row when a global input changed
+STAGING_TESTS = ("assert_837_claim_charge_equals_line_charges", "assert_837_ndc_is_11_digits",
+                 "assert_835_cr_group_code_only_in_4010", "assert_administration_utc_follows_offset")
+FILE_SCOPED_TESTS = (*STAGING_TESTS, "assert_835_transaction_balances")
+
+
+def test_the_scoped_singular_tests_are_those_listed() -> None:
+    """The list above names every singular test that takes a scope, and no other: a test that starts
+    reading a scope must get a tampering here, and a scoped test must not lose its scope unseen."""
+    tests_dir = PROJECT_ROOT / "tests" / "dbt"
+    scoped = {path.stem for path in tests_dir.rglob("*.sql")
+              if re.search(r"tested_(rows|files)_only\(", path.read_text(encoding="utf-8"))}
+    assert scoped == set(SCOPED_TESTS)
+    assert {path.stem for path in tests_dir.rglob("*.sql")
+            if "tested_files_only(" in path.read_text(encoding="utf-8")} == set(FILE_SCOPED_TESTS)
+
+
+def project_where_tests_warn(tmp: Path) -> Path:
+    """A copy of the dbt project in which every data test warns. In a `dbt build` a failing test skips the
+    tests of the models downstream of the one it tests (a failing administrations test, those of every
+    partitioned model), so runs that count what each test returns must fail none."""
+    project = project_copy(tmp / "project")
+    config = project / "dbt_project.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "\ndata_tests:\n  +severity: warn\n",
+                      encoding="utf-8")
+    return project
+
+
+def singular_test_rows(args: list[str], warehouse: Path, tmp: Path, tests: list[str],
+                       project: Path) -> dict[str, int]:
+    """{test: rows it returned} for the singular `tests` in `dbt <args> --select <tests>` of the dbt project
+    at `project`; a test that could not run fails the caller."""
+    outcome = run_project_dbt([*args, "--select", *tests, "--quiet", *WITHOUT_UNIT_TESTS], warehouse,
+                              target_path=tmp / "dbt_target_tests", log_path=tmp / "dbt_logs",
+                              project_dir=project)
+    results = getattr(outcome.result.result, "results", None) if outcome.result is not None else None
+    assert results is not None, f"dbt {args} did not run: {outcome.exception!r}\n{outcome.log_tail()}"
+    rows = {}
+    for result in (result for result in results if result.node.resource_type == "test"):
+        assert str(result.status) in ("pass", "warn", "fail"), f"{result.node.name}: {result.message}"
+        rows[result.node.name] = result.failures
+    assert sorted(rows) == sorted(tests), sorted(rows)
+    return rows
+
+
+def files_named(names: tuple[str, ...]) -> str:
+    """A condition on a file id: one of the files of these names."""
+    return f"in (select file_id from raw.file_registry where file_name in {names})"
+
+
+def tamper_all(warehouse: Path, tamperings: dict[str, str], **scope: str) -> None:
+    con = duckdb.connect(str(warehouse))
+    try:
+        for name, tampering in tamperings.items():
+            assert con.execute(tampering.format(**scope)).fetchone()[0] > 0, f"{name}: nothing tampered"
+    finally:
+        con.close()
+
+
+def set_full_rebuild(warehouse: Path, full: bool) -> None:
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute("update intermediate.int_build_scope set is_full_rebuild = ?", [full])
+    finally:
+        con.close()
+
+
+def test_scoped_singular_tests_read_what_the_build_wrote(incremental: Incremental, tmp_path: Path) -> None:
+    """In B's build, a singular test reads the numbers B rewrote, or B's files: a violation planted in a
+    number or file B did not write is not reported again, while `dbt test`, --full-refresh and
+    test_every_row report it, and so does a build that rebuilt every partition, unless the test reads
+    staging alone; one planted in what B wrote is reported, by as many rows as a run over every row reports
+    it (so the scope holds every row the rule compares)."""
+    copy = tmp_path / "copy.duckdb"
+    copy.write_bytes(incremental.warehouse.read_bytes())
+    unfold_b(copy)
+    tests, project = sorted(SCOPED_TESTS), project_where_tests_warn(tmp_path)
+
+    def rows(*args: str) -> dict[str, int]:
+        return singular_test_rows(list(args), copy, tmp_path, tests, project)
+
+    built, every = rows("build"), rows("test")
+    tamper_all(copy, SCOPED_TESTS, pcn=f"not in {AFFECTED}", file=files_named(A_FILES))
+    assert rows("build") == built, "a build reported a violation in what it did not write"
+    every_after_old = rows("test")
+    assert not [name for name in tests if every_after_old[name] <= every[name]], every_after_old
+    assert rows("build", "--vars", "{test_every_row: true}") == every_after_old
+    assert rows("build", "--full-refresh") == every_after_old
+    # a build that rebuilt every partition (a global input changed) rewrote every row but staging's
+    set_full_rebuild(copy, True)
+    assert rows("build") == {name: built[name] if name in STAGING_TESTS else every_after_old[name]
+                             for name in tests}
+    set_full_rebuild(copy, False)
+
+    tamper_all(copy, SCOPED_TESTS, pcn=f"in {AFFECTED}", file=files_named(B_FILES))
+    built_after_new, every_after_new = rows("build"), rows("test")
+    added = {name: (built_after_new[name] - built[name], every_after_new[name] - every_after_old[name])
+             for name in tests}
+    assert not [name for name, (seen, planted) in added.items() if seen != planted or planted == 0], added
+
+
+def renumbered(text: str, numbers: set[str]) -> str:
+    """`text` with a C after each of its patient control numbers (and the line control numbers made of them),
+    and new envelope control numbers: claims of numbers no earlier file carries."""
+    pattern = "|".join(sorted(map(re.escape, numbers), key=len, reverse=True))
+    text = re.sub(rf"(?<![A-Za-z0-9])({pattern})(?![A-Za-z0-9])", r"\1C", text)
+    for segment, position in (("ISA", 13), ("IEA", 2), ("GS", 6), ("GE", 2), ("ST", 2), ("SE", 2)):
+        text = re.sub(rf"((?:^|~\s*){segment}(?:\*[^*~]*){{{position - 1}}}\*)(\d)",
+                      lambda m: m.group(1) + "8", text)
+    return text
+
+
+def daily_files_with_violations(batches: Batches, inbox: Path) -> set[str]:
+    """A day's 837 and 835 (C) made of one interchange of each of B's files under new numbers, with one
+    claim whose CLM02 is a dollar above its lines, one NDC of 10 digits, one CAS group code CR in a 5010
+    remit and one BPR02 a dollar above what its claims paid. Returns the numbers C carries."""
+    claims = next(x for x in interchanges(batches.b[0] / "claims_b.837") if "LIN**N4*" in x)
+    remits = next(x for x in interchanges(batches.b[1] / "remits_b.835") if "CAS*CO*" in x)
+    claim_numbers = {clm[0] for clm in elements(claims, "CLM")}
+    remit_numbers = {clp[0] for clp in elements(remits, "CLP")}
+    claims, remits = renumbered(claims, claim_numbers), renumbered(remits, remit_numbers)
+
+    def dollar_more(match: re.Match) -> str:
+        return f"{match.group(1)}{float(match.group(2)) + 1:.2f}"
+
+    claims = re.sub(r"(CLM\*[^*~]*\*)([\d.]+)", dollar_more, claims, count=1)
+    claims = re.sub(r"(LIN\*[^*~]*\*N4\*\d{10})\d", r"\1", claims, count=1)
+    remits = re.sub(r"(BPR\*[^*~]*\*)([\d.]+)", dollar_more, remits, count=1)
+    remits = re.sub(r"(TRN\*1\*)", r"\g<1>8", remits, count=1)
+    remits = remits.replace("CAS*CO*", "CAS*CR*", 1)
+    for folder, name, text in (("837", "claims_c.837", claims), ("835", "remits_c.835", remits)):
+        (inbox / folder).mkdir(parents=True, exist_ok=True)
+        (inbox / folder / name).write_text(text, encoding="utf-8")
+    return {number + "C" for number in claim_numbers | remit_numbers}
+
+
+# one violation of each staging rule in a file of A, of a number B did not carry (the day C carries none)
+OLD_VIOLATIONS = {
+    "assert_837_claim_charge_equals_line_charges":
+        "update staging.stg_x12_837__service_lines set line_charge_amount = line_charge_amount + 1 "
+        "where claim_line_id = (select min(claim_line_id) from staging.stg_x12_837__service_lines "
+        "where claim_id in (select claim_id from staging.stg_x12_837__claims where file_id {a_file} "
+        "and claim_control_number {pcn}))",
+    "assert_837_ndc_is_11_digits":
+        "update staging.stg_x12_837__drug_identification set ndc = '123' where drug_identification_id = "
+        "(select min(drug_identification_id) from staging.stg_x12_837__drug_identification "
+        "where product_id_qualifier = 'N4' and length(ndc) = 11 and claim_id in (select claim_id "
+        "from staging.stg_x12_837__claims where file_id {a_file} and claim_control_number {pcn}))",
+    "assert_835_cr_group_code_only_in_4010":
+        "update staging.stg_x12_835__adjustments set adjustment_group_code = 'CR' "
+        "where remit_adjustment_id = (select min(remit_adjustment_id) from staging.stg_x12_835__adjustments "
+        f"where file_id {{a_file}} and adjustment_group_code <> 'CR' and remit_claim_id in {REMIT_CLAIMS})",
+    # the staging claim a dollar above: its transaction's CLP04 no longer add up to BPR02 once rebuilt
+    "assert_835_transaction_balances":
+        "update staging.stg_x12_835__claims set claim_paid_amount = claim_paid_amount + 1 "
+        "where remit_claim_id = (select min(remit_claim_id) from staging.stg_x12_835__claims "
+        "where file_id {a_file} and patient_control_number {pcn} and remit_transaction_id in "
+        "(select remit_transaction_id from intermediate.int_remit_transactions_balanced where is_balanced))",
+    "assert_administration_utc_follows_offset":
+        "update staging.stg_administrations__drug_administrations set administered_at_utc = administered_at "
+        "where drug_administration_id = (select min(drug_administration_id) from "
+        "staging.stg_administrations__drug_administrations where administered_at_utc is null "
+        "and administered_at_utc_offset_minutes is null and file_id {a_file} and claim_control_number {pcn})",
+}
+
+
+def test_a_daily_build_tests_its_new_files_only(incremental: Incremental, tmp_path: Path) -> None:
+    """A day C after B, built as the scheduled run builds (staging and intermediate, then the marts; its
+    files fold in at the end of the second build). C's files break each staging rule once; B's warehouse
+    gets one violation of each in a file and number of A before C's build. The staging tests in C's build
+    read C's files: they report what C's files break and nothing of A's, while `dbt test`, --full-refresh
+    and test_every_row report both."""
+    copy = tmp_path / "warehouse" / "denials.duckdb"
+    copy.parent.mkdir()
+    copy.write_bytes(incremental.warehouse.read_bytes())
+    tests, project = sorted(FILE_SCOPED_TESTS), project_where_tests_warn(tmp_path)
+
+    def rows(*args: str) -> dict[str, int]:
+        return singular_test_rows(list(args), copy, tmp_path, tests, project)
+
+    before = rows("test")
+    tamper_all(copy, OLD_VIOLATIONS, pcn=f"not in {AFFECTED}", a_file=files_named(A_FILES))
+    c_numbers = daily_files_with_violations(incremental.batches, tmp_path / "c")
+    assert ingest_paths([tmp_path / "c" / "837", tmp_path / "c" / "835"], copy).exit_code == 0
+
+    built: dict[str, int] = {}
+    for args in (["build", "--exclude", MARTS_SELECTOR], ["build", "--select", MARTS_SELECTOR]):
+        outcome = run_project_dbt([*args, "--quiet", *WITHOUT_UNIT_TESTS], copy,
+                                  target_path=tmp_path / "dbt_target", log_path=tmp_path / "dbt_logs")
+        assert outcome.success, f"{outcome.failed_nodes}\n{outcome.log_tail()}"
+        built.update({result.node.name: result.failures for result in outcome.result.result.results
+                      if result.node.name in tests})
+    assert sorted(built) == tests, "a staging test did not run in the first build"
+    con = duckdb.connect(str(copy), read_only=True)
+    try:
+        scope = con.execute("select is_full_rebuild, rebuild_reason from intermediate.int_build_scope"
+                            ).fetchone()
+        affected = {n for (n,) in con.execute(
+            "select patient_control_number from intermediate.int_claim_control_numbers_affected").fetchall()}
+        unfolded = con.execute("select count(*) from raw.file_registry where file_id not in "
+                               "(select file_id from build_state.files_folded)").fetchone()[0]
+    finally:
+        con.close()
+    assert scope == (False, None) and affected == c_numbers, (scope, affected ^ c_numbers)
+    assert unfolded == 0, "C's build did not fold its files in"
+
+    every = rows("test")
+    assert rows("build", "--vars", "{test_every_row: true}") == rows("build", "--full-refresh") == every
+    # every row holds what A and B broke, the one violation planted in A and what C's files break
+    in_c = {name: every[name] - before[name] - 1 for name in tests}
+    assert built == in_c, (built, in_c)
+    # C's files break each rule once, but the administrations' (C has no administrations file)
+    assert in_c == {name: int(name != "assert_administration_utc_follows_offset") for name in tests}, in_c

@@ -1,5 +1,7 @@
 -- An administration has a UTC time exactly when its file gave a UTC offset, the offset is one that
 -- exists (at most 14 hours either side of UTC), and the UTC time is the local time minus the offset.
+-- The rule reads one row at a time: a daily build reads its new files only (tested_files_only,
+-- macros/incremental.sql).
 
 with
 
@@ -10,6 +12,7 @@ administrations as (
         administered_at_utc_offset_minutes,
         administered_at_utc
     from {{ ref('stg_administrations__drug_administrations') }}
+    {{ tested_files_only() }}
 ),
 
 inconsistent_administrations as (

@@ -5,12 +5,16 @@
 -- Returns one row per 837 claim or remit claim missing from int_claims_matched_to_remits. Claims of a
 -- re-sent remittance (int_remit_transactions_resent) are left out on purpose and reported on their own.
 -- Staging is read through upstream_relation (macros/intermediate.sql), not ref(), so staging-only
--- selections do not pull this test in before the intermediate layer exists.
+-- selections do not pull this test in before the intermediate layer exists. A build that rebuilt only some
+-- PCNs checks their claims and remits alone (tested_rows_only, macros/incremental.sql): claims are paired
+-- with remits of their own CLM01 = CLP01 only, and a match row carries that number, so every row that
+-- matches a claim or remit read is read too. The re-sent transactions are few and read whole.
 with
 
 claims as (
     select claim_id
     from {{ upstream_relation('stg_x12_837__claims') }}
+    {{ tested_rows_only('claim_control_number') }}
 ),
 
 resent_transactions as (
@@ -24,7 +28,9 @@ remit_claims as (
     from {{ upstream_relation('stg_x12_835__claims') }} as stg_remit_claims
     left join resent_transactions
         on stg_remit_claims.remit_transaction_id = resent_transactions.remit_transaction_id
-    where resent_transactions.remit_transaction_id is null
+    where resent_transactions.remit_transaction_id is null {{
+        tested_rows_only('stg_remit_claims.patient_control_number', 'pcn', 'and')
+    }}
 ),
 
 matches as (
@@ -32,6 +38,7 @@ matches as (
         claim_id,
         remit_claim_id
     from {{ ref('int_claims_matched_to_remits') }}
+    {{ tested_rows_only('claim_control_number') }}
 ),
 
 matched_claims as (

@@ -5,7 +5,8 @@
 -- Returns one row per 837 service line or remit service line missing from int_service_lines_matched.
 -- Staging is read through upstream_relation (macros/intermediate.sql), not ref(), so staging-only
 -- selections do not pull this test in before the intermediate layer exists. A build that rebuilt only some
--- PCNs checks their lines alone (tested_rows_only, macros/incremental.sql).
+-- PCNs checks their lines alone (tested_rows_only, macros/incremental.sql); the re-sent remit claims only
+-- leave out remit lines, so those of the PCNs read are all it needs.
 with
 
 claim_lines as (
@@ -19,7 +20,9 @@ resent_remit_claims as (
     from {{ upstream_relation('stg_x12_835__claims') }} as stg_remit_claims
     inner join {{ ref('int_remit_transactions_resent') }} as resent_transactions
         on stg_remit_claims.remit_transaction_id = resent_transactions.remit_transaction_id
-    where resent_transactions.is_resent
+    where resent_transactions.is_resent {{
+        tested_rows_only('stg_remit_claims.remit_claim_id', 'remit_claim_id', 'and')
+    }}
 ),
 
 -- lines of a re-sent remittance are left out on purpose (int_remit_transactions_resent)

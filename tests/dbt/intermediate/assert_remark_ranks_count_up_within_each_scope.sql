@@ -2,7 +2,9 @@
 
 -- why: "the first deciding remark" and "the first non-alert remark" of a line or claim are read as rank 1;
 -- a scope whose ranks skip or repeat would let two remarks decide, or none.
--- Returns one row per scope and rank kind whose ranks are not exactly 1..n.
+-- Returns one row per scope and rank kind whose ranks are not exactly 1..n. A build that rebuilt only some
+-- PCNs reads their remit claims' remarks (tested_rows_only, macros/incremental.sql): a scope, a line or a
+-- claim, belongs to one remit claim, so each scope read is read whole.
 with
 
 remarks as (
@@ -14,6 +16,7 @@ remarks as (
         non_alert_rank,
         deciding_rank
     from {{ ref('int_remarks_scoped') }}
+    {{ tested_rows_only('remit_claim_id', 'remit_claim_id') }}
 ),
 
 non_alert_ranks as (

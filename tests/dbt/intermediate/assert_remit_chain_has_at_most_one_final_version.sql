@@ -3,6 +3,8 @@
 -- why: the final version is what the payer stands by for a claim; marts count a chain once by keeping
 -- is_final rows, so a chain with two final versions would double its payment and denials.
 -- Returns one row per chain with more than one final version.
+-- A build that rebuilt only some PCNs reads their versions (tested_rows_only, macros/incremental.sql): a
+-- chain's versions share its payer and CLP01 (its key starts with them), so each chain read is read whole.
 with
 
 versions as (
@@ -10,6 +12,7 @@ versions as (
         chain_key,
         is_final
     from {{ ref('int_remit_claim_versions') }}
+    {{ tested_rows_only('patient_control_number') }}
 ),
 
 chains_with_many_finals as (

@@ -5,6 +5,8 @@
 -- reversal did not mirror the version it reversed, or a version was re-adjudicated without a reversal
 -- (then the chain total double counts). Real payers do both, so this warns.
 -- Returns one row per chain whose net payment differs from its final version's (tolerance 0.005).
+-- The rule reads one row at a time: a build that rebuilt only some PCNs reads their versions
+-- (tested_rows_only, macros/incremental.sql).
 with
 
 final_versions as (
@@ -14,7 +16,7 @@ final_versions as (
         claim_paid_amount,
         chain_net_paid_amount
     from {{ ref('int_remit_claim_versions') }}
-    where is_final
+    where is_final {{ tested_rows_only('patient_control_number', 'pcn', 'and') }}
 ),
 
 chains_not_netting as (

@@ -5,6 +5,9 @@
 -- stop short of its first version and split; the first version of every chain has no parent, is version 1,
 -- and gives the chain its key alone.
 -- Returns one row per version whose chain root is not a true first version.
+-- A build that rebuilt only some PCNs reads their versions (tested_rows_only, macros/incremental.sql): a
+-- chain's versions share its payer and CLP01 (its key starts with them) and its root is one of them, so
+-- each chain read is read whole, with its root.
 with
 
 versions as (
@@ -15,6 +18,7 @@ versions as (
         parent_remit_claim_id,
         version_number
     from {{ ref('int_remit_claim_versions') }}
+    {{ tested_rows_only('patient_control_number') }}
 ),
 
 chain_keys_with_many_roots as (

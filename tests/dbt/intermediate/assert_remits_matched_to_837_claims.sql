@@ -5,6 +5,8 @@
 -- 837's (truncated CLM01, another payer id qualifier). Those remits stay in the intermediate layer as
 -- unmatched rows; this counts them so the gap is seen, not silently left out of denial rates.
 -- Returns one row per remit version that no 837 claim matched.
+-- The rule reads one row at a time: a build that rebuilt only some PCNs reads their rows
+-- (tested_rows_only, macros/incremental.sql).
 with
 
 unmatched_remits as (
@@ -15,7 +17,7 @@ unmatched_remits as (
         chain_key,
         version_number
     from {{ ref('int_claims_matched_to_remits') }}
-    where unmatched_side = '835'
+    where unmatched_side = '835' {{ tested_rows_only('claim_control_number', 'pcn', 'and') }}
 )
 
 select * from unmatched_remits

@@ -2,6 +2,8 @@
 -- no CLP02 = 22) must not add the new payment or denial on top of the old one. Whatever the chain, what
 -- a line was paid plus what was denied cannot exceed what was billed (SVC02), within the service-line
 -- tolerance of the balancing_tolerances seed. Returns one row per line that breaks it (ids and amounts only).
+-- The rule reads one row at a time: a build that rebuilt only some PCNs reads their lines (tested_rows_only,
+-- macros/incremental.sql); a changed seed rebuilds every partition, and every line is read.
 with
 
 tolerance as (
@@ -17,6 +19,7 @@ lines as (
         paid_amount,
         denied_amount
     from {{ ref('fct_adjudicated_lines') }}
+    {{ tested_rows_only('claim_control_number') }}
 )
 
 select

@@ -117,7 +117,7 @@
     int_line_versions_valued; `where` filters the versions read. The view int_line_versions_picked is these
     CTEs over every version; fct_adjudicated_lines takes them into its own query with its affected numbers'
     filter on the versions, because a filter on the view's output does not reach through the grouped pass
-    (a day's fact read all of history's multi-version lines: 1.5 s instead of 0.3 s at a million claims). -#}
+    (a day's fact read all of history's multi-version lines: 1.5 to 1.8 s instead of 0.2 s at a million claims). -#}
 {% macro line_versions_picked_ctes(versions, where='') -%}
 {%- set picks = line_version_picks() %}
 line_versions as {{ read_in_place() }} (

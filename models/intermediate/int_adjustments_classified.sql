@@ -9,6 +9,9 @@
 --   4. a CARC with no row at all is 'other', flagged is_unknown_code (the build never fails on it).
 -- Reversal triplets (CLP02 = 22) carry the negated amounts and are flagged, so sums over a chain net out.
 -- Partitioned by remit_claim_id: a triplet's remarks and pairs are its own claim's; a seed change rebuilds all.
+-- Its data test checks remit_line_id against stg_x12_835__service_lines, which it does not read: the
+-- dependency below makes the test wait for this build's lines.
+-- depends_on: {{ ref('stg_x12_835__service_lines') }}
 
 with
 

@@ -364,6 +364,18 @@ def test_a_changed_model_forces_a_full_rebuild(incremental: Incremental, tmp_pat
     assert scope_after_b_with(project, incremental, tmp_path) == (True, "model code changed")
 
 
+def test_a_changed_line_picking_macro_forces_a_full_rebuild(incremental: Incremental, tmp_path: Path) -> None:
+    """fct_adjudicated_lines takes its version picks from a macro, which no model file shows: a release that
+    changes how a line's versions are netted must rebuild every partition all the same."""
+    project = project_copy(tmp_path / "project")
+    macros = project / "macros" / "intermediate.sql"
+    text = macros.read_text(encoding="utf-8")
+    netting = "greatest(sum(case when is_standing then denied_amount else 0 end), 0) as denied_amount"
+    assert netting in text
+    macros.write_text(text.replace(netting, netting.replace(", 0)", ", 0.00)")), encoding="utf-8")
+    assert scope_after_b_with(project, incremental, tmp_path) == (True, "model code changed")
+
+
 def test_a_claim_without_a_number_forces_a_full_rebuild(incremental: Incremental, tmp_path: Path) -> None:
     """An 835 claim with CLP01 empty belongs to no partition: an incremental build would never place it,
     so its file rebuilds every partition, as a build from scratch includes it."""

@@ -8,7 +8,7 @@
 -- CAS, then the claim's MOA/MIA). Ranks order the versions of each line for the fact: first adjudication
 -- (first non-reversal version), final version, and denying version (the latest non-reversal version that
 -- denied, the final one first), and how many versions the line has.
--- int_line_versions_picked sums and picks its versions for the fact; this table carries the spine's columns
+-- The fact sums and picks its versions (line_versions_picked_ctes); this table carries the spine's columns
 -- it picks, and no others (each column of 3M rows costs its write at a million claims). Keeping only the
 -- key and the values, for the view to join to the spine, cost the fact more than it saved here: DuckDB
 -- estimates that two-key join far too low and then builds the fact's claim join on the lines.

@@ -9,7 +9,8 @@
 --     new release that changes how a partition is computed must recompute every partition, or the PCNs no
 --     new file carries would keep the old logic's rows. dbt shows models no macro text: a release that
 --     changes only a macro needs one `--full-refresh` build (README). Staging appends by file and keeps
---     each file's rows as they were staged.
+--     each file's rows as they were staged. The steps fct_adjudicated_lines takes from the macro
+--     line_versions_picked_ctes count as model code too, fingerprinted as the macro renders them.
 -- int_build_scope compares them with the fingerprints of the last folded build. Every seed of the project
 -- must be listed here (checked at run time), so a new seed cannot escape the comparison.
 -- Table: small (seeds, payers, one row per remit transaction).
@@ -56,6 +57,10 @@
         and node.fqn[1] in ('intermediate', 'marts') %}
         {%- do code.append({'name': node.name, 'checksum': node.checksum.checksum}) %}
     {%- endfor %}
+    {#- steps a model takes from a macro are its code too: fct_adjudicated_lines picks line versions with the
+        CTEs of line_versions_picked_ctes, which no model file shows -#}
+    {%- do code.append({'name': 'macro line_versions_picked_ctes',
+                        'checksum': local_md5(line_versions_picked_ctes('versions') | string)}) %}
 {%- else %}
     {%- do code.append({'name': 'parsing', 'checksum': ''}) %}
 {%- endif %}

@@ -86,8 +86,8 @@ def test_dbt_opens_the_warehouse_with_its_memory_limit_and_checkpoint_threshold(
     for setting in ("DENIALS_DBT_MEMORY_LIMIT", "DENIALS_DBT_CHECKPOINT_THRESHOLD"):
         monkeypatch.delenv(setting, raising=False)
     warehouse = tmp_path / "site.duckdb"
-    # DuckDB reports sizes in MiB: 1 GB is 953.6 MiB
-    assert _dbt_duckdb_setting(warehouse, tmp_path / "logs", "checkpoint_threshold") == "953.6 MiB"
+    # DuckDB reports sizes in MiB: 256 MB is 244.1 MiB
+    assert _dbt_duckdb_setting(warehouse, tmp_path / "logs", "checkpoint_threshold") == "244.1 MiB"
     monkeypatch.setenv("DENIALS_DBT_CHECKPOINT_THRESHOLD", "64MB")
     monkeypatch.setenv("DENIALS_DBT_MEMORY_LIMIT", "700MB")
     assert _dbt_duckdb_setting(warehouse, tmp_path / "logs", "checkpoint_threshold") == "61.0 MiB"

@@ -1,17 +1,14 @@
 {{ config(**partitioned_by('remit_claim_id', 'remit_claim_id')) }}
 
 -- One row per CAS triplet (claim and line level), classified by the precedence rule of the category seeds:
---   0. a denial_category_pairs pair (its CARC on the triplet, its RARC, alert or not, among the scope's
---      remarks: the line's LQ for a line-level CAS, the claim's MOA/MIA for a claim-level one) decides;
+--   0. a denial_category_pairs pair (its CARC, its RARC among the scope's remarks: LQ or MOA/MIA) decides;
 --   1. else the scope's first non-alert RARC with decides_category = true (denial_category_map) wins over a
 --      CARC whose own category is a denial or unknown (CO-45 or PR-2 beside N362 stay what they are);
 --   2. else the CARC row with the exact CAS01 group code; 3. else the CARC row with a blank group code;
 --   4. a CARC with no row at all is 'other', flagged is_unknown_code (the build never fails on it).
 -- Reversal triplets (CLP02 = 22) carry the negated amounts and are flagged, so sums over a chain net out.
 -- Partitioned by remit_claim_id: a triplet's remarks and pairs are its own claim's; a seed change rebuilds all.
--- Its data test checks remit_line_id against stg_x12_835__service_lines, which it does not read: the
--- dependency below makes the test wait for this build's lines.
--- depends_on: {{ ref('stg_x12_835__service_lines') }}
+-- depends_on: {{ ref('stg_x12_835__service_lines') }}, so its key check on remit_line_id sees this build's lines
 
 with
 

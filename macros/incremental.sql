@@ -40,8 +40,63 @@
     {%- if not execute -%}
         {{ return(false) }}
     {%- endif -%}
-    {%- set result = run_query("select is_full_rebuild from " ~ scope) -%}
-    {{ return(result.rows | length == 0 or result.rows[0][0] | as_bool) }}
+    {%- set looked_up = build_lookups() -%}
+    {%- if 'is_full_rebuild' not in looked_up -%}
+        {%- set result = run_query("select is_full_rebuild from " ~ scope) -%}
+        {%- do looked_up.update({'is_full_rebuild': result.rows | length == 0 or result.rows[0][0] | as_bool}) -%}
+    {%- endif -%}
+    {{ return(looked_up['is_full_rebuild']) }}
+{%- endmacro %}
+
+
+{#- What this dbt invocation looks up once and many of its nodes ask again: whether it rebuilds every
+    partition, how many numbers are affected, the last folded file, whether the build scope exists. Each
+    answer was a query in every node that asked, some 400 in a daily build, each a round of dbt's Python
+    (the query, then a table of its result), which one lock serializes across dbt's threads. Kept in the
+    graph's dict, which every node of an invocation shares, under the invocation's id: a scheduled run's
+    two builds share one parse, and so one graph, but not their answers. Only answers that cannot change
+    while the nodes that ask run are kept: the nodes that ask run after this build's scope and affected set
+    are written, the ledger of folded files is written at on-run-end, and a table that exists stays. -#}
+{% macro build_lookups() -%}
+    {%- set by_invocation = graph.setdefault('denials_build_lookups', {}) -%}
+    {{ return(by_invocation.setdefault(invocation_id, {})) }}
+{%- endmacro %}
+
+
+{#- The column names of each relation in `relations`, in their table order: a dict from the rendered relation
+    to its list. int_global_inputs_fingerprinted reads some thirty seeds and models, and on DuckDB one catalog
+    query answers for all of them, where a describe each took most of the model's second in a daily build. -#}
+{% macro columns_by_relation(relations) -%}
+    {{ return(adapter.dispatch('columns_by_relation', 'denials')(relations)) }}
+{%- endmacro %}
+
+{% macro default__columns_by_relation(relations) -%}
+    {%- set found = {} -%}
+    {%- for relation in relations -%}
+        {%- do found.update({relation.render(): adapter.get_columns_in_relation(relation) | map(attribute='name') | list}) -%}
+    {%- endfor -%}
+    {{ return(found) }}
+{%- endmacro %}
+
+{% macro duckdb__columns_by_relation(relations) -%}
+    {%- set found = {} -%}
+    {%- set wanted = [] -%}
+    {%- for relation in relations -%}
+        {%- do found.update({relation.render(): []}) -%}
+        {%- do wanted.append("('" ~ relation.database ~ "', '" ~ relation.schema ~ "', '" ~ relation.identifier ~ "')") -%}
+    {%- endfor -%}
+    {%- if not wanted -%}
+        {{ return(found) }}
+    {%- endif -%}
+    {%- set listed = run_query(
+        "select database_name, schema_name, table_name, column_name from duckdb_columns()"
+        ~ " where (database_name, schema_name, table_name) in (" ~ wanted | join(', ') ~ ")"
+        ~ " order by database_name, schema_name, table_name, column_index") -%}
+    {%- for row in listed.rows -%}
+        {%- set relation = api.Relation.create(database=row[0], schema=row[1], identifier=row[2]) -%}
+        {%- do found[relation.render()].append(row[3]) -%}
+    {%- endfor -%}
+    {{ return(found) }}
 {%- endmacro %}
 
 
@@ -104,9 +159,12 @@
         or not is_incremental() or build_is_full() -%}
         {{ return(false) }}
     {%- endif -%}
-    {%- set affected = graph.nodes['model.' ~ project_name ~ '.int_claim_control_numbers_affected'].relation_name -%}
-    {%- set counted = run_query("select count(*) from " ~ affected) -%}
-    {{ return(counted.columns[0].values()[0] <= var('hold_affected_numbers_up_to', 50000)) }}
+    {%- set looked_up = build_lookups() -%}
+    {%- if 'affected_numbers' not in looked_up -%}
+        {%- set affected = graph.nodes['model.' ~ project_name ~ '.int_claim_control_numbers_affected'].relation_name -%}
+        {%- do looked_up.update({'affected_numbers': run_query("select count(*) from " ~ affected).columns[0].values()[0]}) -%}
+    {%- endif -%}
+    {{ return(looked_up['affected_numbers'] <= var('hold_affected_numbers_up_to', 50000)) }}
 {%- endmacro %}
 
 
@@ -141,11 +199,14 @@
 {% macro duckdb__record_partition_build() -%}
     {%- set scope = ref('int_build_scope') -%}
     {#- a selection without the build scope (a model built on its own) folds nothing in -#}
-    {%- if execute and run_query(
-        "select count(*) from information_schema.tables where table_catalog = '" ~ scope.database
-        ~ "' and table_schema = '" ~ scope.schema ~ "' and table_name = '" ~ scope.identifier ~ "'"
-    ).rows[0][0] == 0 -%}
-        {{ return('') }}
+    {%- if execute and not build_lookups().get('build_scope_exists') -%}
+        {%- if run_query(
+            "select count(*) from information_schema.tables where table_catalog = '" ~ scope.database
+            ~ "' and table_schema = '" ~ scope.schema ~ "' and table_name = '" ~ scope.identifier ~ "'"
+        ).rows[0][0] == 0 -%}
+            {{ return('') }}
+        {%- endif -%}
+        {%- do build_lookups().update({'build_scope_exists': true}) -%}
     {%- endif -%}
     insert into {{ build_state_schema() }}.partitions_built
     select '{{ this.identifier }}', build_scope_id from {{ scope }}
@@ -395,11 +456,15 @@
     {%- if target.type != 'duckdb' or not build_tests_what_it_wrote() -%}
         {{ return('') }}
     {%- endif -%}
-    {%- set folded = build_state_relation('files_folded') -%}
-    {%- if folded is none -%}
+    {%- set looked_up = build_lookups() -%}
+    {%- if 'last_folded_file' not in looked_up -%}
+        {%- set folded = build_state_relation('files_folded') -%}
+        {%- do looked_up.update({'last_folded_file': none if folded is none else max_file_id(folded)}) -%}
+    {%- endif -%}
+    {%- if looked_up['last_folded_file'] is none -%}
         {{ return('') }}
     {%- endif -%}
-    {{ return(column ~ ' > ' ~ max_file_id(folded)) }}
+    {{ return(column ~ ' > ' ~ looked_up['last_folded_file']) }}
 {%- endmacro %}
 
 

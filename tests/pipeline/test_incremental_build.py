@@ -27,7 +27,7 @@ from denials.ingest import ingest_paths
 from denials.paths import PROJECT_ROOT
 from denials.pipeline import MARTS_SELECTOR
 from denials.publish import publish, published_path
-from denials.transform import WITHOUT_UNIT_TESTS
+from denials.transform import WITHOUT_UNIT_TESTS, parse_project
 from denials.transform import run_dbt as run_project_dbt
 from tests.models.dbt_helpers import DbtRunError, project_copy, run_dbt
 from tests.models.mart_fingerprints import mart_fingerprints
@@ -416,6 +416,34 @@ def test_a_day_of_few_numbers_holds_its_shared_inputs_once(incremental: Incremen
     assert " as not materialized (" in compiled("--full-refresh")
     assert " as not materialized (" in compiled("--vars", f"{{hold_affected_numbers_up_to: "
                                                          f"{len(incremental.affected) - 1}}}")
+
+
+def test_builds_that_share_a_parse_each_read_their_own_build_scope(incremental: Incremental,
+                                                                   tmp_path: Path) -> None:
+    """A scheduled run's two builds take one parse. What a build looks up once for all its nodes (whether it
+    rebuilds every partition, how many numbers are affected) is its own: a second build with the same parse
+    reads the build scope as it is then, not as the first build found it."""
+    model = "int_line_diagnoses_considered"
+    copy = tmp_path / "copy.duckdb"
+    copy.write_bytes(incremental.warehouse.read_bytes())
+    manifest = parse_project(copy, tmp_path / "target")
+    assert manifest is not None
+
+    def compiled() -> str:
+        outcome = run_project_dbt(["compile", "--select", model, "--quiet"], copy, tmp_path / "target",
+                                  manifest=manifest)
+        assert outcome.success, outcome.failed_nodes
+        (path,) = (tmp_path / "target" / "compiled").rglob(f"{model}.sql")
+        return path.read_text(encoding="utf-8")
+
+    affected_only = "int_claim_keys_affected"
+    first = compiled()
+    assert affected_only in first and " as materialized (" in first
+    set_full_rebuild(copy, True)
+    second = compiled()
+    assert affected_only not in second and " as not materialized (" in second
+    set_full_rebuild(copy, False)
+    assert compiled() == first
 
 
 # the numbers the B run rewrote, as a SQL subquery (the copies below keep B's build scope)

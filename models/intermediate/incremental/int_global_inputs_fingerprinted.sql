@@ -65,15 +65,13 @@
     {%- do code.append({'name': 'parsing', 'checksum': ''}) %}
 {%- endif %}
 
+{%- set columns_of = columns_by_relation(inputs | map(attribute='relation') | list) if execute else {} %}
 {%- for input in inputs %}
     {%- set columns = [] %}
-    {%- if execute %}
-        {%- for column in adapter.get_columns_in_relation(input.relation)
-            if column.name not in input.get('except', []) %}
-            {%- do columns.append("coalesce(cast(" ~ adapter.quote(column.name) ~ " as " ~ string ~ "), '~')") %}
-            {%- do columns.append("'|'") %}
-        {%- endfor %}
-    {%- endif %}
+    {%- for column in columns_of.get(input.relation.render(), []) if column not in input.get('except', []) %}
+        {%- do columns.append("coalesce(cast(" ~ adapter.quote(column) ~ " as " ~ string ~ "), '~')") %}
+        {%- do columns.append("'|'") %}
+    {%- endfor %}
     {%- do columns.append("'" ~ input.name ~ "'") %}
     select
         cast('{{ input.name }}' as {{ string }}) as input_name,

@@ -63,9 +63,10 @@
 {%- endmacro %}
 
 
-{#- The column names of each relation in `relations`, in their table order: a dict from the rendered relation
-    to its list. int_global_inputs_fingerprinted reads some thirty seeds and models, and on DuckDB one catalog
-    query answers for all of them, where a describe each took most of the model's second in a daily build. -#}
+{#- The column names of each relation in `relations`, in their table order: a dict from the rendered
+    relation to its list. int_global_inputs_fingerprinted reads some thirty seeds and models, and on DuckDB
+    one catalog query answers for all of them, where a describe each took most of the model's second in a
+    daily build. -#}
 {% macro columns_by_relation(relations) -%}
     {{ return(adapter.dispatch('columns_by_relation', 'denials')(relations)) }}
 {%- endmacro %}
@@ -73,7 +74,8 @@
 {% macro default__columns_by_relation(relations) -%}
     {%- set found = {} -%}
     {%- for relation in relations -%}
-        {%- do found.update({relation.render(): adapter.get_columns_in_relation(relation) | map(attribute='name') | list}) -%}
+        {%- set columns = adapter.get_columns_in_relation(relation) | map(attribute='name') | list -%}
+        {%- do found.update({relation.render(): columns}) -%}
     {%- endfor -%}
     {{ return(found) }}
 {%- endmacro %}
@@ -83,7 +85,8 @@
     {%- set wanted = [] -%}
     {%- for relation in relations -%}
         {%- do found.update({relation.render(): []}) -%}
-        {%- do wanted.append("('" ~ relation.database ~ "', '" ~ relation.schema ~ "', '" ~ relation.identifier ~ "')") -%}
+        {%- do wanted.append(
+            "('" ~ relation.database ~ "', '" ~ relation.schema ~ "', '" ~ relation.identifier ~ "')") -%}
     {%- endfor -%}
     {%- if not wanted -%}
         {{ return(found) }}
@@ -95,6 +98,11 @@
     {%- for row in listed.rows -%}
         {%- set relation = api.Relation.create(database=row[0], schema=row[1], identifier=row[2]) -%}
         {%- do found[relation.render()].append(row[3]) -%}
+    {%- endfor -%}
+    {#- a build has built every input before the model that asks: no columns there is a name this query
+        missed, and a fingerprint without columns would miss every change of that input -#}
+    {%- for relation, columns in found.items() if not columns and flags.WHICH in ('build', 'run', 'retry') -%}
+        {{ exceptions.raise_compiler_error("columns_by_relation: no columns found for " ~ relation) }}
     {%- endfor -%}
     {{ return(found) }}
 {%- endmacro %}
@@ -161,8 +169,9 @@
     {%- endif -%}
     {%- set looked_up = build_lookups() -%}
     {%- if 'affected_numbers' not in looked_up -%}
-        {%- set affected = graph.nodes['model.' ~ project_name ~ '.int_claim_control_numbers_affected'].relation_name -%}
-        {%- do looked_up.update({'affected_numbers': run_query("select count(*) from " ~ affected).columns[0].values()[0]}) -%}
+        {%- set affected = graph.nodes['model.' ~ project_name ~ '.int_claim_control_numbers_affected'] -%}
+        {%- set counted = run_query("select count(*) from " ~ affected.relation_name) -%}
+        {%- do looked_up.update({'affected_numbers': counted.columns[0].values()[0]}) -%}
     {%- endif -%}
     {{ return(looked_up['affected_numbers'] <= var('hold_affected_numbers_up_to', 50000)) }}
 {%- endmacro %}

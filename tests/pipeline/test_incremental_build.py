@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -567,6 +568,37 @@ def test_the_scoped_singular_tests_are_those_listed() -> None:
     assert scoped == set(SCOPED_TESTS)
     assert {path.stem for path in tests_dir.rglob("*.sql")
             if "tested_files_only(" in path.read_text(encoding="utf-8")} == set(FILE_SCOPED_TESTS)
+
+
+def test_every_node_that_reads_the_build_scope_runs_after_it(tmp_path: Path) -> None:
+    """A build asks whether it rebuilds every partition once, and every node then takes that answer
+    (build_lookups): a node that asked before this build's int_build_scope was written would give every
+    partitioned model the last build's answer. The nodes that ask are the partitioned models, the data
+    tests of a partitioned model, and the singular tests scoped to the rebuilt numbers (tested_rows_only)
+    or to new files unless a global input changed; each must run after int_build_scope."""
+    run_dbt(["parse", "--quiet"], tmp_path / "parse.duckdb", tmp_path)
+    manifest = json.loads((tmp_path / "dbt_target" / "manifest.json").read_text(encoding="utf-8"))
+    parents = manifest["parent_map"]
+
+    def upstream(node: str) -> set[str]:
+        found, pending = set(), [node]
+        while pending:
+            for parent in parents.get(pending.pop(), []):
+                if parent not in found:
+                    found.add(parent)
+                    pending.append(parent)
+        return found
+
+    nodes = manifest["nodes"]
+    partitioned = {key for key, node in nodes.items() if node["resource_type"] == "model"
+                   and node["config"].get("incremental_strategy") == "pcn_replace"}
+    asking = partitioned | {
+        key for key, node in nodes.items() if node["resource_type"] == "test"
+        and (set(node["depends_on"]["nodes"]) & partitioned or "tested_rows_only(" in node["raw_code"]
+             or "unless_rebuilt_in_full=true" in node["raw_code"])}
+    assert len(partitioned) > 30 and len(asking) > 2 * len(partitioned)
+    scope = "model.denials.int_build_scope"
+    assert sorted(key for key in asking if scope not in upstream(key)) == []
 
 
 def project_where_tests_warn(tmp: Path) -> Path:

@@ -6,7 +6,9 @@ developer's own `dbt build` in the checkout) never share a manifest, a partial-p
 
 from __future__ import annotations
 
+import json
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -63,6 +65,33 @@ def run_dbt(args: list[str], warehouse: Path, tmp: Path, project_dir: Path | Non
             f"--- last {LOG_TAIL_LINES} lines of dbt.log ---\n{outcome.log_tail(LOG_TAIL_LINES)}"
         )
     return outcome
+
+
+@dataclass(frozen=True)
+class ParsedProject:
+    """The project's manifest.json as parsed, with each node's ancestors read from its parent map."""
+
+    manifest: dict
+
+    @property
+    def nodes(self) -> dict[str, dict]:
+        return self.manifest["nodes"]
+
+    def upstream(self, node: str) -> set[str]:
+        parents = self.manifest["parent_map"]
+        found, pending = set(), [node]
+        while pending:
+            for parent in parents.get(pending.pop(), []):
+                if parent not in found:
+                    found.add(parent)
+                    pending.append(parent)
+        return found
+
+
+def parsed_project(tmp: Path) -> ParsedProject:
+    """`dbt parse` of the repo's project, with its target under `tmp`."""
+    run_dbt(["parse", "--quiet"], tmp / "parse.duckdb", tmp)
+    return ParsedProject(json.loads((tmp / "dbt_target" / "manifest.json").read_text(encoding="utf-8")))
 
 
 def query(warehouse: Path, sql: str) -> list[tuple]:

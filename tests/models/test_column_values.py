@@ -14,14 +14,13 @@ broken key.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import duckdb
 import pytest
 import yaml
 
-from tests.models.dbt_helpers import DbtRunError, project_copy, query, run_dbt
+from tests.models.dbt_helpers import DbtRunError, parsed_project, project_copy, query, run_dbt
 
 TEST_NAME = "column_values_group_codes"
 KEYS_TEST_NAME = "column_values_payers"
@@ -120,28 +119,16 @@ def test_a_key_read_without_ref_points_at_a_parent_built_before_its_model(tmp_pa
     """A relationship given as to_node reads its parent without ref(), so dbt does not make the test wait for
     it: in a build, the parent must already be upstream of the tested model, or the test could run before
     this build's rows reach the parent and report keys that are only late."""
-    run_dbt(["parse", "--quiet"], tmp_path / "parse.duckdb", tmp_path)
-    manifest = json.loads((tmp_path / "dbt_target" / "manifest.json").read_text(encoding="utf-8"))
-    parents = manifest["parent_map"]
-
-    def upstream(node: str) -> set[str]:
-        found, pending = set(), [node]
-        while pending:
-            for parent in parents.get(pending.pop(), []):
-                if parent not in found:
-                    found.add(parent)
-                    pending.append(parent)
-        return found
-
+    project = parsed_project(tmp_path)
     checked, late = 0, []
-    for test in manifest["nodes"].values():
+    for test in project.nodes.values():
         metadata = test.get("test_metadata") or {}
         if metadata.get("name") != "column_values":
             continue
         for key in metadata["kwargs"].get("relationships") or []:
             if "to_node" in key:
                 checked += 1
-                names = {node.split(".")[-1] for node in upstream(test["attached_node"])}
+                names = {node.split(".")[-1] for node in project.upstream(test["attached_node"])}
                 if key["to_node"] not in names:
                     late.append(f"{test['attached_node']}.{key['column']} -> {key['to_node']}")
     assert checked > 20

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +29,7 @@ from denials.pipeline import MARTS_SELECTOR
 from denials.publish import publish, published_path
 from denials.transform import WITHOUT_UNIT_TESTS, parse_project
 from denials.transform import run_dbt as run_project_dbt
-from tests.models.dbt_helpers import DbtRunError, project_copy, run_dbt
+from tests.models.dbt_helpers import DbtRunError, parsed_project, project_copy, run_dbt
 from tests.models.mart_fingerprints import mart_fingerprints
 from tests.pipeline.conftest import cli, gx_copy
 from tests.quality.conftest import new_envelope
@@ -576,20 +575,8 @@ def test_every_node_that_reads_the_build_scope_runs_after_it(tmp_path: Path) -> 
     partitioned model the last build's answer. The nodes that ask are the partitioned models, the data
     tests of a partitioned model, and the singular tests scoped to the rebuilt numbers (tested_rows_only)
     or to new files unless a global input changed; each must run after int_build_scope."""
-    run_dbt(["parse", "--quiet"], tmp_path / "parse.duckdb", tmp_path)
-    manifest = json.loads((tmp_path / "dbt_target" / "manifest.json").read_text(encoding="utf-8"))
-    parents = manifest["parent_map"]
-
-    def upstream(node: str) -> set[str]:
-        found, pending = set(), [node]
-        while pending:
-            for parent in parents.get(pending.pop(), []):
-                if parent not in found:
-                    found.add(parent)
-                    pending.append(parent)
-        return found
-
-    nodes = manifest["nodes"]
+    project = parsed_project(tmp_path)
+    nodes = project.nodes
     partitioned = {key for key, node in nodes.items() if node["resource_type"] == "model"
                    and node["config"].get("incremental_strategy") == "pcn_replace"}
     asking = partitioned | {
@@ -598,7 +585,7 @@ def test_every_node_that_reads_the_build_scope_runs_after_it(tmp_path: Path) -> 
              or "unless_rebuilt_in_full=true" in node["raw_code"])}
     assert len(partitioned) > 30 and len(asking) > 2 * len(partitioned)
     scope = "model.denials.int_build_scope"
-    assert sorted(key for key in asking if scope not in upstream(key)) == []
+    assert sorted(key for key in asking if scope not in project.upstream(key)) == []
 
 
 def project_where_tests_warn(tmp: Path) -> Path:

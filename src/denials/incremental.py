@@ -11,6 +11,8 @@ from pathlib import Path
 
 import duckdb
 
+from denials.compaction import hold_back_merges
+
 SCOPE_TABLE = "intermediate.int_build_scope"
 AFFECTED_TABLE = "intermediate.int_claim_control_numbers_affected"
 
@@ -20,6 +22,7 @@ def build_scope_summary(warehouse: Path) -> str | None:
     no build scope (nothing built yet, or an older project)."""
     con = duckdb.connect(str(warehouse))
     try:
+        hold_back_merges(con)
         tables = {name for (name,) in con.execute(
             "select schema_name || '.' || table_name from duckdb_tables() where schema_name = 'intermediate'"
         ).fetchall()}

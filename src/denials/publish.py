@@ -34,6 +34,7 @@ from pathlib import Path
 
 import duckdb
 
+from denials.compaction import hold_back_merges
 from denials.errors import NothingToDo
 from denials.files import private_file, private_umask
 
@@ -316,6 +317,7 @@ def _record_publication(warehouse: Path, run_id: str, change_ids: list[str],
     except duckdb.Error as error:
         return type(error).__name__
     try:
+        hold_back_merges(con)
         con.execute("begin")
         con.execute("create schema if not exists build_state")
         con.execute(f"create or replace table {LAST_PUBLICATION} as select ? as run_id, ? as file_size, "

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 
+from denials.compaction import hold_back_merges
 from denials.paths import project_root
 
 SEED_SCHEMA = "reference"
@@ -82,6 +83,7 @@ def record_seeds_loaded(warehouse: Path, fingerprint: str) -> None:
     build_selection computed it before the build (files changed since are not what was loaded)."""
     con = duckdb.connect(str(warehouse))
     try:
+        hold_back_merges(con)
         con.execute(f"create schema if not exists {STATE_TABLE.split('.')[0]}")
         con.execute(f"create table if not exists {STATE_TABLE} (fingerprint varchar not null, "
                     "loaded_at timestamp not null)")
@@ -100,6 +102,7 @@ def forget_seeds_loaded(warehouse: Path) -> None:
         return
     con = duckdb.connect(str(warehouse))
     try:
+        hold_back_merges(con)
         con.execute(f"create schema if not exists {STATE_TABLE.split('.')[0]}")
         con.execute(f"drop table if exists {STATE_TABLE}")
     finally:

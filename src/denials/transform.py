@@ -78,8 +78,27 @@ def release_warehouse() -> None:
     with DuckDBConnectionManager._LOCK:
         environment = DuckDBConnectionManager._ENV
         if environment is not None:
-            environment.close()
+            try:
+                _merge_row_groups_if_due(environment)
+            finally:
+                environment.close()
         DuckDBConnectionManager.close_all_connections()
+
+
+def _merge_row_groups_if_due(environment: object) -> None:
+    """The close of a build is where row groups may be merged (`denials.compaction`); a connection a failed
+    build left unusable closes without."""
+    import duckdb
+
+    from denials.compaction import merge_if_due
+
+    connection = getattr(environment, "conn", None)
+    if connection is None:
+        return
+    try:
+        merge_if_due(connection)
+    except duckdb.Error:
+        return
 
 
 def _nodes_with_status(result: object, statuses: tuple[str, ...]) -> list[str]:
@@ -140,6 +159,9 @@ def _invoke(args: list[str], warehouse: Path, target_path: Path | None, log_path
             callbacks: list | None, project_dir: Path | None, manifest: object | None = None) -> DbtOutcome:
     from dbt.cli.main import dbtRunner
 
+    from denials.compaction import merge_share_threshold
+
+    merge_share_threshold()  # a bad setting stops here, before the build, not at its close
     root = project_dir or project_root()
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     full_args = [*args, "--project-dir", str(root), "--profiles-dir", str(root),

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 
+from denials.compaction import hold_back_merges
 from denials.errors import WarehouseUnusable
 from denials.files import private_directory, private_file, private_umask
 from denials.x12.segments import ID_ALPHABET
@@ -48,6 +49,7 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         con.execute(f"set memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
         con.execute("set preserve_insertion_order = false")
         if not read_only:
+            hold_back_merges(con)
             create_raw_schema(con)
     except BaseException:
         con.close()

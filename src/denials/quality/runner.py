@@ -22,6 +22,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from denials.compaction import hold_back_merges
 from denials.quality.datasets import (
     Dataset,
     Skip,
@@ -315,6 +316,7 @@ def record_results(warehouse: Path, report: CheckReport) -> None:
             ])
     con = duckdb.connect(str(warehouse))
     try:
+        hold_back_merges(con)
         con.execute(f"set memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
         con.execute(RESULTS_DDL)
         if rows:

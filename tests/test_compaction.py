@@ -1,0 +1,166 @@
+"""Rows written or deleted since the last merge stay as they are until they reach the threshold's share;
+then a build's close merges row groups.
+
+The file: one table of four full row groups, recorded as merged, then every other row of the first two
+deleted. A quarter of the stored rows are then deleted (two half-emptied groups out of four), and DuckDB can
+merge those two groups into one. Row groups are DuckDB's (122,880 rows by default), read from the file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+import yaml
+
+from denials.compaction import (
+    SHARE_ENV,
+    hold_back_merges,
+    merge_if_due,
+    merge_share_threshold,
+    rows_changed_share,
+)
+from denials.errors import NothingToDo
+from denials.transform import PROJECT_ROOT, release_warehouse
+from denials.warehouse import connect
+
+ROW_GROUPS = 4
+
+
+def _row_group_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    (rows,) = con.execute(
+        "select max(count) from (select row_group_id, sum(count) as count "
+        f"from pragma_storage_info('{table}') where column_id = 0 and segment_type <> 'VALIDITY' "
+        "group by row_group_id)"
+    ).fetchone()
+    return rows
+
+
+def _half_emptied(path: Path, monkeypatch: pytest.MonkeyPatch) -> int:
+    """The table, written, recorded as merged, then half-emptied, closed without merges; the rows of a row
+    group."""
+    con = duckdb.connect(str(path))
+    try:
+        hold_back_merges(con)
+        con.execute("set threads = 1")  # in order, so the first groups hold the first line ids
+        con.execute("create table row_group_probe as select range as line_id from range(1000000)")
+        per_group = _row_group_rows(con, "row_group_probe")
+        con.execute("drop table row_group_probe")
+        con.execute("create table service_lines as select range as line_id "
+                    f"from range({ROW_GROUPS * per_group})")
+        monkeypatch.setenv(SHARE_ENV, "0")
+        assert merge_if_due(con)
+        con.execute("checkpoint")
+        hold_back_merges(con)
+        con.execute(f"delete from service_lines where line_id < {2 * per_group} and line_id % 2 = 0")
+    finally:
+        con.close()
+    return per_group
+
+
+def _stored_and_live(path: Path) -> tuple[int, int]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        (stored,) = con.execute(
+            "select estimated_size from duckdb_tables() where table_name = 'service_lines'"
+        ).fetchone()
+        (live,) = con.execute("select count(*) from service_lines").fetchone()
+        return stored, live
+    finally:
+        con.close()
+
+
+def test_a_writer_connection_keeps_deleted_rows_stored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path = tmp_path / "warehouse.duckdb"
+    per_group = _half_emptied(path, monkeypatch)
+    con = connect(path)  # the loader's: it adds the raw layer, a change, so its close checkpoints
+    con.close()
+    # DuckDB's default would have merged the two half-emptied groups into one at the writer's close
+    assert _stored_and_live(path) == (ROW_GROUPS * per_group, (ROW_GROUPS - 1) * per_group)
+
+
+@pytest.mark.parametrize(("threshold", "merged"), [("0.30", False), ("0.25", True), ("0.20", True)])
+def test_a_close_merges_once_the_rows_changed_reach_the_threshold(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, threshold: str, merged: bool,
+) -> None:
+    path = tmp_path / "warehouse.duckdb"
+    per_group = _half_emptied(path, monkeypatch)
+    monkeypatch.setenv(SHARE_ENV, threshold)
+    con = duckdb.connect(str(path))
+    try:
+        hold_back_merges(con)
+        assert rows_changed_share(con) == pytest.approx(0.25)
+        assert merge_if_due(con) is merged
+        con.execute("create table run_marker as select 1 as run")  # a change, so the close checkpoints
+    finally:
+        con.close()
+    live = (ROW_GROUPS - 1) * per_group
+    assert _stored_and_live(path) == ((live if merged else ROW_GROUPS * per_group), live)
+
+
+def test_the_close_of_a_dbt_build_merges_when_due_and_its_checkpoints_do_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Through dbt-duckdb's own environment, opened with the profile's settings for its checkpoints."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    from dbt.adapters.duckdb.credentials import DuckDBCredentials
+    from dbt.adapters.duckdb.environments.local import LocalEnvironment
+
+    profile = yaml.safe_load((PROJECT_ROOT / "profiles.yml").read_text(encoding="utf-8"))
+    profile_options = profile["denials"]["outputs"]["local"]["config_options"]
+    vacuum = {"max_vacuum_tasks": profile_options["max_vacuum_tasks"]}
+    path = tmp_path / "warehouse.duckdb"
+    per_group = _half_emptied(path, monkeypatch)
+    live = (ROW_GROUPS - 1) * per_group
+
+    def build_once() -> None:
+        environment = LocalEnvironment(DuckDBCredentials(database="warehouse", schema="main", path=str(path),
+                                                         config_options=vacuum))
+        monkeypatch.setattr(DuckDBConnectionManager, "_ENV", environment)
+        cursor = environment.handle().cursor()
+        cursor.execute("create or replace table run_marker as select 1 as run")
+        cursor.execute("checkpoint")  # a checkpoint within the build, as the log's threshold brings
+        cursor.execute("create or replace table run_marker as select 2 as run")
+        release_warehouse()
+
+    monkeypatch.setenv(SHARE_ENV, "0.30")
+    build_once()
+    assert _stored_and_live(path) == (ROW_GROUPS * per_group, live)
+    monkeypatch.setenv(SHARE_ENV, "0.10")
+    build_once()
+    assert _stored_and_live(path) == (live, live)
+
+
+def test_rows_written_since_the_last_merge_count_toward_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A day's appends, no row deleted: the share is the rows appended over all rows stored."""
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    try:
+        hold_back_merges(con)
+        con.execute("create table service_lines as select range as line_id from range(90000)")
+        assert rows_changed_share(con) == 1.0  # never merged
+        monkeypatch.setenv(SHARE_ENV, "0")
+        assert merge_if_due(con)
+        hold_back_merges(con)
+        assert rows_changed_share(con) == 0.0
+        con.execute("insert into service_lines select range from range(90000, 100000)")
+        assert rows_changed_share(con) == pytest.approx(10000 / 100000)
+        monkeypatch.setenv(SHARE_ENV, "0.11")
+        assert not merge_if_due(con)
+        monkeypatch.setenv(SHARE_ENV, "0.10")
+        assert merge_if_due(con)
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("text", ["ten percent", "-0.1", "1.5", ""])
+def test_a_threshold_that_is_not_a_share_is_refused_by_name(
+    monkeypatch: pytest.MonkeyPatch, text: str,
+) -> None:
+    monkeypatch.setenv(SHARE_ENV, text)
+    with pytest.raises(NothingToDo, match=SHARE_ENV):
+        merge_share_threshold()

@@ -1,5 +1,5 @@
-"""Rows written or deleted since the last merge stay as they are until they reach the threshold's share;
-then a build's close merges row groups.
+"""Stored rows may grow, and deleted rows stay stored, until their growth since the last merge reaches the
+threshold's share of the rows stored; then a build's close merges row groups.
 
 The file: one table of four full row groups, recorded as merged, then every other row of the first two
 deleted. A quarter of the stored rows are then deleted (two half-emptied groups out of four), and DuckDB can
@@ -8,6 +8,7 @@ merge those two groups into one. Row groups are DuckDB's (122,880 rows by defaul
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import duckdb
@@ -21,11 +22,14 @@ from denials.compaction import (
     merge_share_threshold,
     rows_changed_share,
 )
-from denials.errors import NothingToDo
+from denials.errors import BadSetting
 from denials.transform import PROJECT_ROOT, release_warehouse
 from denials.warehouse import connect
 
 ROW_GROUPS = 4
+SOURCE = PROJECT_ROOT / "src" / "denials"
+# Connections that write files other than the warehouse: the published copy, rebuilt from the warehouse.
+OTHER_FILES = {("publish.py", "publish")}
 
 
 def _row_group_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
@@ -37,9 +41,9 @@ def _row_group_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
     return rows
 
 
-def _half_emptied(path: Path, monkeypatch: pytest.MonkeyPatch) -> int:
-    """The table, written, recorded as merged, then half-emptied, closed without merges; the rows of a row
-    group."""
+def _merged_then_deleted(path: Path, monkeypatch: pytest.MonkeyPatch, deleted: str) -> int:
+    """Four full row groups, recorded as merged, then the rows `deleted` selects deleted; closed without
+    merges. The rows of a row group."""
     con = duckdb.connect(str(path))
     try:
         hold_back_merges(con)
@@ -51,12 +55,14 @@ def _half_emptied(path: Path, monkeypatch: pytest.MonkeyPatch) -> int:
                     f"from range({ROW_GROUPS * per_group})")
         monkeypatch.setenv(SHARE_ENV, "0")
         assert merge_if_due(con)
-        con.execute("checkpoint")
-        hold_back_merges(con)
-        con.execute(f"delete from service_lines where line_id < {2 * per_group} and line_id % 2 = 0")
+        con.execute(f"delete from service_lines where {deleted.format(per_group=per_group)}")
     finally:
         con.close()
     return per_group
+
+
+def _half_emptied(path: Path, monkeypatch: pytest.MonkeyPatch) -> int:
+    return _merged_then_deleted(path, monkeypatch, "line_id < 2 * {per_group} and line_id % 2 = 0")
 
 
 def _stored_and_live(path: Path) -> tuple[int, int]:
@@ -92,13 +98,54 @@ def test_a_close_merges_once_the_rows_changed_reach_the_threshold(
     con = duckdb.connect(str(path))
     try:
         hold_back_merges(con)
-        assert rows_changed_share(con) == pytest.approx(0.25)
+        assert rows_changed_share(con) == 0.25
         assert merge_if_due(con) is merged
-        con.execute("create table run_marker as select 1 as run")  # a change, so the close checkpoints
     finally:
         con.close()
     live = (ROW_GROUPS - 1) * per_group
     assert _stored_and_live(path) == ((live if merged else ROW_GROUPS * per_group), live)
+
+
+def test_deleted_rows_a_merge_could_not_drop_do_not_bring_the_next_one_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every tenth row deleted leaves each group nine tenths full: no two fit in one, so none merge."""
+    path = tmp_path / "warehouse.duckdb"
+    per_group = _merged_then_deleted(path, monkeypatch, "line_id % 10 = 0")
+    monkeypatch.setenv(SHARE_ENV, "0.10")
+    con = duckdb.connect(str(path))
+    try:
+        hold_back_merges(con)
+        assert rows_changed_share(con) == pytest.approx(0.1, abs=1e-5)
+        assert merge_if_due(con)
+        assert rows_changed_share(con) == 0.0
+        assert not merge_if_due(con)
+    finally:
+        con.close()
+    assert _stored_and_live(path)[0] == ROW_GROUPS * per_group
+
+
+def test_rows_appended_since_the_last_merge_count_toward_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A day's appends, no row deleted: the share is the rows appended over all rows stored."""
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    try:
+        hold_back_merges(con)
+        assert rows_changed_share(con) == 0.0  # nothing stored
+        con.execute("create table service_lines as select range as line_id from range(90000)")
+        assert rows_changed_share(con) == 1.0  # never merged
+        monkeypatch.setenv(SHARE_ENV, "0")
+        assert merge_if_due(con)
+        assert rows_changed_share(con) == 0.0
+        con.execute("insert into service_lines select range from range(90000, 100000)")
+        assert rows_changed_share(con) == pytest.approx(10000 / 100000)
+        monkeypatch.setenv(SHARE_ENV, "0.11")
+        assert not merge_if_due(con)
+        monkeypatch.setenv(SHARE_ENV, "0.10")
+        assert merge_if_due(con)
+    finally:
+        con.close()
 
 
 def test_the_close_of_a_dbt_build_merges_when_due_and_its_checkpoints_do_not(
@@ -134,33 +181,32 @@ def test_the_close_of_a_dbt_build_merges_when_due_and_its_checkpoints_do_not(
     assert _stored_and_live(path) == (live, live)
 
 
-def test_rows_written_since_the_last_merge_count_toward_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """A day's appends, no row deleted: the share is the rows appended over all rows stored."""
-    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
-    try:
-        hold_back_merges(con)
-        con.execute("create table service_lines as select range as line_id from range(90000)")
-        assert rows_changed_share(con) == 1.0  # never merged
-        monkeypatch.setenv(SHARE_ENV, "0")
-        assert merge_if_due(con)
-        hold_back_merges(con)
-        assert rows_changed_share(con) == 0.0
-        con.execute("insert into service_lines select range from range(90000, 100000)")
-        assert rows_changed_share(con) == pytest.approx(10000 / 100000)
-        monkeypatch.setenv(SHARE_ENV, "0.11")
-        assert not merge_if_due(con)
-        monkeypatch.setenv(SHARE_ENV, "0.10")
-        assert merge_if_due(con)
-    finally:
-        con.close()
-
-
 @pytest.mark.parametrize("text", ["ten percent", "-0.1", "1.5", ""])
 def test_a_threshold_that_is_not_a_share_is_refused_by_name(
     monkeypatch: pytest.MonkeyPatch, text: str,
 ) -> None:
     monkeypatch.setenv(SHARE_ENV, text)
-    with pytest.raises(NothingToDo, match=SHARE_ENV):
+    with pytest.raises(BadSetting, match=SHARE_ENV):
         merge_share_threshold()
+
+
+def _opens_for_writing(call: ast.Call) -> bool:
+    function = call.func
+    named = isinstance(function, ast.Attribute) and function.attr == "connect" and isinstance(
+        function.value, ast.Name) and function.value.id == "duckdb"
+    read_only = any(keyword.arg == "read_only" for keyword in call.keywords)
+    return named and bool(call.args) and not read_only
+
+
+def test_every_connection_that_writes_the_warehouse_holds_merges_back() -> None:
+    """One writer left out would merge every table at its close, the cost the builds are spared."""
+    unheld = []
+    for module in sorted(SOURCE.rglob("*.py")):
+        for function in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+            if not isinstance(function, ast.FunctionDef) or (module.name, function.name) in OTHER_FILES:
+                continue
+            calls = [node for node in ast.walk(function) if isinstance(node, ast.Call)]
+            if any(_opens_for_writing(call) for call in calls) and not any(
+                    isinstance(call.func, ast.Name) and call.func.id == "hold_back_merges" for call in calls):
+                unheld.append(f"{module.relative_to(SOURCE)}:{function.name}")
+    assert unheld == []

@@ -23,8 +23,8 @@ EXIT_INTERRUPTED = 130
 EXIT_CODES: tuple[tuple[int, str], ...] = (
     (EXIT_OK, "success"),
     (EXIT_REJECTED, "some input files were rejected (quarantined with their reason); the rest loaded"),
-    (EXIT_USAGE, "bad arguments, or nothing to work on: no warehouse, nothing built or published, "
-                 "unknown file id"),
+    (EXIT_USAGE, "bad arguments or settings, or nothing to work on: no warehouse, nothing built or "
+                 "published, unknown file id"),
     (EXIT_CHECK_FAILED, "a critical data-quality check failed (nothing was published)"),
     (EXIT_BUILD_FAILED, "a dbt build failed (nothing was published)"),
     (EXIT_UNUSABLE, "the warehouse cannot be used: corrupt, another raw layout, read-only or not "
@@ -49,6 +49,12 @@ class DenialsError(Exception):
 
 class NothingToDo(DenialsError):
     """No warehouse, nothing built or published, an unknown id."""
+
+    exit_code = EXIT_USAGE
+
+
+class BadSetting(DenialsError):
+    """An environment setting the command cannot use."""
 
     exit_code = EXIT_USAGE
 

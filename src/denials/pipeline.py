@@ -120,10 +120,12 @@ class _BackgroundImport:
 def _probe(warehouse: Path) -> None:
     """Open the warehouse for writing once, so that a lock held by another process, a corrupt file or
     another raw layout is reported in one line before dbt starts (dbt would print its own traceback)."""
+    from denials.compaction import hold_back_merges
     from denials.warehouse import check_layout
 
     con = duckdb.connect(str(warehouse))
     try:
+        hold_back_merges(con)  # a crashed build's log, replayed here, is written back at this close
         check_layout(con)
     finally:
         con.close()
@@ -191,6 +193,7 @@ def scheduled_run(inbox: list[Path], warehouse: Path, say: Callable[[str], None]
 
 def _run_stages(inbox: list[Path], warehouse: Path, say: Callable[[str], None], quarantine: Path | None,
                 outcome: RunOutcome, identifiers: list[Any], payer_overrides: Path | None = None) -> None:
+    from denials.compaction import merge_share_threshold
     from denials.incremental import build_scope_summary
     from denials.ingest import ingest_paths
     from denials.ingest.retraction import mark_rebuilt, rebuild_pending
@@ -203,7 +206,8 @@ def _run_stages(inbox: list[Path], warehouse: Path, say: Callable[[str], None], 
     def after_file(_: object) -> None:
         pause_point("ingest")
 
-    # A bad override file stops the run before anything is ingested or built.
+    # A bad override file or setting stops the run before anything is ingested or built.
+    merge_share_threshold()
     overrides_file = resolve_path(payer_overrides)
     if overrides_file is not None:
         read_overrides(overrides_file)

@@ -86,8 +86,9 @@ def release_warehouse() -> None:
 
 
 def _merge_row_groups_if_due(environment: object) -> None:
-    """The close of a build is where row groups may be merged (`denials.compaction`); a connection a failed
-    build left unusable closes without."""
+    """The close of a build is where row groups may be merged (`denials.compaction`), on dbt-duckdb's
+    connection, which it keeps open between nodes (keep_open, its default); a connection a failed build
+    left unusable closes without."""
     import duckdb
 
     from denials.compaction import merge_if_due

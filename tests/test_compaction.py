@@ -25,6 +25,7 @@ from denials.compaction import (
 from denials.errors import BadSetting
 from denials.transform import PROJECT_ROOT, release_warehouse
 from denials.warehouse import connect
+from tests.models.dbt_helpers import query
 
 ROW_GROUPS = 4
 SOURCE = PROJECT_ROOT / "src" / "denials"
@@ -66,15 +67,9 @@ def _half_emptied(path: Path, monkeypatch: pytest.MonkeyPatch) -> int:
 
 
 def _stored_and_live(path: Path) -> tuple[int, int]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        (stored,) = con.execute(
-            "select estimated_size from duckdb_tables() where table_name = 'service_lines'"
-        ).fetchone()
-        (live,) = con.execute("select count(*) from service_lines").fetchone()
-        return stored, live
-    finally:
-        con.close()
+    [counts] = query(path, "select estimated_size, (select count(*) from service_lines) from duckdb_tables() "
+                           "where table_name = 'service_lines'")
+    return counts
 
 
 def test_a_writer_connection_keeps_deleted_rows_stored(

@@ -30,6 +30,8 @@ SHARE_ENV = "DENIALS_MERGE_SHARE"
 DEFAULT_SHARE = "0.10"
 MERGES_TABLE = "build_state.row_groups_merged"
 
+Tables = list[tuple[str, str, int]]
+
 
 def hold_back_merges(con: duckdb.DuckDBPyConnection) -> None:
     """Checkpoints of the database `con` is open on merge no row groups, whichever of its connections in
@@ -37,28 +39,29 @@ def hold_back_merges(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("set global max_vacuum_tasks = 0")
 
 
-def _stored_and_deleted(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
-    """The rows stored in the database's tables, and how many of them are deleted, the record of merges
-    aside. A table's estimated size counts its stored rows, deleted or not, until a merge or the drop of
-    their row group removes them."""
-    tables = [table for table in con.execute(
+def _tables(con: duckdb.DuckDBPyConnection) -> Tables:
+    """The database's tables: schema, name and stored rows. A table's estimated size counts its stored
+    rows, deleted or not, until a merge or the drop of their row group removes them."""
+    return con.execute(
         "select schema_name, table_name, estimated_size from duckdb_tables() "
         "where database_name = current_database() and not temporary"
-    ).fetchall() if f"{table[0]}.{table[1]}" != MERGES_TABLE]
-    stored = sum(size for _, _, size in tables)
-    if not tables:
+    ).fetchall()
+
+
+def _stored_and_deleted(con: duckdb.DuckDBPyConnection, tables: Tables) -> tuple[int, int]:
+    """The rows stored in `tables`, and how many of them are deleted, the record of merges aside."""
+    counted = [table for table in tables if f"{table[0]}.{table[1]}" != MERGES_TABLE]
+    if not counted:
         return 0, 0
-    counts = " + ".join(f'(select count(*) from "{schema}"."{table}")' for schema, table, _ in tables)
+    stored = sum(size for _, _, size in counted)
+    counts = " + ".join(f'(select count(*) from "{schema}"."{table}")' for schema, table, _ in counted)
     (live,) = con.execute(f"select {counts}").fetchone()
     return stored, max(stored - live, 0)
 
 
-def _last_merge(con: duckdb.DuckDBPyConnection) -> tuple[int, int] | None:
+def _last_merge(con: duckdb.DuckDBPyConnection, tables: Tables) -> tuple[int, int] | None:
     """The rows stored, and deleted among them, after the last merge; None before the first."""
-    (recorded,) = con.execute(
-        "select count(*) from duckdb_tables() where database_name = current_database() "
-        "and schema_name || '.' || table_name = ?", [MERGES_TABLE]).fetchone()
-    if not recorded:
+    if not any(f"{schema}.{table}" == MERGES_TABLE for schema, table, _ in tables):
         return None
     try:
         return con.execute(f"select rows_stored, rows_deleted from {MERGES_TABLE}").fetchone()
@@ -69,10 +72,11 @@ def _last_merge(con: duckdb.DuckDBPyConnection) -> tuple[int, int] | None:
 def rows_changed_share(con: duckdb.DuckDBPyConnection) -> float:
     """The growth of the stored rows since the last merge, plus that of the deleted rows among them, as a
     share of the rows stored: 1 before the first merge, 0 with nothing stored."""
-    stored, deleted = _stored_and_deleted(con)
+    tables = _tables(con)
+    stored, deleted = _stored_and_deleted(con, tables)
     if not stored:
         return 0.0
-    merged = _last_merge(con)
+    merged = _last_merge(con, tables)
     if merged is None:
         return 1.0
     stored_then, deleted_then = merged
@@ -106,6 +110,6 @@ def merge_if_due(con: duckdb.DuckDBPyConnection) -> bool:
         con.execute("checkpoint")
     finally:
         hold_back_merges(con)
-    stored, deleted = _stored_and_deleted(con)
+    stored, deleted = _stored_and_deleted(con, _tables(con))
     con.execute(f"insert into {MERGES_TABLE} values (?, ?, current_timestamp)", [stored, deleted])
     return True

@@ -9,6 +9,10 @@ runs in a child process of its own, so its peak RSS and CPU time are its own; CP
 say how many cores the stage kept busy (a stage near the machine's core count is bound by CPU, and only
 less work or more cores shortens it). With two or more sizes it prints how each stage grows against the
 claim count. Not a test: figures vary with the machine.
+
+This machine's speed also varies from one day to the next (the same build has taken 223 s one day and
+345 s another), so the bench times a fixed DuckDB workload before the first size and after the last: the
+machine reference. Compare two benches' figures only after comparing their references.
 """
 
 from __future__ import annotations
@@ -64,6 +68,53 @@ def in_child(name: str, work: Callable[[], None]) -> Stage:
           f"CPU {stage.cpu_seconds:7.1f} s ({stage.cpu_seconds / max(stage.seconds, 1e-9):.1f} cores){flag}",
           flush=True)
     return stage
+
+
+REFERENCE_ROWS = 3_000_000
+REFERENCE_ROUNDS = 3
+
+
+def _machine_reference() -> None:
+    """A fixed workload shaped like the build's (text keys, a join, an aggregate, a window, a table written
+    to a file and checkpointed), on two threads as the build has, three times; the median says how fast the
+    machine is today, apart from any change to the project."""
+    import duckdb
+
+    rounds = []
+    for _ in range(REFERENCE_ROUNDS):
+        with tempfile.TemporaryDirectory(prefix="denials-machine-reference-") as scratch:
+            started = time.perf_counter()
+            con = duckdb.connect(str(Path(scratch) / "reference.duckdb"), config={"threads": 2})
+            try:
+                con.execute(f"""
+                    create table lines as
+                    select
+                        number // 4 as claim_number,
+                        concat_ws(':', number // 4000, 1, number // 4, number % 4) as line_key,
+                        (number * 7919 % 100003) / 100.0 as amount
+                    from range({REFERENCE_ROWS}) as numbers (number)
+                """)
+                con.execute("""
+                    create table ranked as
+                    select
+                        lines.line_key,
+                        lines.amount + shuffled.amount as amount,
+                        row_number() over (
+                            partition by lines.claim_number order by lines.amount desc
+                        ) as line_rank,
+                        sum(lines.amount) over (partition by lines.claim_number) as claim_amount
+                    from lines
+                    inner join (select line_key, amount from lines order by amount) as shuffled
+                        on lines.line_key = shuffled.line_key
+                """)
+                con.execute("select line_rank, count(distinct line_key), sum(amount) from ranked "
+                            "group by line_rank").fetchall()
+                con.execute("checkpoint")
+            finally:
+                con.close()
+            rounds.append(time.perf_counter() - started)
+    print(f"  {'':<26} rounds {', '.join(f'{seconds:.1f}' for seconds in rounds)} s, "
+          f"median {sorted(rounds)[len(rounds) // 2]:.1f} s")
 
 
 def _generate(out: Path, claims: int, seed: int) -> None:
@@ -195,12 +246,14 @@ def main() -> None:
     options = parser.parse_args()
     sizes = sorted(options.claims or [1_000_000])
     results: dict[int, dict[str, Stage]] = {}
+    in_child("machine reference", _machine_reference)
     for claims in sizes:
         with tempfile.TemporaryDirectory(prefix="denials-build-bench-") as scratch:
             root = (options.keep / str(claims)) if options.keep else Path(scratch)
             root.mkdir(parents=True, exist_ok=True)
             reuse = options.reuse_data and options.keep is not None
             results[claims] = bench_size(claims, options.seed, root, reuse)
+    in_child("machine reference", _machine_reference)
     if len(sizes) > 1:
         small, large = sizes[0], sizes[-1]
         print(f"growth {small:,} -> {large:,} claims ({large / small:.0f}x the claims)")

@@ -10,9 +10,10 @@ say how many cores the stage kept busy (a stage near the machine's core count is
 less work or more cores shortens it). With two or more sizes it prints how each stage grows against the
 claim count. Not a test: figures vary with the machine.
 
-This machine's speed also varies from one day to the next (the same build has taken 223 s one day and
-345 s another), so the bench times a fixed DuckDB workload before the first size and after the last: the
-machine reference. Compare two benches' figures only after comparing their references.
+This machine's speed also varies, from one day to the next (the same build has taken 223 s one day and
+345 s another) and within one bench. So before each size's full run and again before its daily run, the
+bench times a fixed DuckDB workload: the machine reference. Compare two figures only after comparing the
+references taken before them; a daily run's share of the full run holds only when the two references agree.
 """
 
 from __future__ import annotations
@@ -76,8 +77,8 @@ REFERENCE_ROUNDS = 3
 
 def _machine_reference() -> None:
     """A fixed workload shaped like the build's (text keys, a join, an aggregate, a window, a table written
-    to a file and checkpointed), on two threads as the build has, three times; the median says how fast the
-    machine is today, apart from any change to the project."""
+    to a file and checkpointed), on two threads as the build has, a few rounds; the time a round takes says
+    how fast the machine is at the moment, apart from any change to the project."""
     import duckdb
 
     rounds = []
@@ -113,8 +114,7 @@ def _machine_reference() -> None:
             finally:
                 con.close()
             rounds.append(time.perf_counter() - started)
-    print(f"  {'':<26} rounds {', '.join(f'{seconds:.1f}' for seconds in rounds)} s, "
-          f"median {sorted(rounds)[len(rounds) // 2]:.1f} s")
+    print(f"  {'':<26} rounds {', '.join(f'{seconds:.1f}' for seconds in rounds)} s")
 
 
 def _generate(out: Path, claims: int, seed: int) -> None:
@@ -212,6 +212,7 @@ def bench_size(claims: int, seed: int, root: Path, reuse_data: bool) -> dict[str
         shutil.rmtree(data, ignore_errors=True)
         shutil.rmtree(daily, ignore_errors=True)
         stages = [in_child("generate", lambda: _generate(data, claims, seed))]
+    before_full = in_child("machine reference", _machine_reference)
     stages += [
         in_child("ingest", lambda: _ingest(data, warehouse)),
         in_child("dbt build", lambda: _build(root, warehouse)),
@@ -224,9 +225,12 @@ def bench_size(claims: int, seed: int, root: Path, reuse_data: bool) -> dict[str
     published = stages[-1].seconds
     print(f"  {'full run with publish':<26} {full + published:8.1f} s")
     in_child("generate daily 1%", lambda: _generate(daily, max(claims // 100, 1), seed + 1))
+    before_daily = in_child("machine reference", _machine_reference)
     increment = in_child("daily run (denials run)", lambda: _scheduled_run(daily, warehouse))
     print(f"  {'':<26} {increment.seconds / full:.0%} of ingest + build + checks, "
           f"{increment.seconds / (full + published):.0%} of the full run with publish")
+    print(f"  {'':<26} machine reference {before_daily.seconds / REFERENCE_ROUNDS:.1f} s a round before the "
+          f"daily run, {before_full.seconds / REFERENCE_ROUNDS:.1f} s before the full run")
     by_name = {stage.name: stage for stage in stages}
     measured = [stage for stage in stages if stage.name not in ("generate", "publish")]
     by_name["full run"] = Stage("full run", full, max(s.peak_rss_mb for s in measured), True,
@@ -246,14 +250,12 @@ def main() -> None:
     options = parser.parse_args()
     sizes = sorted(options.claims or [1_000_000])
     results: dict[int, dict[str, Stage]] = {}
-    in_child("machine reference", _machine_reference)
     for claims in sizes:
         with tempfile.TemporaryDirectory(prefix="denials-build-bench-") as scratch:
             root = (options.keep / str(claims)) if options.keep else Path(scratch)
             root.mkdir(parents=True, exist_ok=True)
             reuse = options.reuse_data and options.keep is not None
             results[claims] = bench_size(claims, options.seed, root, reuse)
-    in_child("machine reference", _machine_reference)
     if len(sizes) > 1:
         small, large = sizes[0], sizes[-1]
         print(f"growth {small:,} -> {large:,} claims ({large / small:.0f}x the claims)")

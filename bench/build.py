@@ -11,7 +11,7 @@ less work or more cores shortens it). With two or more sizes it prints how each 
 claim count. Not a test: figures vary with the machine.
 
 This machine's speed also varies, from one day to the next (the same build has taken 223 s one day and
-345 s another) and within one bench. So before each size's full run and again before its daily run, the
+303 s the next) and within one bench. So before each size's full run and again before its daily run, the
 bench times a fixed DuckDB workload: the machine reference. Compare two figures only after comparing the
 references taken before them; a daily run's share of the full run holds only when the two references agree.
 """
@@ -75,10 +75,10 @@ REFERENCE_ROWS = 3_000_000
 REFERENCE_ROUNDS = 3
 
 
-def _machine_reference() -> None:
+def _machine_reference(median_out: Path) -> None:
     """A fixed workload shaped like the build's (text keys, a join, an aggregate, a window, a table written
-    to a file and checkpointed), on two threads as the build has, a few rounds; the time a round takes says
-    how fast the machine is at the moment, apart from any change to the project."""
+    to a file and checkpointed), on two threads as the build has, a few rounds; the median round, written to
+    `median_out`, says how fast the machine is at the moment, apart from any change to the project."""
     import duckdb
 
     rounds = []
@@ -87,6 +87,8 @@ def _machine_reference() -> None:
             started = time.perf_counter()
             con = duckdb.connect(str(Path(scratch) / "reference.duckdb"), config={"threads": 2})
             try:
+                # DuckDB draws a progress bar on stdout, terminal or not, for a query past 2 s
+                con.execute("set enable_progress_bar = false")
                 con.execute(f"""
                     create table lines as
                     select
@@ -115,6 +117,16 @@ def _machine_reference() -> None:
                 con.close()
             rounds.append(time.perf_counter() - started)
     print(f"  {'':<26} rounds {', '.join(f'{seconds:.1f}' for seconds in rounds)} s")
+    median_out.write_text(str(sorted(rounds)[len(rounds) // 2]), encoding="utf-8")
+
+
+def machine_reference(root: Path) -> float:
+    """The machine reference's median round, in seconds, timed in a child as every stage is."""
+    median_out = root / "machine-reference.txt"
+    median_out.unlink(missing_ok=True)
+    if not in_child("machine reference", lambda: _machine_reference(median_out)).ok:
+        raise RuntimeError("the machine reference failed")
+    return float(median_out.read_text(encoding="utf-8"))
 
 
 def _generate(out: Path, claims: int, seed: int) -> None:
@@ -212,7 +224,7 @@ def bench_size(claims: int, seed: int, root: Path, reuse_data: bool) -> dict[str
         shutil.rmtree(data, ignore_errors=True)
         shutil.rmtree(daily, ignore_errors=True)
         stages = [in_child("generate", lambda: _generate(data, claims, seed))]
-    before_full = in_child("machine reference", _machine_reference)
+    before_full = machine_reference(root)
     stages += [
         in_child("ingest", lambda: _ingest(data, warehouse)),
         in_child("dbt build", lambda: _build(root, warehouse)),
@@ -225,12 +237,12 @@ def bench_size(claims: int, seed: int, root: Path, reuse_data: bool) -> dict[str
     published = stages[-1].seconds
     print(f"  {'full run with publish':<26} {full + published:8.1f} s")
     in_child("generate daily 1%", lambda: _generate(daily, max(claims // 100, 1), seed + 1))
-    before_daily = in_child("machine reference", _machine_reference)
+    before_daily = machine_reference(root)
     increment = in_child("daily run (denials run)", lambda: _scheduled_run(daily, warehouse))
     print(f"  {'':<26} {increment.seconds / full:.0%} of ingest + build + checks, "
           f"{increment.seconds / (full + published):.0%} of the full run with publish")
-    print(f"  {'':<26} machine reference {before_daily.seconds / REFERENCE_ROUNDS:.1f} s a round before the "
-          f"daily run, {before_full.seconds / REFERENCE_ROUNDS:.1f} s before the full run")
+    print(f"  {'':<26} machine reference: median round {before_daily:.1f} s before the daily run, "
+          f"{before_full:.1f} s before the full run")
     by_name = {stage.name: stage for stage in stages}
     measured = [stage for stage in stages if stage.name not in ("generate", "publish")]
     by_name["full run"] = Stage("full run", full, max(s.peak_rss_mb for s in measured), True,

@@ -21,6 +21,7 @@ from denials.insights import queries
 from denials.insights.filters import Filters
 from denials.insights.labels import words
 from denials.publish import connect_published, published_path
+from denials.quiet import no_progress_bar
 from denials.warehouse import resolve_warehouse
 
 PAGES = ("Overview", "Payers", "Drugs and unit errors", "Medical necessity", "Prior auth",
@@ -99,7 +100,7 @@ def page_context() -> PageContext | None:
     if not target.exists():
         st.error(f"Nothing published yet at {target}: run `denials run` first.")
         return None
-    con = _connection(str(warehouse), target.stat().st_mtime_ns).cursor()
+    con = no_progress_bar(_connection(str(warehouse), target.stat().st_mtime_ns).cursor())
     options = _options(con, f"options:{target}:{target.stat().st_mtime_ns}")
     st.sidebar.title("Denials")
     page = st.sidebar.radio("Page", PAGES, key="page", label_visibility="collapsed")

@@ -14,6 +14,8 @@ from types import TracebackType
 import duckdb
 import pyarrow as pa
 
+from denials.quiet import no_progress_bar
+
 APPEND_SEGMENTS = """
 insert into raw.x12_segment_rows (
     file_id, segment_position, interchange_seq, group_seq, transaction_seq, segment_code, segment_text,
@@ -32,7 +34,7 @@ _STOP = None
 class SegmentWriter:
     def __init__(self, con: duckdb.DuckDBPyConnection, file_id: int) -> None:
         # A cursor is a connection of its own to the same database, safe to use from another thread.
-        self._cursor = con.cursor()
+        self._cursor = no_progress_bar(con.cursor())
         self._file_id = file_id
         self._blocks: queue.Queue[pa.Table | None] = queue.Queue(maxsize=_QUEUED_BLOCKS)
         self._error: BaseException | None = None

@@ -14,6 +14,29 @@
 {%- endmacro %}
 
 
+{#- `segment_code = n`: the filter for one segment id, on the code the loader stores (base 37, a capital
+    then one or two capitals or digits; denials.x12.segments.segment_id_code) rather than on the id
+    looked up from it. DuckDB estimates a filter on the looked-up id at a few dozen rows, whatever the
+    table holds (the lookup lists every possible id), and then builds its hash tables on the millions of
+    segments read instead of on the envelopes they are joined to: stg_x12_835__adjustments took twice
+    as long at a million claims. A filter on the code is estimated from the column's statistics and
+    read inside the scan. For several ids the lookup stays: a list of codes is not read inside the scan,
+    so every segment's text would be. -#}
+{% macro x12_segment_is(segment_id) -%}
+    segment_code = {{ x12_segment_code(segment_id) }}
+{%- endmacro %}
+
+{% macro x12_segment_code(segment_id) -%}
+    {%- set alphabet = ' ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789' -%}
+    {%- if segment_id is not string or segment_id | length not in [2, 3] or segment_id[0] not in alphabet[1:27]
+          or segment_id[1:] | reject('in', alphabet[1:]) | list -%}
+        {{ exceptions.raise_compiler_error("x12_segment_code: '" ~ segment_id ~ "' is not a segment id (a capital, then one or two capitals or digits)") }}
+    {%- endif -%}
+    {%- set padded = segment_id ~ ' ' -%}
+    {{ ((alphabet.index(padded[0]) * 37 + alphabet.index(padded[1])) * 37 + alphabet.index(padded[2])) }}
+{%- endmacro %}
+
+
 {#- Component n (1-based) of a composite element, split on the interchange's component separator. -#}
 {% macro x12_component(composite, separator, position) -%}
     {{ return(adapter.dispatch('x12_component', 'denials')(composite, separator, position)) }}

@@ -181,6 +181,7 @@ create table if not exists raw.x12_segment_ids (
 -- Segments of registered files only: a file being loaded (or left by a killed load) is invisible.
 -- Element lists are computed on read from the stored text, so they cost nothing to load and stay
 -- exact; the element separator is the character after the segment id (none without elements).
+-- segment_code is kept beside segment_id for filters: see the dbt macro x12_segment_is.
 create or replace view raw.x12_segments as
 select
     segments.file_id,
@@ -189,6 +190,7 @@ select
     segments.group_seq,
     segments.transaction_seq,
     ids.segment_id,
+    segments.segment_code,
     segments.segment_text,
     substr(segments.segment_text, length(ids.segment_id) + 1, 1) as element_separator,
     case when length(segments.segment_text) > length(ids.segment_id)

@@ -48,6 +48,7 @@ joined as (
         transactions.transaction_control_number,
         transactions.implementation_reference,
         segments.segment_id,
+        segments.segment_code,
         segments.elements,
         segments.loop_id,
         segments.hl_id,

@@ -21,7 +21,7 @@ segments as (
     from {{ ref('stg_raw__x12_segments') }}
     where
         transaction_set_id = '835'
-        and segment_id = 'CAS'
+        and {{ x12_segment_is('CAS') }}
         and loop_id in ('2100', '2110')
         and claim_seq is not null
         {{ new_files_only() }}

@@ -20,7 +20,7 @@ segments as (
     from {{ ref('stg_raw__x12_segments') }}
     where
         transaction_set_id = '835'
-        and segment_id = 'PLB'
+        and {{ x12_segment_is('PLB') }}
         {{ new_files_only() }}
 ),
 

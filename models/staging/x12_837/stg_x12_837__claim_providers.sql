@@ -27,7 +27,7 @@ segments as (
     from {{ ref('stg_raw__x12_segments') }}
     where
         transaction_set_id = '837'
-        and segment_id = 'NM1'
+        and {{ x12_segment_is('NM1') }}
         {{ new_files_only() }}
 ),
 

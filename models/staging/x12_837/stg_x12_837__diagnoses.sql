@@ -25,7 +25,7 @@ segments as (
     from {{ ref('stg_raw__x12_segments') }}
     where
         transaction_set_id = '837'
-        and segment_id = 'HI'
+        and {{ x12_segment_is('HI') }}
         and loop_id = '2300'
         and claim_seq is not null
         {{ new_files_only() }}

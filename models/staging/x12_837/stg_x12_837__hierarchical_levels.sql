@@ -19,7 +19,7 @@ hl_segments as (
     from {{ ref('stg_raw__x12_segments') }}
     where
         transaction_set_id = '837'
-        and segment_id = 'HL'
+        and {{ x12_segment_is('HL') }}
         {{ new_files_only() }}
 ),
 

@@ -14,15 +14,25 @@
 {%- endmacro %}
 
 
-{#- `segment_code = n`: the filter for one segment id, on the code the loader stores (base 37, a capital
-    then one or two capitals or digits; denials.x12.segments.segment_id_code) rather than on the id
-    looked up from it. DuckDB estimates a filter on the looked-up id at a few dozen rows, whatever the
-    table holds (the lookup lists every possible id), and then builds its hash tables on the millions of
-    segments read instead of on the envelopes they are joined to: stg_x12_835__adjustments took twice
-    as long at a million claims. A filter on the code is estimated from the column's statistics and
-    read inside the scan. For several ids the lookup stays: a list of codes is not read inside the scan,
-    so every segment's text would be. -#}
+{#- The filter for one segment id. On DuckDB it is `segment_code = n`, on the code the loader stores (base
+    37, a capital then one or two capitals or digits; denials.x12.segments.segment_id_code), rather than
+    on the id looked up from it: DuckDB estimates a filter on the looked-up id at a few dozen rows,
+    whatever the table holds (the lookup lists every possible id), and then builds its hash tables on
+    the millions of segments read instead of on the envelopes they are joined to. A filter on the code is
+    estimated from the column's statistics and applied inside the scan. For several ids the lookup stays:
+    DuckDB (2.0) does not apply a list of codes inside the scan, so every segment's text would be read.
+    Spark reads the exported ids, with no lookup, and filters on them: a Parquet export written before
+    the code was exported then still gives every row. The column is unqualified: use it on one relation. -#}
 {% macro x12_segment_is(segment_id) -%}
+    {{ return(adapter.dispatch('x12_segment_is', 'denials')(segment_id)) }}
+{%- endmacro %}
+
+{% macro default__x12_segment_is(segment_id) -%}
+    {%- do x12_segment_code(segment_id) -%}
+    segment_id = '{{ segment_id }}'
+{%- endmacro %}
+
+{% macro duckdb__x12_segment_is(segment_id) -%}
     segment_code = {{ x12_segment_code(segment_id) }}
 {%- endmacro %}
 

@@ -79,16 +79,15 @@ def _machine_reference(median_out: Path) -> None:
     """A fixed workload shaped like the build's (text keys, a join, an aggregate, windows, a table written
     to a file and checkpointed), on two threads as the build has, a few rounds; the median round, written to
     `median_out`, says how fast the machine is at the moment, apart from any change to the project."""
-    import duckdb
 
-    from denials.quiet import no_progress_bar
+    from denials.quiet import quiet_connect
 
     rounds = []
     for _ in range(REFERENCE_ROUNDS):
         with tempfile.TemporaryDirectory(prefix="denials-machine-reference-") as scratch:
             started = time.perf_counter()
             reference = Path(scratch) / "reference.duckdb"
-            con = no_progress_bar(duckdb.connect(str(reference), config={"threads": 2}))
+            con = quiet_connect(reference, config={"threads": 2})
             try:
                 con.execute(f"""
                     create table lines as

@@ -28,13 +28,12 @@
 # build (a running build holds the file: wait for it). Identifiers are masked throughout.
 
 # %%
-import duckdb
 
 from denials.insights import charts
 from denials.insights.labels import words
 from denials.insights.lineage import loop_segments
 from denials.insights.notebook import chart, open_published, show, warehouse
-from denials.quiet import no_progress_bar
+from denials.quiet import quiet_connect
 
 DRUG = "J7189"
 con = open_published()
@@ -130,7 +129,7 @@ show(shown, money=["denied_amount", "dollars_at_stake"], caption="Lines (claim n
 
 # %%
 top = lines.iloc[0]
-segments_db = no_progress_bar(duckdb.connect(str(warehouse()), read_only=True))
+segments_db = quiet_connect(warehouse(), read_only=True)
 try:
     remit = loop_segments(segments_db, int(top["remit_file_id"]), int(top["remit_segment_position"]))
     show(remit, caption=f"835 file {top['remit_file_id']}, from segment {top['remit_segment_position']}")

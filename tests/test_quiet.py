@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from denials.quiet import no_progress_bar
+from denials.quiet import no_progress_bar, quiet_connect
 
 ROOT = Path(__file__).resolve().parents[1]
 CODE = [*sorted((ROOT / "src" / "denials").rglob("*.py")), *sorted((ROOT / "notebooks").glob("*.py"))]
@@ -37,7 +37,7 @@ def test_a_plain_connection_draws_a_bar_on_stdout_that_is_not_a_terminal(
 
 
 def test_a_quiet_connection_writes_nothing(capfd: pytest.CaptureFixture[str]) -> None:
-    con = no_progress_bar(duckdb.connect())
+    con = quiet_connect()
     try:
         assert _output_of_query(con, capfd) == ""
     finally:

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
-
 from denials.compaction import hold_back_merges
-from denials.quiet import no_progress_bar
+from denials.quiet import quiet_connect
 
 SCOPE_TABLE = "intermediate.int_build_scope"
 AFFECTED_TABLE = "intermediate.int_claim_control_numbers_affected"
@@ -21,7 +19,7 @@ AFFECTED_TABLE = "intermediate.int_claim_control_numbers_affected"
 def build_scope_summary(warehouse: Path) -> str | None:
     """'rebuilt in full: <reason>' or 'incremental: N claim numbers affected'; None when the warehouse has
     no build scope (nothing built yet, or an older project)."""
-    con = no_progress_bar(duckdb.connect(str(warehouse)))
+    con = quiet_connect(warehouse)
     try:
         hold_back_merges(con)
         tables = {name for (name,) in con.execute(

@@ -34,7 +34,7 @@ from denials.errors import (
 )
 from denials.locking import writer_lock
 from denials.pause import pause_point
-from denials.quiet import no_progress_bar
+from denials.quiet import quiet_connect
 
 MARTS_SELECTOR = "path:models/marts"
 
@@ -124,7 +124,7 @@ def _probe(warehouse: Path) -> None:
     from denials.compaction import hold_back_merges
     from denials.warehouse import check_layout
 
-    con = no_progress_bar(duckdb.connect(str(warehouse)))
+    con = quiet_connect(warehouse)
     try:
         hold_back_merges(con)  # a crashed build's log, replayed here, is written back at this close
         check_layout(con)

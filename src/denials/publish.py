@@ -37,7 +37,7 @@ import duckdb
 from denials.compaction import hold_back_merges
 from denials.errors import NothingToDo
 from denials.files import private_file, private_umask
-from denials.quiet import no_progress_bar
+from denials.quiet import quiet_connect
 
 PUBLISHED_SCHEMAS = ("marts", "reference")
 # What `denials summary` shows about the files behind the published marts: one row per file and per
@@ -119,7 +119,7 @@ def publish(warehouse: Path, run_id: str, schemas: tuple[str, ...] = PUBLISHED_S
     remove_stale_temporaries(warehouse)
     temporary = warehouse.with_name(f".{warehouse.stem}{TEMPORARY_MARKER}{os.getpid()}.duckdb")
     try:
-        probe = no_progress_bar(duckdb.connect())
+        probe = quiet_connect()
         try:
             probe.execute("attach ? as build (read_only)", [str(warehouse)])
             # read even when everything is copied whole: what it lists is then published too
@@ -133,7 +133,7 @@ def publish(warehouse: Path, run_id: str, schemas: tuple[str, ...] = PUBLISHED_S
             with private_umask():
                 shutil.copyfile(target, temporary)
         with private_umask():
-            con = no_progress_bar(duckdb.connect(str(temporary)))
+            con = quiet_connect(temporary)
         try:
             con.execute("attach ? as build (read_only)", [str(warehouse)])
             tables = _tables_to_publish(con, schemas, raw_tables)
@@ -314,7 +314,7 @@ def _record_publication(warehouse: Path, run_id: str, change_ids: list[str],
     (another process opened the warehouse meanwhile, say), the next publish finds no match and copies
     everything whole."""
     try:
-        con = no_progress_bar(duckdb.connect(str(warehouse)))
+        con = quiet_connect(warehouse)
     except duckdb.Error as error:
         return type(error).__name__
     try:
@@ -354,7 +354,7 @@ def connect_published(warehouse: Path) -> duckdb.DuckDBPyConnection:
             f"nothing published yet at {target}: run `denials run` (or `denials build` then "
             "`denials publish`) first"
         )
-    con = no_progress_bar(duckdb.connect(str(target), read_only=True))
+    con = quiet_connect(target, read_only=True)
     # readers are many and long-lived (the app, notebooks): each gets a bounded share of memory and
     # spills beyond it instead of growing with the warehouse
     con.execute(f"set memory_limit = '{READER_MEMORY_LIMIT}'")

@@ -19,11 +19,9 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-import duckdb
-
 from denials.compaction import hold_back_merges
 from denials.paths import project_root
-from denials.quiet import no_progress_bar
+from denials.quiet import quiet_connect
 
 SEED_SCHEMA = "reference"
 STATE_TABLE = "build_state.seeds_loaded"
@@ -65,7 +63,7 @@ def _matches_record(warehouse: Path, fingerprint: str, root: Path | None = None)
     if not warehouse.exists():
         return False
     state_schema = STATE_TABLE.split(".")[0]
-    con = no_progress_bar(duckdb.connect(str(warehouse), read_only=True))
+    con = quiet_connect(warehouse, read_only=True)
     try:
         tables = {name for (name,) in con.execute(
             "select schema_name || '.' || table_name from duckdb_tables() where schema_name in (?, ?)",
@@ -82,7 +80,7 @@ def _matches_record(warehouse: Path, fingerprint: str, root: Path | None = None)
 def record_seeds_loaded(warehouse: Path, fingerprint: str) -> None:
     """After a build that loaded the seeds and succeeded: the fingerprint of the files it loaded, as
     build_selection computed it before the build (files changed since are not what was loaded)."""
-    con = no_progress_bar(duckdb.connect(str(warehouse)))
+    con = quiet_connect(warehouse)
     try:
         hold_back_merges(con)
         con.execute(f"create schema if not exists {STATE_TABLE.split('.')[0]}")
@@ -101,7 +99,7 @@ def forget_seeds_loaded(warehouse: Path) -> None:
     loads them too (their tables may hold files other than the recorded ones)."""
     if not warehouse.exists():
         return
-    con = no_progress_bar(duckdb.connect(str(warehouse)))
+    con = quiet_connect(warehouse)
     try:
         hold_back_merges(con)
         con.execute(f"create schema if not exists {STATE_TABLE.split('.')[0]}")

@@ -15,7 +15,7 @@ import duckdb
 from denials.compaction import hold_back_merges
 from denials.errors import WarehouseUnusable
 from denials.files import private_directory, private_file, private_umask
-from denials.quiet import no_progress_bar
+from denials.quiet import quiet_connect
 from denials.x12.segments import ID_ALPHABET
 
 DEFAULT_WAREHOUSE = Path("warehouse") / "denials.duckdb"
@@ -40,11 +40,11 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the warehouse; for writing, create it (0600, in a 0700 folder when the folder is new) and
     its raw layer, or check that the raw layer has this loader's layout."""
     if read_only:
-        con = no_progress_bar(duckdb.connect(str(path), read_only=True))
+        con = quiet_connect(path, read_only=True)
     else:
         private_directory(path.parent)
         with private_umask():
-            con = no_progress_bar(duckdb.connect(str(path)))
+            con = quiet_connect(path)
         private_file(path)
     try:
         con.execute(f"set memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
@@ -313,7 +313,7 @@ def check_layout(con: duckdb.DuckDBPyConnection) -> None:
 
 def open_checked(path: Path) -> None:
     """Open the warehouse read-only once to check it is a DuckDB file of this loader's raw layout."""
-    con = no_progress_bar(duckdb.connect(str(path), read_only=True))
+    con = quiet_connect(path, read_only=True)
     try:
         check_layout(con)
     finally:

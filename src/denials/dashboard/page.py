@@ -21,7 +21,7 @@ from denials.insights.filters import Filters
 from denials.insights.labels import title, words
 from denials.insights.metrics import metric
 from denials.publish import connect_published, published_path
-from denials.quiet import no_progress_bar
+from denials.quiet import quiet_connect
 
 VENDOR = Path(__file__).with_name("static") / "vendor"
 VENDORED = ("vega-6.3.0/vega.min.js", "vega-lite-6.4.1/vega-lite.min.js",
@@ -234,7 +234,7 @@ def write_dashboard(warehouse: Path, output: Path, show_identifiers: bool = Fals
         return write_report(warehouse, output, show_identifiers=show_identifiers)
     if not warehouse.exists():
         raise MartsMissing(f"no warehouse at {warehouse}: run `denials run` first")
-    con = no_progress_bar(duckdb.connect(str(warehouse), read_only=True))
+    con = quiet_connect(warehouse, read_only=True)
     try:
         page = build_report(con, show_identifiers=show_identifiers)
     finally:

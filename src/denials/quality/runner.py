@@ -34,7 +34,7 @@ from denials.quality.datasets import (
 from denials.quality.docs import build_offline_docs
 from denials.quality.project import open_context
 from denials.quality.results import CheckReport, ExpectationOutcome, SuiteOutcome, json_safe, to_json
-from denials.quiet import no_progress_bar
+from denials.quiet import quiet_connect
 from denials.warehouse import DUCKDB_MEMORY_LIMIT
 
 DEFAULT_CHUNK_ROWS = 100_000
@@ -85,7 +85,7 @@ def run_checks(warehouse: Path, suites: list[str] | None = None, build_docs: boo
     report = CheckReport(run_id=run_id or f"{run_time:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}",
                          run_time=run_time, warehouse=warehouse)
     identifiers: list[Any] = docs_identifiers if docs_identifiers is not None else []
-    con = no_progress_bar(duckdb.connect(str(warehouse), read_only=True))
+    con = quiet_connect(warehouse, read_only=True)
     try:
         con.execute(f"set memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
         wh = Warehouse(con)
@@ -314,7 +314,7 @@ def record_results(warehouse: Path, report: CheckReport) -> None:
                 to_json(outcome.observed_summary()),
                 None if outcome.success else _message(suite, outcome),
             ])
-    con = no_progress_bar(duckdb.connect(str(warehouse)))
+    con = quiet_connect(warehouse)
     try:
         hold_back_merges(con)
         con.execute(f"set memory_limit = '{DUCKDB_MEMORY_LIMIT}'")

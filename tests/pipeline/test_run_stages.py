@@ -119,3 +119,34 @@ def test_background_import_loads_modules_only_once_started(tmp_path: Path,
     # a module that fails to import does not stop the ones after it, nor raise here
     assert sys.modules["warmed_by_test"].LOADED
     assert "broken_by_test" not in sys.modules
+
+
+def test_dbt_is_imported_beside_the_ingest_and_loaded_before_the_parse(
+        stand_ins: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    import denials.ingest as ingest
+
+    order: list[tuple[str, ...]] = []
+
+    class RecordedImport:
+        def __init__(self, *modules: str) -> None:
+            self.modules = modules
+
+        def start(self) -> None:
+            order.append(("start", *self.modules))
+
+        def wait(self) -> None:
+            order.append(("wait", *self.modules))
+
+    real_ingest = ingest.ingest_paths
+
+    def recorded_ingest(*args: object, **kwargs: object) -> object:
+        order.append(("ingest",))
+        return real_ingest(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "_BackgroundImport", RecordedImport)
+    monkeypatch.setattr(ingest, "ingest_paths", recorded_ingest)
+    monkeypatch.setattr(transform, "parse_project",
+                        lambda warehouse: order.append(("parse",)) or stand_ins["parsed"])
+    assert _run(stand_ins).exit_code == EXIT_OK
+    dbt_steps = [step for step in order if step[0] in ("ingest", "parse") or "dbt.cli.main" in step]
+    assert dbt_steps == [("start", "dbt.cli.main"), ("ingest",), ("wait", "dbt.cli.main"), ("parse",)]

@@ -8,6 +8,7 @@ import json
 import time
 from pathlib import Path
 
+from denials.quiet import quiet_connect
 from denials.transform import parse_project, run_dbt, warehouse_target_path
 
 
@@ -92,3 +93,32 @@ def test_dbt_opens_the_warehouse_with_its_memory_limit_and_checkpoint_threshold(
     monkeypatch.setenv("DENIALS_DBT_MEMORY_LIMIT", "700MB")
     assert _dbt_duckdb_setting(warehouse, tmp_path / "logs", "checkpoint_threshold") == "61.0 MiB"
     assert _dbt_duckdb_setting(warehouse, tmp_path / "logs", "memory_limit") == "667.5 MiB"
+
+
+def _tiny_project(folder: Path, label: str) -> Path:
+    """A dbt project of one seed, built on DuckDB like ours (the profile reads DENIALS_WAREHOUSE)."""
+    (folder / "seeds").mkdir(parents=True)
+    (folder / "dbt_project.yml").write_text('name: tiny\nversion: "1.0"\nprofile: tiny\n', encoding="utf-8")
+    (folder / "profiles.yml").write_text(
+        "tiny:\n  target: local\n  outputs:\n    local:\n      type: duckdb\n"
+        "      path: \"{{ env_var('DENIALS_WAREHOUSE') }}\"\n", encoding="utf-8")
+    (folder / "seeds" / "codes.csv").write_text(f"code,label\nA,{label}\n", encoding="utf-8")
+    return folder
+
+
+def test_a_checkout_in_another_folder_loads_its_own_seeds(tmp_path: Path) -> None:
+    """dbt's saved parse names each seed file by its absolute path. A release installed in a new folder,
+    building the same warehouse, must read the seeds beside it, not the old folder's (gone, or another
+    version), though it keeps the warehouse's dbt folder."""
+    warehouse, logs = tmp_path / "site" / "site.duckdb", tmp_path / "logs"
+    old = _tiny_project(tmp_path / "release-1", "alpha")
+    assert run_dbt(["seed", "--quiet"], warehouse, log_path=logs, project_dir=old).success
+    new = _tiny_project(tmp_path / "release-2", "alpha")
+    (old / "seeds" / "codes.csv").write_text("code,label\nA,stale\n", encoding="utf-8")
+    built = run_dbt(["seed", "--quiet"], warehouse, log_path=logs, project_dir=new)
+    assert built.success, built.failed_nodes
+    connection = quiet_connect(warehouse, read_only=True)
+    try:
+        assert connection.execute("select label from codes").fetchall() == [("alpha",)]
+    finally:
+        connection.close()

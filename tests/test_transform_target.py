@@ -122,3 +122,26 @@ def test_a_checkout_in_another_folder_loads_its_own_seeds(tmp_path: Path) -> Non
         assert connection.execute("select label from codes").fetchall() == [("alpha",)]
     finally:
         connection.close()
+
+
+def test_the_saved_parse_is_kept_only_for_the_checkout_that_made_it(tmp_path: Path) -> None:
+    from denials.transform import PARSED_FROM_CHECKOUT_FILE, _drop_parse_of_another_checkout
+
+    target = tmp_path / "dbt_target" / "site"
+    saved = target / "partial_parse.msgpack"
+    first, second = tmp_path / "release-1", tmp_path / "release-2"
+    target.mkdir(parents=True)
+    saved.write_bytes(b"parse")
+    _drop_parse_of_another_checkout(target, first)
+    assert not saved.exists(), "a parse of unknown origin is dropped"
+    saved.write_bytes(b"parse")
+    _drop_parse_of_another_checkout(target, tmp_path / "." / "release-1")
+    assert saved.exists(), "the same checkout, however its path is written, keeps its parse"
+    _drop_parse_of_another_checkout(target, second)
+    assert not saved.exists()
+    assert (target / PARSED_FROM_CHECKOUT_FILE).read_text(encoding="utf-8") == str(second.resolve())
+    saved.write_bytes(b"parse")
+    (target / PARSED_FROM_CHECKOUT_FILE).write_bytes(b"\xff\xfe")
+    _drop_parse_of_another_checkout(target, second)
+    assert not saved.exists(), "an unreadable record counts as another checkout's"
+    assert sorted(path.name for path in target.iterdir()) == [PARSED_FROM_CHECKOUT_FILE]

@@ -86,13 +86,14 @@ def _after_first_node(action: Callable[[], None]) -> Callable[[Any], None]:
 
 
 class _BackgroundImport:
-    """Imports modules in a daemon thread once started, so that a later stage finds them loaded.
+    """Imports modules in a daemon thread once started, so that a later stage finds them loaded; as a
+    context, started on entry and joined on every way out, so the process never ends inside an import.
 
-    The checks' first import (Great Expectations, pandas) took 3 to 4 s of every run. The staging build
-    spends most of its time in DuckDB, which releases the GIL, so the import made during it comes almost
-    free: at a million claims the raw and staging checks of a daily run took 2.3 to 2.6 s instead of 6.4
-    to 7.2 s, and the build beside them took no longer. It starts once the build has run its first node,
-    when dbt has imported what it needs to run, so the two threads seldom import at once. A module that
+    A first import costs seconds of Python (Great Expectations and pandas 3 to 4 s, dbt about 2 s), and a
+    stage that spends its time in DuckDB, which releases the GIL, leaves room for it. The checks' import
+    starts once the staging build has run its first node, when dbt has imported what it needs to run, so
+    the two threads seldom import at once: at a million claims the raw and staging checks of a daily run
+    took 2.3 to 2.6 s instead of 6.4 to 7.2 s, and the build beside them took no longer. A module that
     fails to import here fails again, with its message, where it is used."""
 
     def __init__(self, *modules: str) -> None:
@@ -116,6 +117,13 @@ class _BackgroundImport:
     def wait(self) -> None:
         if self._thread.ident is not None:
             self._thread.join()
+
+    def __enter__(self) -> _BackgroundImport:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.wait()
 
 
 def _probe(warehouse: Path) -> None:
@@ -213,34 +221,33 @@ def _run_stages(inbox: list[Path], warehouse: Path, say: Callable[[str], None], 
     if overrides_file is not None:
         read_overrides(overrides_file)
 
+    # denials.quality.project sets GX's environment when imported: here, before any other thread runs
+    # (DuckDB's, the imports'), since a change to the environment while another thread reads it is unsafe
+    import denials.quality.project  # noqa: F401
+
     # dbt's first import (about 2 s) runs beside the ingest, which spends most of its time in DuckDB. The
     # two threads share the GIL, so the ingest's own time takes part of the import.
-    dbt_import = _BackgroundImport("dbt.cli.main")
-    dbt_import.start()
-    report = ingest_paths(inbox, warehouse, quarantine_dir=quarantine, on_file=after_file)
-    counts = report.counts
-    outcome.stage("ingest", ", ".join(f"{counts.get(s, 0)} {s}" for s in
-                                      ("loaded", "duplicate", "unchanged", "rejected", "unsupported")))
-    for rejected in (o for o in report.files if o.status == "rejected"):
-        say(f"rejected {rejected.label}: {rejected.reason}")
-    if report.exit_code:
-        outcome.exit_code = EXIT_REJECTED
+    with _BackgroundImport("dbt.cli.main"):
+        report = ingest_paths(inbox, warehouse, quarantine_dir=quarantine, on_file=after_file)
+        counts = report.counts
+        outcome.stage("ingest", ", ".join(f"{counts.get(s, 0)} {s}" for s in
+                                          ("loaded", "duplicate", "unchanged", "rejected", "unsupported")))
+        for rejected in (o for o in report.files if o.status == "rejected"):
+            say(f"rejected {rejected.label}: {rejected.reason}")
+        if report.exit_code:
+            outcome.exit_code = EXIT_REJECTED
 
-    overrides_file, override_rows = load_overrides(warehouse, payer_overrides)
-    if overrides_file is not None:
-        outcome.stage("payer overrides", f"{override_rows} rows from {overrides_file}")
-    # A retracted file's rows are in the incremental models: rebuild them from scratch once.
-    refresh = rebuild_pending(warehouse)
-    selection, seeds_loaded = build_selection(warehouse, without=MARTS_SELECTOR, full_refresh=refresh)
-    staging_args = ["build", *selection, "--quiet"] + (["--full-refresh"] if refresh else [])
-    # denials.quality.project sets GX's environment when imported: here, before DuckDB's threads run, since
-    # a change to the environment while another thread reads it is unsafe
-    import denials.quality.project  # noqa: F401
+        overrides_file, override_rows = load_overrides(warehouse, payer_overrides)
+        if overrides_file is not None:
+            outcome.stage("payer overrides", f"{override_rows} rows from {overrides_file}")
+        # A retracted file's rows are in the incremental models: rebuild them from scratch once.
+        refresh = rebuild_pending(warehouse)
+        selection, seeds_loaded = build_selection(warehouse, without=MARTS_SELECTOR, full_refresh=refresh)
+        staging_args = ["build", *selection, "--quiet"] + (["--full-refresh"] if refresh else [])
 
     checks_imports = _BackgroundImport("denials.quality.runner", "great_expectations")
     # Both builds take this one parse. They compile in place, in the one manifest, so their selections must
     # not overlap (dbt would not compile a node's ephemeral CTEs twice): staging and intermediate, then marts.
-    dbt_import.wait()
     manifest = parse_project(warehouse)
     built = dbt_build(staging_args, warehouse, "staging", after_first_node=checks_imports.start,
                       manifest=manifest)

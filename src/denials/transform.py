@@ -27,7 +27,7 @@ WITHOUT_UNIT_TESTS = ["--exclude-resource-type", "unit_test"]
 LOG_LEVEL_FILE_ENV = "DBT_LOG_LEVEL_FILE"
 DEFAULT_LOG_LEVEL_FILE = "info"
 # beside dbt's saved parse: the checkout it was parsed from
-PARSE_ROOT_FILE = "parsed_from_checkout.txt"
+PARSED_FROM_CHECKOUT_FILE = "parsed_from_checkout.txt"
 
 
 @dataclass
@@ -109,23 +109,27 @@ def _merge_row_groups_if_due(environment: object) -> None:
 def _drop_parse_of_another_checkout(target: Path, root: Path) -> None:
     """Delete dbt's saved parse in `target` when it was made from a checkout other than `root`.
 
-    The saved parse keeps each seed's absolute path, and dbt reuses it for every file that did not change.
-    The target folder is the warehouse's, so a checkout moved or installed anew in another folder, building
-    the same warehouse, loaded its seeds from the old folder: the build failed once that was gone, and
-    loaded the old folder's files while it was there. dbt then parses in full, once."""
+    The saved parse keeps each seed's absolute path, and dbt reuses it for every file that did not change;
+    dbt-duckdb loads a seed's rows from that path. The target folder is the warehouse's, so a checkout
+    moved or installed anew in another folder, building the same warehouse, loaded its seeds from the old
+    folder: the build failed once that was gone, and took the old folder's rows while it was there. dbt
+    then parses in full, once."""
     from dbt.constants import PARTIAL_PARSE_FILE_NAME
 
-    marker = target / PARSE_ROOT_FILE
+    marker = target / PARSED_FROM_CHECKOUT_FILE
     checkout = str(root.resolve())
     try:
         parsed_from = marker.read_text(encoding="utf-8")
-    except (FileNotFoundError, NotADirectoryError):
+    except (OSError, UnicodeDecodeError):  # none yet, or unreadable: parse in full and write it again
         parsed_from = None
     if parsed_from == checkout:
         return
     (target / PARTIAL_PARSE_FILE_NAME).unlink(missing_ok=True)
     target.mkdir(parents=True, exist_ok=True)
-    marker.write_text(checkout, encoding="utf-8")
+    # written whole or not at all, so another process never reads half of it
+    written = marker.with_name(f"{marker.name}.{os.getpid()}")
+    written.write_text(checkout, encoding="utf-8")
+    os.replace(written, marker)
 
 
 def _nodes_with_status(result: object, statuses: tuple[str, ...]) -> list[str]:
@@ -191,7 +195,8 @@ def _invoke(args: list[str], warehouse: Path, target_path: Path | None, log_path
     merge_share_threshold()  # a bad setting stops here, before the build, not at its close
     root = project_dir or project_root()
     warehouse.parent.mkdir(parents=True, exist_ok=True)
-    target = target_path or warehouse_target_path(warehouse)
+    # dbt reads a relative target path from the project's folder
+    target = Path(root, target_path or warehouse_target_path(warehouse))
     _drop_parse_of_another_checkout(target, root)
     full_args = [*args, "--project-dir", str(root), "--profiles-dir", str(root), "--target-path", str(target)]
     if log_path is not None:

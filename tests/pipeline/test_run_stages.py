@@ -137,6 +137,13 @@ def test_dbt_is_imported_beside_the_ingest_and_loaded_before_the_parse(
         def wait(self) -> None:
             order.append(("wait", *self.modules))
 
+        def __enter__(self) -> RecordedImport:
+            self.start()
+            return self
+
+        def __exit__(self, *exc_info: object) -> None:
+            self.wait()
+
     real_ingest = ingest.ingest_paths
 
     def recorded_ingest(*args: object, **kwargs: object) -> object:
@@ -150,3 +157,25 @@ def test_dbt_is_imported_beside_the_ingest_and_loaded_before_the_parse(
     assert _run(stand_ins).exit_code == EXIT_OK
     dbt_steps = [step for step in order if step[0] in ("ingest", "parse") or "dbt.cli.main" in step]
     assert dbt_steps == [("start", "dbt.cli.main"), ("ingest",), ("wait", "dbt.cli.main"), ("parse",)]
+
+
+def test_a_failed_ingest_still_waits_for_dbt_s_import(stand_ins: dict,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The process must not end while the background thread is inside an import."""
+    import denials.ingest as ingest
+
+    waited: list[bool] = []
+    real_wait = pipeline._BackgroundImport.wait
+
+    def recorded_wait(self: pipeline._BackgroundImport) -> None:
+        real_wait(self)
+        waited.append(not self._thread.is_alive())
+
+    def failed_ingest(*args: object, **kwargs: object) -> object:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pipeline._BackgroundImport, "wait", recorded_wait)
+    monkeypatch.setattr(ingest, "ingest_paths", failed_ingest)
+    with pytest.raises(OSError, match="disk full"):
+        _run(stand_ins)
+    assert waited == [True], "the import thread was joined before the error left the run"

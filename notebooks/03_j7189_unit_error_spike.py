@@ -28,7 +28,6 @@
 # build (a running build holds the file: wait for it). Identifiers are masked throughout.
 
 # %%
-
 from denials.insights import charts
 from denials.insights.labels import words
 from denials.insights.lineage import loop_segments

@@ -242,6 +242,20 @@ def test_zip_archives_and_unsafe_members(tmp_path: Path) -> None:
     assert report.exit_code == 1
 
 
+def test_a_member_without_a_name_is_refused_not_a_crash(tmp_path: Path) -> None:
+    """A damaged central directory can name a member ''; it gets its registry row and a reason."""
+    archive = tmp_path / "batch.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
+        zipped.writestr("one.835", remittance(claims=1))
+        zipped.writestr("two.835", remittance(claims=1, control="000000009"))
+        zipped.filelist[0].filename = ""  # the central directory, written at the close, names it ''
+    report = ingest_paths([archive], tmp_path / "w.duckdb")
+    by_member = {o.archive_member: o for o in report.files}
+    assert by_member[""].status == "rejected" and "no name" in by_member[""].reason
+    assert by_member["two.835"].status == "loaded"
+    assert report.exit_code == 1
+
+
 def test_zip_bombs_are_refused(tmp_path: Path) -> None:
     archive = tmp_path / "bomb.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zipped:

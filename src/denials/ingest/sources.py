@@ -127,6 +127,8 @@ def archive_problem(archive: zipfile.ZipFile, compressed_size: int) -> str | Non
 
 
 def member_problem(name: str) -> str | None:
+    if not name:
+        return "archive member has no name: refused"
     pure = PurePosixPath(name.replace("\\", "/"))
     if pure.is_absolute() or name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
         return "archive member has an absolute path: refused"
@@ -149,7 +151,8 @@ def _from_archive(path: Path) -> Iterator[InputFile]:
         if problem:
             return
         for member in archive.infolist():
-            if member.is_dir():
+            # ZipInfo.is_dir() fails on a damaged member with an empty name
+            if member.filename.endswith("/"):
                 continue
             problem = member_problem(member.filename)
             if member.flag_bits & 0x1:

@@ -75,7 +75,8 @@ def zipped(members: list[bytes], damage: list[tuple]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for number, member in enumerate(members):
-            archive.writestr(f"member{number}.835", member)
+            # short names: damage to a name must not leave a word that a message may use ("member")
+            archive.writestr(f"m{number}.835", member)
     return mutate(buffer.getvalue(), damage)
 
 

@@ -120,8 +120,8 @@ remit_claim_candidates as (
     select
         remit_claims.remit_claim_id,
         remit_claims.remit_transaction_id,
-        claims.payer_id as claim_payer_id,
-        count(*) over (partition by remit_claims.remit_claim_id) as candidate_claim_count
+        -- the one candidate's payer, once the having clause has kept remit claims with one candidate
+        min(claims.payer_id) as claim_payer_id
     from remit_claims
     inner join payments
         on remit_claims.remit_transaction_id = payments.remit_transaction_id
@@ -140,21 +140,36 @@ remit_claim_candidates as (
                 or claims.statement_from_date is null
                 or remit_claims.statement_from_date = claims.statement_from_date
             )
+    group by
+        remit_claims.remit_claim_id,
+        remit_claims.remit_transaction_id
+    having count(*) = 1
+),
+
+-- counted per transaction before meeting its identifiers: each transaction has up to four, and joining
+-- them to every remit claim first multiplied a million rows by four
+transaction_evidence as (
+    select
+        remit_transaction_id,
+        claim_payer_id,
+        count(*) as evidence_claim_count
+    from remit_claim_candidates
+    where claim_payer_id is not null
+    group by
+        remit_transaction_id,
+        claim_payer_id
 ),
 
 identifier_evidence as (
     select
         payment_identifiers.identifier_type,
         payment_identifiers.identifier_value,
-        count(distinct remit_claim_candidates.claim_payer_id) as candidate_payer_count,
-        min(remit_claim_candidates.claim_payer_id) as learned_payer_id,
-        count(*) as evidence_claim_count
+        count(distinct transaction_evidence.claim_payer_id) as candidate_payer_count,
+        min(transaction_evidence.claim_payer_id) as learned_payer_id,
+        cast(sum(transaction_evidence.evidence_claim_count) as bigint) as evidence_claim_count
     from payment_identifiers
-    inner join remit_claim_candidates
-        on payment_identifiers.remit_transaction_id = remit_claim_candidates.remit_transaction_id
-    where
-        remit_claim_candidates.candidate_claim_count = 1
-        and remit_claim_candidates.claim_payer_id is not null
+    inner join transaction_evidence
+        on payment_identifiers.remit_transaction_id = transaction_evidence.remit_transaction_id
     group by
         payment_identifiers.identifier_type,
         payment_identifiers.identifier_value

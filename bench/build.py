@@ -3,8 +3,9 @@
 For each size: generates N claims, ingests the 837, 835 and administration files into a fresh
 warehouse, runs `dbt build` (seeds, staging, intermediate, marts and their tests) and the data-quality
 checks, and publishes the marts (the first publication copies every table). Then a daily increment (1%
-more claims as new files) goes through `denials run`, the scheduled command a site runs every day: ingest,
-both builds and checks, and the publish, which now updates the previous publication in place. Every stage
+more claims as new files) goes through `denials run --no-docs`, the scheduled command a site runs every day:
+ingest, both builds and checks, and the publish, which now updates the previous publication in place (the
+Data Docs, which `denials run` builds by default, add about 2 s at a million claims). Every stage
 runs in a child process of its own, so its peak RSS and CPU time are its own; CPU seconds over wall seconds
 say how many cores the stage kept busy (a stage near the machine's core count is bound by CPU, and only
 less work or more cores shortens it). With two or more sizes it prints how each stage grows against the
@@ -238,7 +239,7 @@ def bench_size(claims: int, seed: int, root: Path, reuse_data: bool) -> dict[str
     print(f"  {'full run with publish':<26} {full + published:8.1f} s")
     in_child("generate daily 1%", lambda: _generate(daily, max(claims // 100, 1), seed + 1))
     before_daily = machine_reference(root)
-    increment = in_child("daily run (denials run)", lambda: _scheduled_run(daily, warehouse))
+    increment = in_child("daily run (--no-docs)", lambda: _scheduled_run(daily, warehouse))
     print(f"  {'':<26} {increment.seconds / full:.0%} of ingest + build + checks, "
           f"{increment.seconds / (full + published):.0%} of the full run with publish")
     print(f"  {'':<26} machine reference: median round {before_daily:.1f} s before the daily run, "

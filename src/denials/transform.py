@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from denials.paths import PROJECT_ROOT, project_root
+from denials.redaction import redact, redact_dbt_logs
 
 __all__ = ["PROJECT_ROOT", "WITHOUT_UNIT_TESTS", "DbtOutcome", "parse_project", "release_warehouse",
            "run_dbt"]
@@ -132,13 +133,40 @@ def _drop_parse_of_another_checkout(target: Path, root: Path) -> None:
     os.replace(written, marker)
 
 
+def _redact_run_results(target: Path) -> None:
+    """dbt's run_results.json keeps each node's message, and a failed node's message is the database error,
+    which quotes the value it failed on: the messages are redacted as the logs are. `dbt retry` reads the
+    statuses and node ids, which stay as they are."""
+    import json
+
+    path = target / "run_results.json"
+    try:
+        results = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # none written (a parse), or not dbt's: nothing to redact
+        return
+    if not isinstance(results, dict):
+        return
+    changed = False
+    for node_result in results.get("results") or []:
+        message = node_result.get("message") if isinstance(node_result, dict) else None
+        if isinstance(message, str) and redact(message) != message:
+            node_result["message"] = redact(message)
+            changed = True
+    if changed:
+        written = path.with_name(f"{path.name}.{os.getpid()}")
+        written.write_text(json.dumps(results), encoding="utf-8")
+        os.replace(written, path)
+
+
 def _nodes_with_status(result: object, statuses: tuple[str, ...]) -> list[str]:
     nodes = []
     for node_result in getattr(result, "results", None) or []:
         status = str(getattr(node_result, "status", ""))
         if status in statuses:
             name = getattr(getattr(node_result, "node", None), "unique_id", "?")
-            nodes.append(f"{name}: {status}: {getattr(node_result, 'message', '') or ''}".rstrip(": "))
+            # a database error quotes the value it failed on, which may be an identifier
+            message = redact(getattr(node_result, "message", "") or "")
+            nodes.append(f"{name}: {status}: {message}".rstrip(": "))
     return nodes
 
 
@@ -193,6 +221,7 @@ def _invoke(args: list[str], warehouse: Path, target_path: Path | None, log_path
     from denials.compaction import merge_share_threshold
 
     merge_share_threshold()  # a bad setting stops here, before the build, not at its close
+    redact_dbt_logs()
     root = project_dir or project_root()
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     # dbt reads a relative target path from the project's folder
@@ -209,6 +238,7 @@ def _invoke(args: list[str], warehouse: Path, target_path: Path | None, log_path
             result = dbtRunner(manifest=manifest, callbacks=callbacks or []).invoke(full_args)
         finally:
             release_warehouse()
+    _redact_run_results(target)
     return DbtOutcome(
         success=result.success,
         failed_nodes=_nodes_with_status(result.result, ("error", "fail", "runtime error")),

@@ -89,18 +89,29 @@ def test_2_nothing_to_work_on(cli, inbox: Path, tmp_path: Path) -> None:
     assert done.returncode == 2  # click's usage errors share the code
 
 
-def test_4_build_failed(cli, inbox: Path, tmp_path: Path) -> None:
+def test_4_build_failed(cli, gx: Path, inbox: Path, tmp_path: Path) -> None:
+    """A model that fails on a value: the exit code, the model and the error's kind, and the value nowhere,
+    neither in the output nor in dbt's log and run results."""
     warehouse = tmp_path / "w" / "denials.duckdb"
     assert cli("ingest", str(inbox), "--warehouse", str(warehouse), gx_root=tmp_path).returncode == 0
-    # A staging table of another shape where a model appends: that model fails. (Dropping the raw view
-    # staging reads no longer works: every writer's connection restores the raw layer first.)
+    # A staging table of another shape where a model appends (a column whose type a release changed):
+    # the model fails on the first patient control number, and DuckDB's error quotes it. (Dropping the raw
+    # view staging reads no longer works: every writer's connection restores the raw layer first.)
     con = duckdb.connect(str(warehouse))
     con.execute("create schema staging")
-    con.execute("create table staging.stg_x12_835__claims (file_id date)")
+    con.execute("create table staging.stg_x12_835__claims (file_id bigint, patient_control_number integer)")
     con.close()
     done = cli("build", "--warehouse", str(warehouse), gx_root=tmp_path)
     assert done.returncode == 4, done.stdout + done.stderr
-    _no_traceback(done)
+    output = _no_traceback(done)
+    assert "stg_x12_835__claims" in output and "Conversion Error" in output, output
+    written = {"output": output}
+    for folder in (tmp_path, gx.parent / "dbt-logs"):
+        written.update({str(path): path.read_text(encoding="utf-8", errors="replace")
+                        for path in folder.rglob("*") if path.suffix in (".log", ".json") and path.is_file()})
+    assert any("Conversion Error" in text for name, text in written.items() if name.endswith("dbt.log"))
+    # the remit's CLP01 values (tests/ingest/x12_builders.py)
+    assert not [name for name, text in written.items() if "PCN0000" in text]
 
 
 def test_5_corrupt_and_old_layout_warehouses(cli, inbox: Path, tmp_path: Path) -> None:

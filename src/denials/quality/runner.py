@@ -11,7 +11,6 @@ validation the connection is closed, the warehouse is opened read-write only to 
 from __future__ import annotations
 
 import math
-import re
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
@@ -35,10 +34,10 @@ from denials.quality.docs import build_offline_docs
 from denials.quality.project import open_context
 from denials.quality.results import CheckReport, ExpectationOutcome, SuiteOutcome, json_safe, to_json
 from denials.quiet import quiet_connect
+from denials.redaction import redact
 from denials.warehouse import DUCKDB_MEMORY_LIMIT
 
 DEFAULT_CHUNK_ROWS = 100_000
-_QUOTED = re.compile(r"'[^']*'")
 RESULTS_TABLE = "quality.check_results"
 RESULTS_DDL = f"""
 create schema if not exists quality;
@@ -159,11 +158,6 @@ def _run_dataset(context: Any, wh: Warehouse, dataset: Dataset, parameters: dict
         outcome.status = "error"
         outcome.reason = "; ".join(f"{e.description}: {e.error}" for e in outcome.expectations if e.error)
     return outcome
-
-
-def redact(message: str) -> str:
-    """Drop quoted literals from an error message: a failed cast would quote the value (PHI) it met."""
-    return _QUOTED.sub("'…'", message)
 
 
 def _first_line(error: BaseException) -> str:

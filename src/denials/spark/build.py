@@ -77,6 +77,10 @@ def build_on_spark(raw_dir: Path, spark_dir: Path, marts_dir: Path, dbt_args: li
 def _child(raw_dir: Path, spark_dir: Path, marts_dir: Path, dbt_args: list[str]) -> int:
     from dbt.cli.main import dbtRunner
 
+    from denials.redaction import redact_dbt_logs
+
+    redact_dbt_logs()  # this child's output is shown when the build fails
+
     os.environ["DENIALS_SPARK_RAW"] = str(raw_dir)
     os.environ["DENIALS_SPARK_WAREHOUSE"] = str(spark_dir)
     root = project_root()

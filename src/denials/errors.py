@@ -10,6 +10,8 @@ import errno
 
 import duckdb
 
+from denials.redaction import redact
+
 EXIT_OK = 0
 EXIT_REJECTED = 1
 EXIT_USAGE = 2
@@ -81,7 +83,7 @@ _READ_ONLY_MARKERS = ("read-only file system", "permission denied", "read only",
 
 def _first_line(error: BaseException) -> str:
     text = str(error).strip().splitlines()
-    return text[0][:300] if text else type(error).__name__
+    return redact(text[0])[:300] if text else type(error).__name__
 
 
 def classify(error: BaseException, warehouse: object | None = None) -> DenialsError | None:

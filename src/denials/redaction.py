@@ -1,24 +1,59 @@
 """Messages that may quote a value, with the value dropped.
 
-A database error quotes the cell it failed on (DuckDB: `Could not convert string 'MJJ00000000' to
-INT32`; Spark: `The value 'MJJ00000000' of the type "STRING" cannot be cast`), and that cell may be a
-patient control number, a member id or a name. Every such message the package shows or logs goes through
-`redact`, and so does every line dbt writes to its log file and to stdout (`redact_dbt_logs`): a build
-that fails on a value says which model failed and why, never the value.
+A database error may quote the cell it failed on, and that cell may be a patient control number, a
+member id or a name. DuckDB does it in several ways: `Could not convert string 'X' to INT32`, `Could not
+convert string "X" to DECIMAL(18,2)`, `Duplicate key "X" violates ...`, `Could not cast value 123 to
+DECIMAL(18,2)`; Spark: `The value 'X' of the type "STRING" cannot be cast`. So `redact`:
+  - withholds the rest of a line once it names an error of the kinds that come from data (a conversion,
+    a constraint, invalid input, a value out of range), keeping the kind;
+  - replaces every single-quoted literal with '…', from a line's first single quote to its last, so that a
+    value holding a quote (O'Brien) goes whole;
+  - keeps double-quoted text otherwise: DuckDB quotes names of columns and tables that way, and an error
+    about the code (a binder or catalog error) needs them.
+Every such message the package shows or logs goes through it, and so does every line dbt writes to its log
+file and to stdout (`redact_dbt_logs`): a build that fails on a value says which model failed and the kind
+of error, never the value.
 """
 
 from __future__ import annotations
 
+import json
 import re
 
-# From the first single quote of a line to its last: a value may hold a quote itself (O'Brien), and two
-# quoted literals on one line lose the words between them, which is the safe side.
+# DuckDB's error kinds whose messages are about a value read, not about the code (DuckDB prefixes its
+# messages with "<kind> Error: "; Spark's error classes come in brackets)
+DATA_ERROR_KINDS = ("Conversion Error", "Constraint Error", "Invalid Input Error", "Out of Range Error",
+                    "Mismatch Type Error", "Decimal Error", "[CAST_INVALID_INPUT]", "[CAST_OVERFLOW]",
+                    "[NUMERIC_VALUE_OUT_OF_RANGE]")
+WITHHELD = ": … (withheld: it may quote a value)"
+_DATA_ERROR = re.compile("(" + "|".join(re.escape(kind) for kind in DATA_ERROR_KINDS) + ")[^\n]*")
 _QUOTED = re.compile(r"'[^\n]*'")
 
 
 def redact(message: str) -> str:
-    """`message` with its quoted literals replaced by '…'."""
-    return _QUOTED.sub("'…'", message)
+    """`message` without the values it may quote (see the module's docstring)."""
+    return _QUOTED.sub("'…'", _DATA_ERROR.sub(lambda found: found.group(1).rstrip(":") + WITHHELD, message))
+
+
+def _redact_log_line(line: str) -> str:
+    """A line of dbt's log: text, or a JSON object (`--log-format json`), whose strings are redacted one by
+    one so that the line stays JSON."""
+    if line.startswith("{"):
+        try:
+            return json.dumps(_redact_strings(json.loads(line)), sort_keys=True)
+        except ValueError:
+            pass
+    return redact(line)
+
+
+def _redact_strings(value: object) -> object:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, list):
+        return [_redact_strings(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _redact_strings(item) for key, item in value.items()}
+    return value
 
 
 def redact_dbt_logs() -> None:
@@ -34,7 +69,7 @@ def redact_dbt_logs() -> None:
         return
 
     def scrubber(message: str) -> str:
-        return redact(scrub_secrets(message))
+        return _redact_log_line(scrub_secrets(message))
 
     scrubber.redacts_values = True  # type: ignore[attr-defined]
     dbt_events.env_scrubber = scrubber

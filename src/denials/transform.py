@@ -133,7 +133,7 @@ def _drop_parse_of_another_checkout(target: Path, root: Path) -> None:
     os.replace(written, marker)
 
 
-def _redact_run_results(target: Path) -> None:
+def redact_run_results(target: Path) -> None:
     """dbt's run_results.json keeps each node's message, and a failed node's message is the database error,
     which quotes the value it failed on: the messages are redacted as the logs are. `dbt retry` reads the
     statuses and node ids, which stay as they are."""
@@ -237,8 +237,10 @@ def _invoke(args: list[str], warehouse: Path, target_path: Path | None, log_path
         try:
             result = dbtRunner(manifest=manifest, callbacks=callbacks or []).invoke(full_args)
         finally:
-            release_warehouse()
-    _redact_run_results(target)
+            try:
+                release_warehouse()
+            finally:
+                redact_run_results(target)
     return DbtOutcome(
         success=result.success,
         failed_nodes=_nodes_with_status(result.result, ("error", "fail", "runtime error")),

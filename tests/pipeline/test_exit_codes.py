@@ -99,7 +99,7 @@ def test_4_build_failed(cli, gx: Path, inbox: Path, tmp_path: Path) -> None:
     # view staging reads no longer works: every writer's connection restores the raw layer first.)
     con = duckdb.connect(str(warehouse))
     con.execute("create schema staging")
-    con.execute("create table staging.stg_x12_835__claims (file_id bigint, patient_control_number integer)")
+    con.execute("create table staging.stg_x12_835__claims (file_id bigint, patient_control_number date)")
     con.close()
     done = cli("build", "--warehouse", str(warehouse), gx_root=tmp_path)
     assert done.returncode == 4, done.stdout + done.stderr

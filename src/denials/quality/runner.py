@@ -101,7 +101,8 @@ def run_checks(warehouse: Path, suites: list[str] | None = None, build_docs: boo
             record_results(warehouse, report)
             report.recorded = True
         except duckdb.Error as error:
-            report.record_error = f"results not written to {RESULTS_TABLE}: {type(error).__name__}: {error}"
+            report.record_error = (f"results not written to {RESULTS_TABLE}: {type(error).__name__}: "
+                                   f"{_first_line(error)}")
     if build_docs:
         try:
             report.docs_index, report.docs_dropped_urls = build_offline_docs(context, identifiers)
@@ -162,7 +163,8 @@ def _run_dataset(context: Any, wh: Warehouse, dataset: Dataset, parameters: dict
 
 def _first_line(error: BaseException) -> str:
     text = str(error).strip().splitlines()
-    return redact(text[0][:300]) if text else ""
+    # redacted whole, then cut: a cut could fall inside a quoted value
+    return redact(text[0])[:300] if text else ""
 
 
 def _frames(con: duckdb.DuckDBPyConnection, sql: str, chunk_rows: int) -> Iterator[pd.DataFrame]:
@@ -206,7 +208,7 @@ def _exception_message(exception_info: Any) -> str | None:
         return None
     if isinstance(exception_info, dict) and "raised_exception" in exception_info:
         if exception_info.get("raised_exception"):
-            return redact(str(exception_info.get("exception_message") or "exception")[:300])
+            return redact(str(exception_info.get("exception_message") or "exception"))[:300]
         return None
     if isinstance(exception_info, dict):
         for value in exception_info.values():

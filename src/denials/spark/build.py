@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from denials.paths import project_root
+from denials.redaction import redact, redact_dbt_logs
+from denials.transform import redact_run_results
 
 MARTS_SCHEMA = "marts"
 
@@ -70,14 +72,13 @@ def build_on_spark(raw_dir: Path, spark_dir: Path, marts_dir: Path, dbt_args: li
                      - children_before.ru_utime - children_before.ru_stime),
         marts_dir=marts_dir,
         log_path=log_path,
-        output=stdout[-20000:] + stderr[-5000:],
+        # the JVM writes its task errors to stderr itself, past dbt's loggers
+        output=redact(stdout[-20000:] + stderr[-5000:]),
     )
 
 
 def _child(raw_dir: Path, spark_dir: Path, marts_dir: Path, dbt_args: list[str]) -> int:
     from dbt.cli.main import dbtRunner
-
-    from denials.redaction import redact_dbt_logs
 
     redact_dbt_logs()  # this child's output is shown when the build fails
 
@@ -88,6 +89,7 @@ def _child(raw_dir: Path, spark_dir: Path, marts_dir: Path, dbt_args: list[str])
         *dbt_args, "--target", "spark", "--project-dir", str(root), "--profiles-dir", str(root),
         "--target-path", str(spark_dir / "dbt_target"), "--log-path", str(spark_dir / "dbt_logs"),
     ])
+    redact_run_results(spark_dir / "dbt_target")
     from pyspark import SparkContext
     from pyspark.sql import SparkSession
 

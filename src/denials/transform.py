@@ -24,7 +24,8 @@ WITHOUT_UNIT_TESTS = ["--exclude-resource-type", "unit_test"]
 # dbt writes every statement it runs to its log file at debug level. A profile of a daily build found its
 # worker threads in that logging (formatting, and queueing for the file) in about a third of its samples,
 # so the file gets info and above: node starts, results and errors. DBT_LOG_LEVEL_FILE=debug, dbt's own
-# setting, brings the statements back when a build needs looking into.
+# setting, brings the statements back when a build needs looking into, their quoted literals redacted as
+# every line of the log is (denials.redaction); target/run holds them whole.
 LOG_LEVEL_FILE_ENV = "DBT_LOG_LEVEL_FILE"
 DEFAULT_LOG_LEVEL_FILE = "info"
 # beside dbt's saved parse: the checkout it was parsed from

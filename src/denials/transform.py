@@ -128,10 +128,14 @@ def _drop_parse_of_another_checkout(target: Path, root: Path) -> None:
         return
     (target / PARTIAL_PARSE_FILE_NAME).unlink(missing_ok=True)
     target.mkdir(parents=True, exist_ok=True)
-    # written whole or not at all, so another process never reads half of it
-    written = marker.with_name(f"{marker.name}.{os.getpid()}")
-    written.write_text(checkout, encoding="utf-8")
-    os.replace(written, marker)
+    _replace_whole(marker, checkout)
+
+
+def _replace_whole(path: Path, text: str) -> None:
+    """Write `path` whole or not at all, so another process never reads half of it."""
+    written = path.with_name(f"{path.name}.{os.getpid()}")
+    written.write_text(text, encoding="utf-8")
+    os.replace(written, path)
 
 
 def redact_run_results(target: Path) -> None:
@@ -150,13 +154,12 @@ def redact_run_results(target: Path) -> None:
     changed = False
     for node_result in results.get("results") or []:
         message = node_result.get("message") if isinstance(node_result, dict) else None
-        if isinstance(message, str) and redact(message) != message:
-            node_result["message"] = redact(message)
+        redacted = redact(message) if isinstance(message, str) else message
+        if redacted != message:
+            node_result["message"] = redacted
             changed = True
     if changed:
-        written = path.with_name(f"{path.name}.{os.getpid()}")
-        written.write_text(json.dumps(results), encoding="utf-8")
-        os.replace(written, path)
+        _replace_whole(path, json.dumps(results))
 
 
 def _nodes_with_status(result: object, statuses: tuple[str, ...]) -> list[str]:

@@ -199,7 +199,11 @@ def test_130_interrupted(cli, inbox: Path, tmp_path: Path) -> None:
                 gx_root=tmp_path, env={"DENIALS_PAUSE_AT": f"ingest:{marker}"})
     wait_for(marker, run)
     os.killpg(run.pid, signal.SIGINT)
-    out, err = run.communicate(timeout=120)
+    try:
+        out, err = run.communicate(timeout=120)
+    finally:
+        if run.poll() is None:  # it ignored the interrupt: no process outlives the test
+            os.killpg(run.pid, signal.SIGKILL)
     assert run.returncode == 130, out + err
     assert "Traceback" not in out + err and "interrupted" in err
 

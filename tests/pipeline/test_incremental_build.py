@@ -29,7 +29,7 @@ from denials.pipeline import MARTS_SELECTOR
 from denials.publish import publish, published_path
 from denials.transform import WITHOUT_UNIT_TESTS, parse_project
 from denials.transform import run_dbt as run_project_dbt
-from tests.models.dbt_helpers import DbtRunError, parsed_project, project_copy, run_dbt
+from tests.models.dbt_helpers import parsed_project, project_copy, run_dbt
 from tests.models.mart_fingerprints import mart_fingerprints
 from tests.pipeline.conftest import cli, gx_copy
 from tests.quality.conftest import new_envelope
@@ -314,49 +314,65 @@ def test_data_tests_in_a_build_read_what_the_build_wrote(incremental: Incrementa
     finally:
         con.close()
     unfold_b(copy)
-    # kind: (selection, tampering, the failing test's name)
+    # kind: (selection, tampering, the name of the test that must fail). Steps where no test may fail run
+    # the four kinds side by side, in one dbt invocation, as does `dbt test`; a build where tests fail runs
+    # each kind alone, since `dbt build` skips the tests downstream of a failed one. Every step checks which
+    # of the named tests fail, and that nothing else fails.
     checks = {
         "partitioned": ("fct_adjudicated_lines,test_name:column_values",
                         "update marts.fct_adjudicated_lines set payer_type = 'tampered' "
-                        "where claim_control_number = ?", "column_values_"),
+                        "where claim_control_number = ?", "column_values_fct_adjudicated_lines"),
         "staging": ("stg_x12_835__claims,test_name:column_values",
                     "update staging.stg_x12_835__claims set segment_position = null "
-                    "where remit_claim_id = ?", "column_values_"),
+                    "where remit_claim_id = ?", "column_values_stg_x12_835__claims"),
         # a key read without ref() (column_values' relationships, to_node) on a partitioned model: the
         # number's matched claims point at 837 claims that do not exist
         "keys": ("int_claims_matched_to_remits,test_name:column_values",
                  "update intermediate.int_claims_matched_to_remits set claim_id = claim_id || '-gone' "
-                 "where claim_control_number = ? and claim_id is not null", "column_values_"),
+                 "where claim_control_number = ? and claim_id is not null",
+                 "column_values_int_claims_matched_to_remits"),
         # the number's 837 lines lose their matches: the lines are in staging, the matches partitioned
         "singular": ("assert_line_matching_keeps_every_line",
                      "delete from intermediate.int_service_lines_matched where claim_control_number = ? "
                      "and claim_line_id is not null", "assert_line_matching_keeps_every_line"),
     }
+    keys = {"partitioned": (untouched, rewritten), "staging": (a_remit_claim, b_remit_claim),
+            "keys": (untouched, rewritten), "singular": (untouched, rewritten)}
 
-    def tamper(kind: str, key: str) -> None:
+    def tamper(which: int) -> None:
         con = duckdb.connect(str(copy))
         try:
-            assert con.execute(checks[kind][1], [key]).fetchone()[0] > 0
+            for kind, (_, sql, _) in checks.items():
+                assert con.execute(sql, [keys[kind][which]]).fetchone()[0] > 0, kind
         finally:
             con.close()
 
-    def passes(kind: str, command: str = "build", *extra: str) -> bool:
-        try:
-            run_dbt([command, "--select", checks[kind][0], "--quiet", *extra], copy, tmp_path)
-        except DbtRunError as failed:
-            assert checks[kind][2] in str(failed)
-            return False
-        return True
+    def failing(kinds: set[str], command: str = "build", *extra: str) -> set[str]:
+        """Which of `kinds` have their test fail when run together."""
+        selection = [checks[kind][0] for kind in sorted(kinds)]
+        outcome = run_project_dbt([command, "--select", *selection, "--quiet", *extra, *WITHOUT_UNIT_TESTS],
+                                  copy, target_path=tmp_path / "dbt_target", log_path=tmp_path / "dbt_logs")
+        assert outcome.exception is None, f"{outcome.exception!r}\n{outcome.log_tail()}"
+        tests = {result.node.name: str(result.status) for result in outcome.result.result.results
+                 if result.node.resource_type == "test"}
+        named = {checks[kind][2] for kind in kinds}
+        assert named <= set(tests), f"not run: {sorted(named - set(tests))}"
+        assert {tests[name] for name in named} <= {"pass", "fail"}, tests
+        # a test that only reads a tested model (indirect selection) is skipped when that model's test fails
+        failed = {name for name, status in tests.items() if status not in ("pass", "skipped")}
+        assert failed <= named, f"failed, and no tampering explains it: {sorted(failed - named)}"
+        return {kind for kind in kinds if tests[checks[kind][2]] == "fail"}
 
-    for kind, old, new in (("partitioned", untouched, rewritten), ("staging", a_remit_claim, b_remit_claim),
-                           ("keys", untouched, rewritten), ("singular", untouched, rewritten)):
-        assert passes(kind), kind
-        tamper(kind, old)
-        assert passes(kind), f"{kind}: a build tested a row it did not write"
-        assert not passes(kind, "build", "--vars", "{test_every_row: true}"), kind
-        assert not passes(kind, "test"), kind
-        tamper(kind, new)
-        assert not passes(kind), f"{kind}: a build did not test a row it wrote"
+    every_kind = set(checks)
+    assert failing(every_kind) == set()
+    tamper(0)  # a row no B file carries
+    assert failing(every_kind) == set(), "a build tested a row it did not write"
+    for kind in sorted(every_kind):
+        assert failing({kind}, "build", "--vars", "{test_every_row: true}") == {kind}
+    assert failing(every_kind, "test") == every_kind
+    tamper(1)  # a row B wrote
+    for kind in sorted(every_kind):
+        assert failing({kind}) == {kind}, f"{kind}: a build did not test a row it wrote"
 
 
 def test_a_changed_model_forces_a_full_rebuild(incremental: Incremental, tmp_path: Path) -> None:

@@ -53,16 +53,17 @@ def built_data(built_warehouse: Path) -> Path:
 # xdist's own `xdist_group` marks do not reach the scheduler under pytest 9, so the groups are chosen
 # here, by node id, through xdist's scheduler hook. Without xdist none of this is used.
 BUILT_WAREHOUSE_MODULES = ("tests/app/", "tests/test_dashboard.py", "tests/test_notebooks_execute.py",
-                           "tests/models/test_marts_notebooks.py", "tests/models/test_dbt_unit_tests.py")
+                           "tests/models/test_marts_notebooks.py", "tests/models/test_dbt_unit_tests.py",
+                           "tests/spark/test_parity.py")
 # module: the parameter id of its tests that read tests/models/conftest.py's demo build
 DEMO_DATA_SET_TESTS = {"tests/models/test_mart_fingerprints.py": "[demo]",
                        "tests/models/test_marts_recover_truth.py": "[with_feed]"}
 # The longest groups start first (by a full run's durations), so the two workers end close together.
-LONGEST_FIRST = ("tests/spark/test_parity.py", "tests/pipeline/test_kill.py",
-                 "tests/pipeline/test_feed_operations.py", "tests/pipeline/test_exit_codes.py",
-                 "tests/models/test_mart_fingerprints.py", "demo_data_set",
-                 "tests/models/test_marts_recover_truth.py", "built_warehouse",
-                 "tests/pipeline/test_readers.py", "quality")
+LONGEST_FIRST = ("built_warehouse", "tests/pipeline/test_kill.py", "tests/pipeline/test_feed_operations.py",
+                 "tests/pipeline/test_incremental_build.py", "tests/pipeline/test_exit_codes.py",
+                 "tests/models/test_mart_fingerprints.py", "quality", "tests/pipeline/test_publish.py",
+                 "tests/pipeline/test_readers.py", "demo_data_set",
+                 "tests/models/test_marts_recover_truth.py")
 
 
 def xdist_group_of(nodeid: str) -> str:

@@ -43,7 +43,9 @@ def run(claims: int, seed: int, work: Path) -> int:
     report = export_raw(warehouse, work / "raw")
     export_seconds = time.perf_counter() - started
 
-    # The build is thrown away with the folder, so it takes the throwaway settings the parity test uses.
+    # The build is thrown away with the folder, so it takes the throwaway settings the parity test uses. They
+    # suit the few thousand claims this bench is for; far more would want the JVM's optimizing compiler
+    # back (DENIALS_SPARK_DRIVER_JAVA_OPTIONS) and more shuffle partitions.
     spark = build_on_spark(work / "raw", work / "spark", work / "spark_marts", settings=THROWAWAY_SETTINGS)
     if not spark.success:
         print(f"dbt build on Spark failed (log under {spark.log_path})", file=sys.stderr)

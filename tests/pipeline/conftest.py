@@ -56,8 +56,8 @@ def child_env(gx_root: Path, extra: dict[str, str] | None = None) -> dict[str, s
 
 def start(*args: str, gx_root: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
     """`denials ARGS` started in its own process group (so a test can kill -9 exactly it), with Ctrl-C's
-    default action: a test suite started in the background (`make test &`, nohup) ignores SIGINT, and a
-    child would inherit that and never see the interrupt a test sends it."""
+    default action: a suite started with `&` by a non-interactive shell (a script, a CI runner) ignores
+    SIGINT, and a child would inherit that and never see the interrupt a test sends it."""
     return subprocess.Popen([sys.executable, "-m", "denials.cli", *args], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=child_env(gx_root, env),
                             start_new_session=True, preexec_fn=_default_interrupt)

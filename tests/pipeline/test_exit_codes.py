@@ -204,6 +204,7 @@ def test_130_interrupted(cli, inbox: Path, tmp_path: Path) -> None:
     finally:
         if run.poll() is None:  # it ignored the interrupt: no process outlives the test
             os.killpg(run.pid, signal.SIGKILL)
+            run.communicate()
     assert run.returncode == 130, out + err
     assert "Traceback" not in out + err and "interrupted" in err
 

@@ -317,7 +317,8 @@ def test_data_tests_in_a_build_read_what_the_build_wrote(incremental: Incrementa
     # kind: (selection, tampering, the name of the test that must fail). Steps where no test may fail run
     # the four kinds side by side, in one dbt invocation, as does `dbt test`; a build where tests fail runs
     # each kind alone, since `dbt build` skips the tests downstream of a failed one. Every step checks which
-    # of the named tests fail, and that nothing else fails.
+    # of the named tests fail, and that nothing else fails. Each tampering changes rows and columns that only
+    # its own test reads, so the four may stand side by side.
     checks = {
         "partitioned": ("fct_adjudicated_lines,test_name:column_values",
                         "update marts.fct_adjudicated_lines set payer_type = 'tampered' "
@@ -336,14 +337,16 @@ def test_data_tests_in_a_build_read_what_the_build_wrote(incremental: Incrementa
                      "delete from intermediate.int_service_lines_matched where claim_control_number = ? "
                      "and claim_line_id is not null", "assert_line_matching_keeps_every_line"),
     }
-    keys = {"partitioned": (untouched, rewritten), "staging": (a_remit_claim, b_remit_claim),
-            "keys": (untouched, rewritten), "singular": (untouched, rewritten)}
+    # the row each kind tampers with: one no B file carries, and one B wrote
+    not_written = {"partitioned": untouched, "staging": a_remit_claim, "keys": untouched,
+                   "singular": untouched}
+    written = {"partitioned": rewritten, "staging": b_remit_claim, "keys": rewritten, "singular": rewritten}
 
-    def tamper(which: int) -> None:
+    def tamper(rows: dict[str, str]) -> None:
         con = duckdb.connect(str(copy))
         try:
             for kind, (_, sql, _) in checks.items():
-                assert con.execute(sql, [keys[kind][which]]).fetchone()[0] > 0, kind
+                assert con.execute(sql, [rows[kind]]).fetchone()[0] > 0, kind
         finally:
             con.close()
 
@@ -361,16 +364,17 @@ def test_data_tests_in_a_build_read_what_the_build_wrote(incremental: Incrementa
         # a test that only reads a tested model (indirect selection) is skipped when that model's test fails
         failed = {name for name, status in tests.items() if status not in ("pass", "skipped")}
         assert failed <= named, f"failed, and no tampering explains it: {sorted(failed - named)}"
+        assert outcome.success == (not failed), outcome.failed_nodes  # the hooks succeeded too
         return {kind for kind in kinds if tests[checks[kind][2]] == "fail"}
 
     every_kind = set(checks)
     assert failing(every_kind) == set()
-    tamper(0)  # a row no B file carries
+    tamper(not_written)
     assert failing(every_kind) == set(), "a build tested a row it did not write"
     for kind in sorted(every_kind):
         assert failing({kind}, "build", "--vars", "{test_every_row: true}") == {kind}
     assert failing(every_kind, "test") == every_kind
-    tamper(1)  # a row B wrote
+    tamper(written)
     for kind in sorted(every_kind):
         assert failing({kind}) == {kind}, f"{kind}: a build did not test a row it wrote"
 

@@ -4,9 +4,9 @@ The generated set the other dbt tests share (`built_warehouse`: 1,500 claims, al
 scenario planted, which this test checks) has its raw layer exported as Parquet (`denials export-raw`); the
 whole project is built again with `dbt build --target spark` (seeds, models and the project's own data
 tests) on local pyspark, in a child process that stops its JVM, with the throwaway settings (in-memory
-catalog, one shuffle partition, no AQE). Then every mart is compared row for row: the same columns, and the
-same multiset of rows, keys and categories as text, money and ratios as exact decimals (to the cent for
-money), dates as dates.
+catalog, one shuffle partition, no AQE, the JVM's quick compiler). Then every mart is compared row for row:
+the same columns, and the same multiset of rows, keys and categories as text, money and ratios as exact
+decimals (to the cent for money), dates as dates.
 
 Needs Java and requirements/spark.lock: `make test` installs both (`make spark`) and selects this test;
 plain `pytest` leaves it out (pyproject addopts).

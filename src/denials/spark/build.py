@@ -24,9 +24,10 @@ from denials.transform import redact_run_results
 
 MARTS_SCHEMA = "marts"
 
-# For a build in a fresh folder that nothing reads after the process (the parity test, the bench): the
-# catalog in memory instead of a Derby metastore, one shuffle partition and no adaptive re-planning, since
-# a few megabytes never need more; what each saves is measured in README (On Apache Spark).
+# For a build of a few thousand claims in a fresh folder that nothing reads after the process (the parity
+# test, the bench): the catalog in memory instead of a Derby metastore, one shuffle partition, no adaptive
+# re-planning, since a few megabytes never need more, and a JVM sized for many small queries; what each
+# saves is measured in README (On Apache Spark).
 THROWAWAY_SETTINGS = {
     "DENIALS_SPARK_CATALOG": "in-memory",
     "DENIALS_SPARK_SHUFFLE_PARTITIONS": "1",

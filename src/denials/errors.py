@@ -10,7 +10,7 @@ import errno
 
 import duckdb
 
-from denials.redaction import redact
+from denials.redaction import first_line
 
 EXIT_OK = 0
 EXIT_REJECTED = 1
@@ -82,8 +82,7 @@ _READ_ONLY_MARKERS = ("read-only file system", "permission denied", "read only",
 
 
 def _first_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return redact(text[0])[:300] if text else type(error).__name__
+    return first_line(error) or type(error).__name__
 
 
 def classify(error: BaseException, warehouse: object | None = None) -> DenialsError | None:

@@ -35,6 +35,18 @@ def redact(message: str) -> str:
     return _QUOTED.sub("'…'", _DATA_ERROR.sub(lambda found: found.group(1).rstrip(":") + WITHHELD, message))
 
 
+def first_line(error: BaseException, limit: int = 300) -> str:
+    """The first line of an error's message, redacted and then cut to `limit` characters (a cut first could
+    leave half a value); empty when the message is."""
+    lines = str(error).strip().splitlines()
+    return cut(lines[0], limit) if lines else ""
+
+
+def cut(message: str, limit: int = 300) -> str:
+    """`message` redacted, then cut to `limit` characters."""
+    return redact(message)[:limit]
+
+
 def _redact_log_line(line: str) -> str:
     """A line of dbt's log: text, or a JSON object (`--log-format json`), whose strings are redacted one by
     one so that the line stays JSON."""

@@ -34,7 +34,7 @@ from denials.quality.docs import build_offline_docs
 from denials.quality.project import open_context
 from denials.quality.results import CheckReport, ExpectationOutcome, SuiteOutcome, json_safe, to_json
 from denials.quiet import quiet_connect
-from denials.redaction import redact
+from denials.redaction import cut, first_line
 from denials.warehouse import DUCKDB_MEMORY_LIMIT
 
 DEFAULT_CHUNK_ROWS = 100_000
@@ -102,12 +102,12 @@ def run_checks(warehouse: Path, suites: list[str] | None = None, build_docs: boo
             report.recorded = True
         except duckdb.Error as error:
             report.record_error = (f"results not written to {RESULTS_TABLE}: {type(error).__name__}: "
-                                   f"{_first_line(error)}")
+                                   f"{first_line(error)}")
     if build_docs:
         try:
             report.docs_index, report.docs_dropped_urls = build_offline_docs(context, identifiers)
         except Exception as error:  # noqa: BLE001 - the checks ran and are recorded; say what the docs lack
-            report.docs_error = f"Data Docs not built: {type(error).__name__}: {_first_line(error)}"
+            report.docs_error = f"Data Docs not built: {type(error).__name__}: {first_line(error)}"
     return report
 
 
@@ -148,7 +148,7 @@ def _run_dataset(context: Any, wh: Warehouse, dataset: Dataset, parameters: dict
                 for expectation_result in validation.results:
                     _merge(merged, dataset, expectation_result, parameters)
     except Exception as error:  # noqa: BLE001 - one broken suite must not stop the others; it fails the run
-        outcome.status, outcome.reason = "error", f"{type(error).__name__}: {_first_line(error)}"
+        outcome.status, outcome.reason = "error", f"{type(error).__name__}: {first_line(error)}"
         return outcome
     outcome.expectations = list(merged.values())
     if outcome.batches > 1:
@@ -159,12 +159,6 @@ def _run_dataset(context: Any, wh: Warehouse, dataset: Dataset, parameters: dict
         outcome.status = "error"
         outcome.reason = "; ".join(f"{e.description}: {e.error}" for e in outcome.expectations if e.error)
     return outcome
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    # redacted whole, then cut: a cut could fall inside a quoted value
-    return redact(text[0])[:300] if text else ""
 
 
 def _frames(con: duckdb.DuckDBPyConnection, sql: str, chunk_rows: int) -> Iterator[pd.DataFrame]:
@@ -208,7 +202,7 @@ def _exception_message(exception_info: Any) -> str | None:
         return None
     if isinstance(exception_info, dict) and "raised_exception" in exception_info:
         if exception_info.get("raised_exception"):
-            return redact(str(exception_info.get("exception_message") or "exception"))[:300]
+            return cut(str(exception_info.get("exception_message") or "exception"))
         return None
     if isinstance(exception_info, dict):
         for value in exception_info.values():

@@ -90,13 +90,13 @@ def built(built_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> It
     assert planted >= set(SCENARIOS), f"scenarios not planted: {sorted(set(SCENARIOS) - planted)}"
     tmp = tmp_path_factory.mktemp("spark_parity")
     export_raw(built_warehouse, tmp / "raw")
-    _, rows_only = unit_tests_by_fixture()
+    with_sql, rows_only = unit_tests_by_fixture()
     excluded = [*DBT_OWN_GENERIC_TESTS, *(f"unit_test:{name}" for name in sorted(rows_only))]
     spark = build_on_spark(tmp / "raw", tmp / "spark", tmp / "spark_marts", settings=THROWAWAY_SETTINGS,
                            dbt_args=["build", "--exclude", *excluded])
     assert spark.success, f"dbt build --target spark failed (log under {spark.log_path}):\n{spark.output}"
     yield {"warehouse": built_warehouse, "spark_marts": tmp / "spark_marts",
-           "run_results": tmp / "spark" / "dbt_target" / "run_results.json"}
+           "run_results": tmp / "spark" / "dbt_target" / "run_results.json", "unit_tests_with_sql": with_sql}
 
 
 def duckdb_marts(warehouse: Path) -> list[str]:
@@ -115,11 +115,10 @@ def test_spark_builds_every_mart(built: dict) -> None:
 
 
 def test_unit_tests_with_sql_fixtures_pass_on_spark(built: dict) -> None:
-    with_sql, _ = unit_tests_by_fixture()
     results = json.loads(built["run_results"].read_text(encoding="utf-8"))["results"]
     unit_tests = {result["unique_id"].split(".")[-1]: result["status"] for result in results
                   if result["unique_id"].startswith("unit_test.")}
-    assert unit_tests == dict.fromkeys(with_sql, "pass")
+    assert unit_tests == dict.fromkeys(built["unit_tests_with_sql"], "pass")
 
 
 def test_every_mart_equal_row_for_row(built: dict) -> None:

@@ -73,6 +73,24 @@ def test_a_parsed_project_spares_later_invocations_the_parse(tmp_path: Path) -> 
     assert listed()
 
 
+def test_a_build_given_the_parse_writes_its_own_run_results(tmp_path: Path) -> None:
+    """A build given this run's parse leaves manifest.json as the parse wrote it, and writes run_results.json
+    (what `dbt retry` reads) for this build's nodes, not an earlier one's."""
+    warehouse = tmp_path / "site.duckdb"
+    manifest = parse_project(warehouse, log_path=tmp_path / "logs")
+    target = warehouse_target_path(warehouse)
+    parsed = (target / "manifest.json").stat().st_mtime_ns
+    results = target / "run_results.json"
+    results.write_text('{"results": [{"unique_id": "seed.denials.from_an_earlier_build"}]}', encoding="utf-8")
+    assert run_dbt(["build", "--quiet", "--select", "balancing_tolerances", "--indirect-selection", "empty"],
+                   warehouse, log_path=tmp_path / "logs", manifest=manifest).success
+    assert (target / "manifest.json").stat().st_mtime_ns == parsed
+    written = json.loads(results.read_text(encoding="utf-8"))
+    nodes = {node["unique_id"]: node["status"] for node in written["results"]
+             if not node["unique_id"].startswith("operation.")}  # the project's hooks
+    assert nodes == {"seed.denials.balancing_tolerances": "success"}
+
+
 def _dbt_duckdb_setting(warehouse: Path, logs: Path, setting: str) -> str:
     shown = run_dbt(["show", "--quiet", "--inline", f"select current_setting('{setting}') as value"],
                     warehouse, log_path=logs)

@@ -89,12 +89,12 @@ class _BackgroundImport:
     """Imports modules in a daemon thread once started, so that a later stage finds them loaded; as a
     context, started on entry and joined on every way out, so the process never ends inside an import.
 
-    A first import costs seconds of Python (Great Expectations and pandas 3 to 4 s, dbt about 2 s), and a
-    stage that spends its time in DuckDB, which releases the GIL, leaves room for it. The checks' import
-    starts once the staging build has run its first node, when dbt has imported what it needs to run, so
-    the two threads seldom import at once: at a million claims the raw and staging checks of a daily run
-    took 2.3 to 2.6 s instead of 6.4 to 7.2 s, and the build beside them took no longer. A module that
-    fails to import here fails again, with its message, where it is used."""
+    A first import of dbt costs about 2 s of Python, and the ingest spends most of its time in DuckDB, which
+    releases the GIL, so the import runs beside it. Great Expectations is imported in a process of its own
+    instead (denials.quality.worker): a thread importing it beside the staging build, itself mostly Python,
+    lengthened the build by what it saved (at a million claims, a daily run's staging build took 11.0 s
+    with that import beside it, 8.8 s without). A module that fails to import here fails again, with its
+    message, where it is used."""
 
     def __init__(self, *modules: str) -> None:
         self._thread = threading.Thread(target=self._import, args=modules, name="background import",
@@ -141,21 +141,15 @@ def _probe(warehouse: Path) -> None:
 
 
 def dbt_build(args: list[str], warehouse: Path, pause_stage: str,
-              after_first_node: Callable[[], None] | None = None,
               manifest: object | None = None):  # noqa: ANN202 - DbtOutcome
     """`dbt ARGS` on the warehouse, without the dbt unit tests (they test the code, `make test` runs them).
     A failure of the warehouse itself (held by another process, corrupt, disk full) is raised as the
     command line's one-line error rather than reported as a failed model."""
     from denials.transform import WITHOUT_UNIT_TESTS, run_dbt
 
-    def first_node_finished() -> None:
-        if after_first_node is not None:
-            after_first_node()
-        pause_point(pause_stage)
-
     _probe(warehouse)
     built = run_dbt([*args, *WITHOUT_UNIT_TESTS], warehouse,
-                    callbacks=[_after_first_node(first_node_finished)], retry_out_of_memory=True,
+                    callbacks=[_after_first_node(lambda: pause_point(pause_stage))], retry_out_of_memory=True,
                     manifest=manifest)
     if not built.success:
         causes = [built.exception] if built.exception is not None else []
@@ -182,17 +176,26 @@ def retry_note(built: Any) -> str:
 _ENVIRONMENT_MARKERS = ("could not set lock", "no space left", "read-only file system")
 
 
+def start_checks() -> Any:
+    """The checks of a run: a `CheckWorker` process (a context), which imports Great Expectations on the
+    other core while this process ingests and builds (denials.quality.worker)."""
+    from denials.quality.worker import CheckWorker
+
+    return CheckWorker()
+
+
 def scheduled_run(inbox: list[Path], warehouse: Path, say: Callable[[str], None],
                   quarantine: Path | None = None, dashboard: Path | None = None,
                   build_docs: bool = True, payer_overrides: Path | None = None) -> RunOutcome:
     outcome = RunOutcome(run_id=new_run_id())
     with writer_lock(warehouse, "run"):
-        identifiers: list[Any] = []
-        try:
-            _run_stages(inbox, warehouse, say, quarantine, outcome, identifiers, payer_overrides)
-        finally:
-            if build_docs and identifiers:
-                _write_docs(identifiers, outcome, say)
+        checks = start_checks()
+        with checks:
+            try:
+                _run_stages(inbox, warehouse, say, quarantine, outcome, checks, payer_overrides)
+            finally:
+                if build_docs and checks.checked:
+                    _write_docs(checks, outcome, say)
         if outcome.published is not None and dashboard is not None:
             from denials.dashboard import write_dashboard
 
@@ -201,14 +204,13 @@ def scheduled_run(inbox: list[Path], warehouse: Path, say: Callable[[str], None]
 
 
 def _run_stages(inbox: list[Path], warehouse: Path, say: Callable[[str], None], quarantine: Path | None,
-                outcome: RunOutcome, identifiers: list[Any], payer_overrides: Path | None = None) -> None:
+                outcome: RunOutcome, checks: Any, payer_overrides: Path | None = None) -> None:
     from denials.compaction import merge_share_threshold
     from denials.incremental import build_scope_summary
     from denials.ingest import ingest_paths
     from denials.ingest.retraction import mark_rebuilt, rebuild_pending
     from denials.payer_overrides import load_overrides, read_overrides, resolve_path
     from denials.publish import publish
-    from denials.quality import run_checks
     from denials.seed_state import build_selection, record_seeds_loaded
     from denials.transform import parse_project
 
@@ -220,10 +222,6 @@ def _run_stages(inbox: list[Path], warehouse: Path, say: Callable[[str], None], 
     overrides_file = resolve_path(payer_overrides)
     if overrides_file is not None:
         read_overrides(overrides_file)
-
-    # denials.quality.project sets GX's environment when imported: here, before any other thread runs
-    # (DuckDB's, the imports'), since a change to the environment while another thread reads it is unsafe
-    import denials.quality.project  # noqa: F401
 
     # dbt's first import (about 2 s) runs beside the ingest, which spends most of its time in DuckDB. The
     # two threads share the GIL, so the ingest's own time takes part of the import.
@@ -245,13 +243,10 @@ def _run_stages(inbox: list[Path], warehouse: Path, say: Callable[[str], None], 
         selection, seeds_loaded = build_selection(warehouse, without=MARTS_SELECTOR, full_refresh=refresh)
         staging_args = ["build", *selection, "--quiet"] + (["--full-refresh"] if refresh else [])
 
-    checks_imports = _BackgroundImport("denials.quality.runner", "great_expectations")
     # Both builds take this one parse. They compile in place, in the one manifest, so their selections must
     # not overlap (dbt would not compile a node's ephemeral CTEs twice): staging and intermediate, then marts.
     manifest = parse_project(warehouse)
-    built = dbt_build(staging_args, warehouse, "staging", after_first_node=checks_imports.start,
-                      manifest=manifest)
-    checks_imports.wait()
+    built = dbt_build(staging_args, warehouse, "staging", manifest=manifest)
     if built.success and seeds_loaded:
         record_seeds_loaded(warehouse, seeds_loaded)
     if not built.success:
@@ -266,8 +261,8 @@ def _run_stages(inbox: list[Path], warehouse: Path, say: Callable[[str], None], 
                   + ("" if seeds_loaded else ", seeds unchanged: not loaded again")
                   + retry_note(built) + (f"; {scope})" if scope and not refresh else ")"))
 
-    checked = run_checks(warehouse, ["raw", "staging"], build_docs=False, run_id=outcome.run_id,
-                         docs_identifiers=identifiers, after_suite=lambda _: pause_point("check"))
+    checked = checks.run_checks(warehouse, ["raw", "staging"], outcome.run_id,
+                                after_suite=lambda _: pause_point("check"))
     if not checked.success:
         failed = ", ".join(s.suite for s in checked.critical_failures)
         for line in checked.messages():
@@ -287,8 +282,7 @@ def _run_stages(inbox: list[Path], warehouse: Path, say: Callable[[str], None], 
         return
     outcome.stage("build marts", f"ok ({len(built.warned_nodes)} warnings{retry_note(built)})")
 
-    checked = run_checks(warehouse, ["marts"], build_docs=False, run_id=outcome.run_id,
-                         docs_identifiers=identifiers)
+    checked = checks.run_checks(warehouse, ["marts"], outcome.run_id)
     if not checked.success:
         failed = ", ".join(s.suite for s in checked.critical_failures)
         for line in checked.messages():
@@ -303,11 +297,9 @@ def _run_stages(inbox: list[Path], warehouse: Path, say: Callable[[str], None], 
     outcome.stage("publish", f"run {outcome.run_id} -> {published.path} ({published.summary()})")
 
 
-def _write_docs(identifiers: list[Any], outcome: RunOutcome, say: Callable[[str], None]) -> None:
-    from denials.quality.runner import build_run_docs
-
+def _write_docs(checks: Any, outcome: RunOutcome, say: Callable[[str], None]) -> None:
     try:
-        outcome.docs_index, dropped = build_run_docs(identifiers)
+        outcome.docs_index, dropped = checks.build_docs()
     except Exception as error:  # noqa: BLE001 - the checks ran and are recorded; say what the docs lack
         say(f"Data Docs not built: {type(error).__name__}")
         return

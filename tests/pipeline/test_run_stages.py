@@ -14,8 +14,6 @@ import pytest
 
 import denials.pipeline as pipeline
 import denials.publish as publish_module
-import denials.quality as quality
-import denials.quality.runner as runner
 import denials.transform as transform
 from denials.errors import EXIT_BUILD_FAILED, EXIT_CHECK_FAILED, EXIT_OK
 from denials.quality.results import CheckReport, ExpectationOutcome, SuiteOutcome
@@ -36,38 +34,54 @@ def stand_ins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict:
     calls: dict = {"dbt": [], "checks": [], "published": [], "docs": [], "fail_dbt": set(),
                    "fail_checks": set(), "manifests": [], "parsed": object()}
 
-    def dbt(args: list[str], warehouse: Path, stage: str, after_first_node: Callable[[], None] | None = None,
-            manifest: object | None = None) -> Built:
+    def dbt(args: list[str], warehouse: Path, stage: str, manifest: object | None = None) -> Built:
         calls["dbt"].append(stage)
         calls["manifests"].append(manifest)
         failed = stage in calls["fail_dbt"]
         return Built(success=False, failed_nodes=["model.x: error"]) if failed else Built()
 
-    def checks(warehouse: Path, suites: list[str], build_docs: bool = True, **options: object) -> CheckReport:
-        layer = suites[0]
-        calls["checks"].append(tuple(suites))
-        options["docs_identifiers"].append(layer)
-        report = CheckReport(run_id=str(options["run_id"]), run_time=datetime.now(timezone.utc),
-                             warehouse=warehouse)
-        suite = SuiteOutcome(suite=f"{layer}.x", layer=layer, tables=("t",), status="passed")
-        if layer in calls["fail_checks"]:
-            suite.status = "failed"
-            suite.expectations.append(ExpectationOutcome(
-                suite=suite.suite, expectation_id="1", expectation_type="t", column=None, description="d",
-                severity="critical", success=False))
-        report.suites.append(suite)
-        return report
+    class Checks:
+        """Stands in for the checks' worker process."""
+
+        def __init__(self) -> None:
+            self.checked = False
+            self.layers: list[str] = []
+
+        def __enter__(self) -> Checks:
+            return self
+
+        def __exit__(self, *exc_info: object) -> None:
+            pass
+
+        def run_checks(self, warehouse: Path, suites: list[str], run_id: str,
+                       after_suite: Callable[[SuiteOutcome], None] | None = None) -> CheckReport:
+            layer = suites[0]
+            calls["checks"].append(tuple(suites))
+            self.checked = True
+            self.layers.append(layer)
+            report = CheckReport(run_id=run_id, run_time=datetime.now(timezone.utc), warehouse=warehouse)
+            suite = SuiteOutcome(suite=f"{layer}.x", layer=layer, tables=("t",), status="passed")
+            if layer in calls["fail_checks"]:
+                suite.status = "failed"
+                suite.expectations.append(ExpectationOutcome(
+                    suite=suite.suite, expectation_id="1", expectation_type="t", column=None,
+                    description="d", severity="critical", success=False))
+            report.suites.append(suite)
+            return report
+
+        def build_docs(self) -> tuple[Path, list[str]]:
+            calls["docs"].append(list(self.layers))
+            return tmp_path / "i", []
 
     monkeypatch.setattr(pipeline, "dbt_build", dbt)
     monkeypatch.setattr(transform, "parse_project", lambda warehouse: calls["parsed"])
-    monkeypatch.setattr(quality, "run_checks", checks, raising=False)
+    monkeypatch.setattr(pipeline, "start_checks", Checks)
+
     def publish(warehouse: Path, run_id: str) -> publish_module.PublishResult:
         calls["published"].append(run_id)
         return publish_module.PublishResult(warehouse)
 
     monkeypatch.setattr(publish_module, "publish", publish)
-    monkeypatch.setattr(runner, "build_run_docs",
-                        lambda identifiers: calls["docs"].append(list(identifiers)) or (tmp_path / "i", []))
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     (inbox / "r.835").write_text(remittance(2))

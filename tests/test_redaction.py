@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from denials.redaction import _redact_log_line, redact
+from denials.redaction import _redact_log_line, redact, redact_dbt_logs
 
 VALUE = "MJJ00000000"
 
@@ -42,3 +42,18 @@ def test_a_json_log_line_stays_json() -> None:
     redacted = _redact_log_line(line)
     assert VALUE not in redacted
     assert json.loads(redacted)["data"]["node"] == "m"
+
+
+def test_dbt_log_lines_lose_secrets_and_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every line dbt writes loses the values of dbt's secret environment variables, as of the latest
+    invocation (each calls redact_dbt_logs), and then every value it may quote."""
+    import dbt_common.events.functions as dbt_events
+
+    monkeypatch.setenv("DBT_ENV_SECRET_TOKEN", "first-s3cret")
+    redact_dbt_logs()
+    assert dbt_events.env_scrubber("token first-s3cret, Could not convert string 'PCN1' to INT32") == (
+        "token *****, Could not convert string '…' to INT32")
+    monkeypatch.setenv("DBT_ENV_SECRET_TOKEN", "second-s3cret")
+    assert "second-s3cret" in dbt_events.env_scrubber("token second-s3cret"), "listed per invocation"
+    redact_dbt_logs()
+    assert dbt_events.env_scrubber("token second-s3cret or first-s3cret") == "token ***** or first-s3cret"

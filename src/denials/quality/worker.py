@@ -56,6 +56,10 @@ class CheckWorker:
                 [sys.executable, "-m", "denials.quality.worker", str(request_read), str(reply_write),
                  str(os.getpid())],
                 pass_fds=(request_read, reply_write), stdin=subprocess.DEVNULL)
+        except BaseException:
+            os.close(request_write)
+            os.close(reply_read)
+            raise
         finally:
             os.close(request_read)
             os.close(reply_write)

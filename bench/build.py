@@ -37,7 +37,7 @@ INPUT_FOLDERS = ("837", "835", "administrations")
 class Stage:
     name: str
     seconds: float
-    peak_rss_mb: float
+    peak_rss_mib: float
     ok: bool
     cpu_seconds: float
 
@@ -66,7 +66,7 @@ def in_child(name: str, work: Callable[[], None]) -> Stage:
     stage = Stage(name, time.perf_counter() - started, usage.ru_maxrss / 1024, ok,
                   usage.ru_utime + usage.ru_stime)
     flag = "" if stage.ok else "  FAILED"
-    print(f"  {name:<26} {stage.seconds:8.1f} s  peak RSS {stage.peak_rss_mb:8,.0f} MB  "
+    print(f"  {name:<26} {stage.seconds:8.1f} s  peak RSS {stage.peak_rss_mib:8,.0f} MiB "
           f"CPU {stage.cpu_seconds:7.1f} s ({stage.cpu_seconds / max(stage.seconds, 1e-9):.1f} cores){flag}",
           flush=True)
     return stage
@@ -246,7 +246,7 @@ def bench_size(claims: int, seed: int, root: Path, reuse_data: bool) -> dict[str
           f"{before_full:.1f} s before the full run")
     by_name = {stage.name: stage for stage in stages}
     measured = [stage for stage in stages if stage.name not in ("generate", "publish")]
-    by_name["full run"] = Stage("full run", full, max(s.peak_rss_mb for s in measured), True,
+    by_name["full run"] = Stage("full run", full, max(s.peak_rss_mib for s in measured), True,
                                 sum(s.cpu_seconds for s in measured))
     by_name["daily run"] = increment
     return by_name
@@ -276,7 +276,7 @@ def main() -> None:
             before, after = results[small][name], results[large][name]
             print(f"  {name:<26} {after.seconds / max(before.seconds, 1e-9):6.1f}x time, "
                   f"{after.cpu_seconds / max(before.cpu_seconds, 1e-9):5.1f}x CPU, "
-                  f"{after.peak_rss_mb / max(before.peak_rss_mb, 1e-9):5.1f}x peak RSS")
+                  f"{after.peak_rss_mib / max(before.peak_rss_mib, 1e-9):5.1f}x peak RSS")
 
 
 if __name__ == "__main__":

@@ -74,8 +74,8 @@ def main() -> None:
         print(f"  {suite:<26} {status:<8} {rows:>8,} rows in {batches} batch(es)")
     print(f"run_checks           {figures['seconds']:8.1f} s"
           f"{'' if options.no_docs else ' (with Data Docs)'}")
-    print(f"peak RSS             {figures['peak_rss_kb'] / 1024:8.0f} MB "
-          f"(imports alone {figures['import_rss_kb'] / 1024:,.0f} MB; "
+    print(f"peak RSS             {figures['peak_rss_kb'] / 1024:8.0f} MiB "
+          f"(imports alone {figures['import_rss_kb'] / 1024:,.0f} MiB; "
           f"chunks of {figures['chunk_rows']:,} rows)")
     if figures["critical"]:
         print(f"critical failures    {', '.join(figures['critical'])}")

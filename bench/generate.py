@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"claims/s      {summary.claims / seconds:,.0f}")
     print(f"MB written    {written:,.1f}")
     print(f"MB/s          {written / seconds:,.1f}")
-    print(f"peak RSS MB   {own:,.0f} (main), {workers:,.0f} (largest worker)")
+    print(f"peak RSS MiB  {own:,.0f} (main), {workers:,.0f} (largest worker)")
     if args.out is None and not args.keep:
         import shutil
 

@@ -84,7 +84,7 @@ report = ingest_paths([Path(sys.argv[1])], Path(sys.argv[2]))
 elapsed = time.perf_counter() - started
 outcome = report.files[0]
 print(json.dumps({"seconds": elapsed, "status": outcome.status, "segments": outcome.segments,
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 CHILD_PEER = """
@@ -98,7 +98,7 @@ try:
 except Exception as error:  # the peer asserts one payer per interchange; our bench file has many
     rows = f"to_dataframe failed ({type(error).__name__})"
 print(json.dumps({"seconds": parsed_at - started, "rows": rows,
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 
@@ -130,12 +130,12 @@ def main() -> None:
         ours = run_child(CHILD_INGEST, str(source), str(scratch_path / "bench.duckdb"))
         print(f"denials ingest: {size_mb:,.1f} MB in {ours['seconds']:,.2f} s = "
               f"{size_mb / ours['seconds']:,.1f} MB/s; {ours['segments']:,} segments; "
-              f"status {ours['status']}; peak RSS {ours['peak_rss_mb']:,.0f} MB")
+              f"status {ours['status']}; peak RSS {ours['peak_rss_mib']:,.0f} MiB")
         if not options.skip_peer:
             peer = run_child(CHILD_PEER, str(source))
             print(f"edi-835-parser parse(): {size_mb:,.1f} MB in {peer['seconds']:,.2f} s = "
                   f"{size_mb / peer['seconds']:,.2f} MB/s; dataframe rows: {peer['rows']}; "
-                  f"peak RSS {peer['peak_rss_mb']:,.0f} MB")
+                  f"peak RSS {peer['peak_rss_mib']:,.0f} MiB")
             print(f"ratio: denials is {peer['seconds'] / ours['seconds']:,.1f}x faster")
     _ = resource  # children report their own RSS
 

@@ -30,7 +30,7 @@ outcome = report.files[0]
 print(json.dumps({"seconds": elapsed, "load_seconds": outcome.seconds, "status": outcome.status,
                   "reason": outcome.reason, "rows": outcome.records,
                   "cpu_seconds": cpu_after.user - cpu.user + cpu_after.system - cpu.system,
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 
@@ -84,7 +84,7 @@ def main() -> None:
               f"in {result['seconds']:,.2f} s = {size_mb / result['seconds']:,.1f} MB/s; "
               f"the file's own load {result['load_seconds']:,.2f} s = "
               f"{size_mb / result['load_seconds']:,.1f} MB/s; CPU {result['cpu_seconds']:,.2f} s; "
-              f"peak RSS {result['peak_rss_mb']:,.0f} MB")
+              f"peak RSS {result['peak_rss_mib']:,.0f} MiB")
 
 
 if __name__ == "__main__":

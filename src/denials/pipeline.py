@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
@@ -35,6 +35,9 @@ from denials.errors import (
 from denials.locking import writer_lock
 from denials.pause import pause_point
 from denials.quiet import quiet_connect
+
+if TYPE_CHECKING:
+    from denials.quality.worker import CheckWorker
 
 MARTS_SELECTOR = "path:models/marts"
 
@@ -176,7 +179,7 @@ def retry_note(built: Any) -> str:
 _ENVIRONMENT_MARKERS = ("could not set lock", "no space left", "read-only file system")
 
 
-def start_checks() -> Any:
+def start_checks() -> CheckWorker:
     """The checks of a run: a `CheckWorker` process (a context), which imports Great Expectations on the
     other core while this process ingests and builds (denials.quality.worker)."""
     from denials.quality.worker import CheckWorker
@@ -204,7 +207,7 @@ def scheduled_run(inbox: list[Path], warehouse: Path, say: Callable[[str], None]
 
 
 def _run_stages(inbox: list[Path], warehouse: Path, say: Callable[[str], None], quarantine: Path | None,
-                outcome: RunOutcome, checks: Any, payer_overrides: Path | None = None) -> None:
+                outcome: RunOutcome, checks: CheckWorker, payer_overrides: Path | None = None) -> None:
     from denials.compaction import merge_share_threshold
     from denials.incremental import build_scope_summary
     from denials.ingest import ingest_paths
@@ -297,7 +300,7 @@ def _run_stages(inbox: list[Path], warehouse: Path, say: Callable[[str], None], 
     outcome.stage("publish", f"run {outcome.run_id} -> {published.path} ({published.summary()})")
 
 
-def _write_docs(checks: Any, outcome: RunOutcome, say: Callable[[str], None]) -> None:
+def _write_docs(checks: CheckWorker, outcome: RunOutcome, say: Callable[[str], None]) -> None:
     try:
         outcome.docs_index, dropped = checks.build_docs()
     except Exception as error:  # noqa: BLE001 - the checks ran and are recorded; say what the docs lack

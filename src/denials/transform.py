@@ -252,9 +252,13 @@ def _invoke(args: list[str], warehouse: Path, target_path: Path | None, log_path
             try:
                 release_warehouse()
             finally:
-                if results_here and hasattr(getattr(result, "result", None), "write"):
-                    result.result.write(str(target / "run_results.json"))
-                redact_run_results(target)
+                try:
+                    if results_here and hasattr(getattr(result, "result", None), "write"):
+                        # `dbt retry` takes the flags a build saved here: its own json must be written
+                        result.result.args["write_json"] = True
+                        result.result.write(str(target / "run_results.json"))
+                finally:
+                    redact_run_results(target)
     return DbtOutcome(
         success=result.success,
         failed_nodes=_nodes_with_status(result.result, ("error", "fail", "runtime error")),

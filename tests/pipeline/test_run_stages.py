@@ -128,7 +128,7 @@ def test_background_import_loads_modules_only_once_started(tmp_path: Path,
     background.wait()  # not started: nothing to wait for, nothing imported
     assert "warmed_by_test" not in sys.modules
     background.start()
-    background.start()  # a second start (a retried build) is a no-op
+    background.start()  # a second start is a no-op
     background.wait()
     # a module that fails to import does not stop the ones after it, nor raise here
     assert sys.modules["warmed_by_test"].LOADED

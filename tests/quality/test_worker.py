@@ -81,18 +81,63 @@ def test_a_worker_that_died_is_reported(tmp_path: Path) -> None:
 
 
 def test_a_worker_never_asked_is_ended_at_once() -> None:
-    """A run that stops before its checks (a failed build) does not wait for the worker's import."""
-    started = time.monotonic()
+    """A run that stops before its checks (a failed build) kills the worker rather than await its import;
+    one that asked and is done lets it end by itself."""
+    with CheckWorker() as never_asked:
+        pass
+    assert never_asked.exit_code == -signal.SIGKILL
+    with CheckWorker() as asked, pytest.raises(ValueError, match="unknown suite"):
+        asked.run_checks(Path(__file__), ["no_such_suite"], "r")
+    assert asked.exit_code == 0
+
+
+def test_a_request_cut_short_is_not_answered_from_the_pipe(unbalanced_run: Run, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C (here: an error in after_suite) while the worker is still checking leaves its replies unread:
+    the worker is not asked again (the run's Data Docs are then not built, and say why)."""
+    warehouse = copy_warehouse(unbalanced_run.warehouse, tmp_path)
+    monkeypatch.setenv("DENIALS_GX_ROOT", str(gx_copy(tmp_path)))
+
+    class Interrupted(Exception):
+        pass
+
+    def interrupt(suite: SuiteOutcome) -> None:
+        raise Interrupted(suite.suite)
+
     with CheckWorker() as worker:
-        pid = worker.pid
-    assert pid is not None and _ended(pid)
-    assert time.monotonic() - started < 1, "the worker was killed, not awaited through its import"
+        with pytest.raises(Interrupted):
+            worker.run_checks(warehouse, None, "cut-short", after_suite=interrupt)
+        with pytest.raises(CheckWorkerFailed, match="cannot be asked again: a request was cut short"):
+            worker.build_docs()
+    assert worker.exit_code == -signal.SIGKILL, "ended at once, mid-check"
 
 
-def test_the_worker_ends_with_its_caller(tmp_path: Path) -> None:
-    """kill -9 of the run: the worker dies with it at once, even while busy (here importing, which takes
-    seconds; a worker that only noticed its closed pipe would end after that), and so never holds the
-    warehouse for the next run."""
+def test_a_worker_dies_with_its_caller() -> None:
+    """kill -9 of the run kills the worker too, whatever it is doing (here: sleeping, where a closed pipe
+    would never end it), so it never holds the warehouse for the next run."""
+    caller = subprocess.Popen([sys.executable, "-c", textwrap.dedent("""
+        import os, subprocess, sys
+        subprocess.Popen([sys.executable, "-c", (
+            "import os, sys, time\\n"
+            "from denials.quality.worker import _die_with\\n"
+            "_die_with(int(sys.argv[1]))\\n"
+            "print(os.getpid(), flush=True)\\n"
+            "time.sleep(120)\\n"), str(os.getpid())])
+        subprocess.run(["sleep", "120"])
+    """)], stdout=subprocess.PIPE, text=True)
+    try:
+        pid = int(caller.stdout.readline())
+        assert not _ended(pid)
+        caller.kill()
+        caller.wait()
+        assert _wait_until_ended(pid), "the worker outlived its caller"
+    finally:
+        caller.kill()
+        caller.wait()
+
+
+def test_the_worker_ends_with_its_caller() -> None:
+    """The same, end to end: the worker a run starts ends when the run is killed."""
     caller = subprocess.Popen([sys.executable, "-c", textwrap.dedent("""
         import time
         from denials.quality.worker import CheckWorker
@@ -102,11 +147,9 @@ def test_the_worker_ends_with_its_caller(tmp_path: Path) -> None:
     """)], stdout=subprocess.PIPE, text=True)
     try:
         pid = int(caller.stdout.readline())
-        time.sleep(0.5)  # the worker is into its import (about 2 s), past its check that its caller lives
-        assert not _ended(pid)
         caller.kill()
         caller.wait()
-        assert _wait_until_ended(pid, seconds=1.0), "the worker outlived its caller"
+        assert _wait_until_ended(pid), "the worker outlived its caller"
     finally:
         caller.kill()
         caller.wait()

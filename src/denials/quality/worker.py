@@ -23,7 +23,8 @@ import pickle
 import signal
 import subprocess
 import sys
-from collections.abc import Callable
+import traceback
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -46,16 +47,24 @@ class CheckWorker:
         self._requests: BinaryIO | None = None
         self._replies: BinaryIO | None = None
         self.checked = False  # some suites ran: there are Data Docs to build
+        self.exit_code: int | None = None  # the worker's, once closed (negative: killed by that signal)
         self._asked = False  # a request was sent: the worker has finished importing, or soon will
+        # why the pipes can no longer be trusted: an exchange was cut short (Ctrl-C while waiting for a reply
+        # leaves the rest of that reply unread), or the worker ended
+        self._broken: str | None = None
 
     def __enter__(self) -> CheckWorker:
         request_read, request_write = os.pipe()
         reply_read, reply_write = os.pipe()
         try:
+            # Its own session: Ctrl-C at the terminal reaches the run alone, which then ends the worker.
+            # PYTHONSAFEPATH (Python 3.11 and later): `-m` would otherwise import first from the folder the
+            # run was started in, where a file named like a module (pandas.py) would shadow the real one.
             self._process = subprocess.Popen(
                 [sys.executable, "-m", "denials.quality.worker", str(request_read), str(reply_write),
                  str(os.getpid())],
-                pass_fds=(request_read, reply_write), stdin=subprocess.DEVNULL)
+                pass_fds=(request_read, reply_write), stdin=subprocess.DEVNULL, start_new_session=True,
+                env={**os.environ, "PYTHONSAFEPATH": "1"})
         except BaseException:
             os.close(request_write)
             os.close(reply_read)
@@ -72,54 +81,80 @@ class CheckWorker:
         return None if self._process is None else self._process.pid
 
     def __exit__(self, error_type: type[BaseException] | None, *rest: object) -> None:
-        self.close(wait=error_type is None and self._asked)
+        self.close(wait=error_type is None and self._asked and self._broken is None)
 
     def run_checks(self, warehouse: Path, suites: list[str] | None, run_id: str,
                    after_suite: Callable[[SuiteOutcome], None] | None = None) -> CheckReport:
         """`denials.quality.run_checks(warehouse, suites, build_docs=False, run_id=run_id)` in the worker;
         `after_suite` is called here with each suite's outcome as the worker finishes it."""
-        self._send("check", {"warehouse": Path(warehouse), "suites": suites, "run_id": run_id})
-        while True:
-            kind, payload = self._receive()
-            if kind == "suite":
-                self.checked = True
-                if after_suite is not None:
-                    after_suite(payload)
-            elif kind == "report":
-                self.checked = True
-                return payload
-            else:
-                raise payload
+        with self._exchange():
+            self._send("check", {"warehouse": Path(warehouse), "suites": suites, "run_id": run_id})
+            while True:
+                kind, payload = self._receive()
+                if kind == "suite":
+                    self.checked = True
+                    if after_suite is not None:
+                        after_suite(payload)
+                elif kind == "report":
+                    self.checked = True
+                    return payload
+                else:
+                    raise self._failure(kind, payload)
 
     def build_docs(self) -> tuple[Path, list[str]]:
         """The Data Docs of every check this worker ran (`denials.quality.runner.build_run_docs`)."""
-        self._send("docs", None)
-        kind, payload = self._receive()
-        if kind != "docs":
-            raise payload
-        return payload
+        with self._exchange():
+            self._send("docs", None)
+            kind, payload = self._receive()
+            if kind != "docs":
+                raise self._failure(kind, payload)
+            return payload
+
+    @contextlib.contextmanager
+    def _exchange(self) -> Iterator[None]:
+        """One request and its replies. Anything but the worker's own error leaving it half-way (Ctrl-C, a
+        failed `after_suite`) leaves replies unread, so the pipes are not used again."""
+        if self._broken is not None:
+            raise CheckWorkerFailed(f"the data-quality checks' process cannot be asked again: {self._broken}")
+        try:
+            yield
+        except _WorkerError as error:
+            raise error.original from None
+        except BaseException as error:
+            if self._broken is None:
+                self._broken = f"a request was cut short ({type(error).__name__})"
+            raise
+
+    def _failure(self, kind: str, payload: object) -> BaseException:
+        if kind == "error" and isinstance(payload, BaseException):
+            return _WorkerError(payload)
+        self._broken = f"unexpected reply {kind!r}"
+        return CheckWorkerFailed(f"the data-quality checks' process sent an unexpected reply ({kind!r})")
 
     def close(self, wait: bool = True) -> None:
         """End the worker: it exits when its requests end; killed if it does not within seconds, or at once
-        when `wait` is false (the run failed or was interrupted, and the worker may be mid-check, or it was
-        never asked anything and may be mid-import)."""
+        when `wait` is false (the run failed or was interrupted, or a request was cut short, and the worker
+        may be mid-check; or it was never asked anything and may be mid-import)."""
         if self._process is None:
             return
         process, self._process = self._process, None
         for stream in (self._requests, self._replies):
             if stream is not None:
-                stream.close()
+                with contextlib.suppress(OSError):  # a request the worker never read
+                    stream.close()
         try:
             process.wait(timeout=_CLOSE_SECONDS if wait else 0)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        self.exit_code = process.returncode
 
     def _send(self, kind: str, payload: object) -> None:
         assert self._requests is not None, "CheckWorker used outside its with block"
         self._asked = True
+        message = pickle.dumps((kind, payload))  # whole before any byte is written
         try:
-            pickle.dump((kind, payload), self._requests)
+            self._requests.write(message)
             self._requests.flush()
         except BrokenPipeError:
             raise self._ended() from None
@@ -132,8 +167,20 @@ class CheckWorker:
             raise self._ended() from None
 
     def _ended(self) -> CheckWorkerFailed:
-        code = self._process.wait() if self._process is not None else None
+        self._broken = "it ended"
+        code = None
+        if self._process is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                code = self._process.wait(timeout=_CLOSE_SECONDS)
         return CheckWorkerFailed(f"the data-quality checks' process ended unexpectedly (exit code {code})")
+
+
+class _WorkerError(Exception):
+    """Carries an error the worker raised, to be raised as it is."""
+
+    def __init__(self, original: BaseException) -> None:
+        super().__init__(str(original))
+        self.original = original
 
 
 def _die_with(parent: int) -> None:
@@ -146,7 +193,11 @@ def _die_with(parent: int) -> None:
 
 
 def _portable(error: Exception) -> Exception:
-    """`error` itself when it survives the pipe, else a RuntimeError with its type and first line."""
+    """`error` itself when it survives the pipe, else a RuntimeError with its type and first line; with the
+    worker's traceback as a note (shown only where tracebacks are: DENIALS_DEBUG=1)."""
+    with contextlib.suppress(Exception):
+        error.add_note("in the data-quality checks' process:\n"  # type: ignore[attr-defined]
+                       + "".join(traceback.format_tb(error.__traceback__)))
     try:
         pickle.loads(pickle.dumps(error))
     except Exception:  # noqa: BLE001 - any failure to round-trip means: send a plain copy
@@ -159,7 +210,7 @@ def serve(requests: BinaryIO, replies: BinaryIO) -> None:
     early for."""
 
     def send(kind: str, payload: object) -> None:
-        pickle.dump((kind, payload), replies)
+        replies.write(pickle.dumps((kind, payload)))  # whole before any byte is written
         replies.flush()
 
     try:
@@ -195,13 +246,13 @@ def serve(requests: BinaryIO, replies: BinaryIO) -> None:
 def main(argv: list[str]) -> int:
     request_fd, reply_fd, parent = (int(value) for value in argv[1:4])
     _die_with(parent)
-    # Ctrl-C reaches the whole process group; the caller decides, and ends this process when it unwinds
+    # the caller decides what an interrupt means, and ends this process as it unwinds
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    with os.fdopen(request_fd, "rb") as requests, os.fdopen(reply_fd, "wb") as replies:
-        try:
-            serve(requests, replies)
-        except BrokenPipeError:
-            return 1
+    requests, replies = os.fdopen(request_fd, "rb"), os.fdopen(reply_fd, "wb")
+    try:
+        serve(requests, replies)
+    except BrokenPipeError:
+        os._exit(1)  # the caller has gone: nothing to flush, and no traceback for its terminal
     return 0
 
 

@@ -75,7 +75,8 @@ def test_a_parsed_project_spares_later_invocations_the_parse(tmp_path: Path) -> 
 
 def test_a_build_given_the_parse_writes_its_own_run_results(tmp_path: Path) -> None:
     """A build given this run's parse leaves manifest.json as the parse wrote it, and writes run_results.json
-    (what `dbt retry` reads) for this build's nodes, not an earlier one's."""
+    (what `dbt retry` reads) for this build's nodes, not an earlier one's, with flags under which a retry
+    writes its own."""
     warehouse = tmp_path / "site.duckdb"
     manifest = parse_project(warehouse, log_path=tmp_path / "logs")
     target = warehouse_target_path(warehouse)
@@ -89,6 +90,7 @@ def test_a_build_given_the_parse_writes_its_own_run_results(tmp_path: Path) -> N
     nodes = {node["unique_id"]: node["status"] for node in written["results"]
              if not node["unique_id"].startswith("operation.")}  # the project's hooks
     assert nodes == {"seed.denials.balancing_tolerances": "success"}
+    assert written["args"]["write_json"] is True, "`dbt retry` takes the build's saved flags: it must write"
 
 
 def _dbt_duckdb_setting(warehouse: Path, logs: Path, setting: str) -> str:

@@ -112,10 +112,26 @@ def test_a_request_cut_short_is_not_answered_from_the_pipe(unbalanced_run: Run, 
     assert worker.exit_code == -signal.SIGKILL, "ended at once, mid-check"
 
 
+def _outlives_its_killed_caller(caller_script: str) -> bool:
+    """Run `caller_script`, which prints the pid of the process it starts and then waits; kill -9 it; say
+    whether that process is still alive 20 s later."""
+    caller = subprocess.Popen([sys.executable, "-c", textwrap.dedent(caller_script)], stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        pid = int(caller.stdout.readline())
+        assert not _ended(pid)
+        caller.kill()
+        caller.wait()
+        return not _wait_until_ended(pid)
+    finally:
+        caller.kill()
+        caller.wait()
+
+
 def test_a_worker_dies_with_its_caller() -> None:
     """kill -9 of the run kills the worker too, whatever it is doing (here: sleeping, where a closed pipe
     would never end it), so it never holds the warehouse for the next run."""
-    caller = subprocess.Popen([sys.executable, "-c", textwrap.dedent("""
+    assert not _outlives_its_killed_caller("""
         import os, subprocess, sys
         subprocess.Popen([sys.executable, "-c", (
             "import os, sys, time\\n"
@@ -124,32 +140,15 @@ def test_a_worker_dies_with_its_caller() -> None:
             "print(os.getpid(), flush=True)\\n"
             "time.sleep(120)\\n"), str(os.getpid())])
         subprocess.run(["sleep", "120"])
-    """)], stdout=subprocess.PIPE, text=True)
-    try:
-        pid = int(caller.stdout.readline())
-        assert not _ended(pid)
-        caller.kill()
-        caller.wait()
-        assert _wait_until_ended(pid), "the worker outlived its caller"
-    finally:
-        caller.kill()
-        caller.wait()
+    """)
 
 
 def test_the_worker_ends_with_its_caller() -> None:
     """The same, end to end: the worker a run starts ends when the run is killed."""
-    caller = subprocess.Popen([sys.executable, "-c", textwrap.dedent("""
+    assert not _outlives_its_killed_caller("""
         import time
         from denials.quality.worker import CheckWorker
         with CheckWorker() as worker:
             print(worker.pid, flush=True)
             time.sleep(120)
-    """)], stdout=subprocess.PIPE, text=True)
-    try:
-        pid = int(caller.stdout.readline())
-        caller.kill()
-        caller.wait()
-        assert _wait_until_ended(pid), "the worker outlived its caller"
-    finally:
-        caller.kill()
-        caller.wait()
+    """)

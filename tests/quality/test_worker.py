@@ -3,7 +3,9 @@ caller's process, raises the worker's errors in the caller, and never outlives i
 
 from __future__ import annotations
 
+import io
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -152,3 +154,12 @@ def test_the_worker_ends_with_its_caller() -> None:
             print(worker.pid, flush=True)
             time.sleep(120)
     """)
+
+
+def test_half_a_reply_is_the_worker_ending() -> None:
+    """A worker killed while writing a reply leaves half of it in the pipe: reported as the worker ending,
+    not as a pickling error."""
+    worker = CheckWorker()
+    worker._replies = io.BytesIO(pickle.dumps(("report", list(range(1000))))[:50])
+    with pytest.raises(CheckWorkerFailed, match="ended unexpectedly"):
+        worker._receive()

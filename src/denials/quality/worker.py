@@ -163,7 +163,7 @@ class CheckWorker:
         assert self._replies is not None, "CheckWorker used outside its with block"
         try:
             return pickle.load(self._replies)
-        except EOFError:
+        except (EOFError, pickle.UnpicklingError):  # nothing, or half a reply: the worker died sending it
             raise self._ended() from None
 
     def _ended(self) -> CheckWorkerFailed:

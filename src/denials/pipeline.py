@@ -102,7 +102,6 @@ class _BackgroundImport:
     def __init__(self, *modules: str) -> None:
         self._thread = threading.Thread(target=self._import, args=modules, name="background import",
                                         daemon=True)
-        self._lock = threading.Lock()
 
     @staticmethod
     def _import(*modules: str) -> None:
@@ -113,9 +112,8 @@ class _BackgroundImport:
                 continue
 
     def start(self) -> None:
-        with self._lock:
-            if self._thread.ident is None:
-                self._thread.start()
+        if self._thread.ident is None:
+            self._thread.start()
 
     def wait(self) -> None:
         if self._thread.ident is not None:

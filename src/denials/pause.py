@@ -17,13 +17,15 @@ from pathlib import Path
 PAUSE_ENV = "DENIALS_PAUSE_AT"
 
 
+def pauses_at(stage: str) -> bool:
+    """True when this run is set to pause at `stage`."""
+    return os.environ.get(PAUSE_ENV, "").partition(":")[0] == stage
+
+
 def pause_point(stage: str) -> None:
-    wanted = os.environ.get(PAUSE_ENV)
-    if not wanted:
+    if not pauses_at(stage):
         return
-    name, _, marker = wanted.partition(":")
-    if name != stage:
-        return
+    marker = os.environ[PAUSE_ENV].partition(":")[2]
     if marker:
         Path(marker).write_text(str(os.getpid()), encoding="utf-8")
     while True:

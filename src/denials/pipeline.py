@@ -33,7 +33,7 @@ from denials.errors import (
     classify,
 )
 from denials.locking import writer_lock
-from denials.pause import pause_point
+from denials.pause import pause_point, pauses_at
 from denials.quiet import quiet_connect
 
 if TYPE_CHECKING:
@@ -149,8 +149,9 @@ def dbt_build(args: list[str], warehouse: Path, pause_stage: str,
     from denials.transform import WITHOUT_UNIT_TESTS, run_dbt
 
     _probe(warehouse)
-    built = run_dbt([*args, *WITHOUT_UNIT_TESTS], warehouse,
-                    callbacks=[_after_first_node(lambda: pause_point(pause_stage))], retry_out_of_memory=True,
+    # only when a test pauses the run here: a callback makes dbt build every event for it (denials.dbt_events)
+    pausing = [_after_first_node(lambda: pause_point(pause_stage))] if pauses_at(pause_stage) else []
+    built = run_dbt([*args, *WITHOUT_UNIT_TESTS], warehouse, callbacks=pausing, retry_out_of_memory=True,
                     manifest=manifest)
     if not built.success:
         causes = [built.exception] if built.exception is not None else []

@@ -223,9 +223,11 @@ def _invoke(args: list[str], warehouse: Path, target_path: Path | None, log_path
     from dbt.cli.main import dbtRunner
 
     from denials.compaction import merge_share_threshold
+    from denials.dbt_events import use_leveled_events
 
     merge_share_threshold()  # a bad setting stops here, before the build, not at its close
     redact_dbt_logs()
+    use_leveled_events()
     root = project_dir or project_root()
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     # dbt reads a relative target path from the project's folder

@@ -1,0 +1,62 @@
+"""dbt's events, turned into log messages only when a logger or a callback can take them.
+
+dbt builds a protobuf message for every event it fires, debug ones included, with its time, thread and
+invocation, and only then offers it to its loggers, whose levels drop most of them: a build logs at info
+level to its file and at error level to the terminal (--quiet), so dbt's per-query and per-macro debug
+events were built for nothing. At a million claims that was about half a second of a daily run's two
+builds, in the Python the build's threads share. The event manager installed here drops an event before
+that message is built when no logger would write it and no callback but dbt's own warning tracker listens;
+anything else goes the way dbt sends it. dbt_common keeps the manager swappable
+(`ctx_set_event_manager`) for embedders like this one.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from dbt_common.events.base_types import EventLevel
+from dbt_common.events.event_manager import EventManager
+from dbt_common.events.event_manager_client import ctx_set_event_manager, get_event_manager
+
+# the Python logging level each dbt level is written at, as dbt's loggers map it
+from dbt_common.events.logger import _log_level_map as _PYTHON_LEVELS
+
+
+def _callbacks_that_read_only_warnings() -> tuple[Any, ...]:
+    """dbt's own callbacks that act on warning events alone; any other callback gets every event."""
+    try:
+        from dbt.tracking import track_behavior_change_warn
+    except ImportError:
+        return ()
+    return (track_behavior_change_warn,)
+
+
+class LeveledEventManager(EventManager):
+    """dbt's EventManager, which skips an event below every logger's level when no callback would see it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._warning_only_callbacks = _callbacks_that_read_only_warnings()
+
+    def fire_event(self, e: Any, level: EventLevel | None = None, node: Any = None,
+                   force_warn_or_error_handling: bool = False) -> None:
+        if force_warn_or_error_handling or not self._unheard(level or e.level_tag()):
+            super().fire_event(e, level=level, node=node,
+                               force_warn_or_error_handling=force_warn_or_error_handling)
+
+    def _unheard(self, level: EventLevel) -> bool:
+        """True when no logger writes an event of `level` and no callback reads it. Warnings and errors
+        always go through: dbt may turn a warning into an error (--warn-error)."""
+        python_level = _PYTHON_LEVELS.get(level)
+        if python_level is None or python_level >= logging.WARNING:
+            return False
+        if any(callback not in self._warning_only_callbacks for callback in self.callbacks):
+            return False
+        return all(python_level < _PYTHON_LEVELS.get(logger.level, logging.NOTSET) for logger in self.loggers)
+
+
+def use_leveled_events() -> None:
+    """Install the LeveledEventManager for this process's dbt invocations (each sets its loggers anew)."""
+    if not isinstance(get_event_manager(), LeveledEventManager):
+        ctx_set_event_manager(LeveledEventManager())

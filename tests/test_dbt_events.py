@@ -4,13 +4,15 @@ the building of their message."""
 from __future__ import annotations
 
 import io
+import logging
+from pathlib import Path
 
 import pytest
 from dbt_common.events import event_manager
 from dbt_common.events.base_types import EventLevel
 from dbt_common.events.event_manager_client import ctx_set_event_manager, get_event_manager
 from dbt_common.events.logger import LineFormat, LoggerConfig
-from dbt_common.events.types import Note
+from dbt_common.events.types import Note, PrintEvent
 from dbt_common.exceptions.events import EventCompilationError
 
 from denials.dbt_events import LeveledEventManager, use_leveled_events
@@ -66,6 +68,55 @@ def test_a_callback_gets_every_event(built: list[str]) -> None:
     manager.add_callback(lambda message: heard.append(message.data.msg))
     manager.fire_event(Note(msg="debug detail"), level=EventLevel.DEBUG)
     assert heard == ["debug detail"]
+    assert built == ["debug detail"]
+
+
+def test_print_events_reach_a_quiet_console(built: list[str]) -> None:
+    """dbt ls, show and compile print through info-level events that dbt's loggers write as errors, so
+    that --quiet still shows them."""
+    manager, (console,) = _manager_logging_at(EventLevel.ERROR)
+    manager.fire_event(PrintEvent(msg="model.denials.fct_claims"))
+    assert "model.denials.fct_claims" in console.getvalue()
+
+
+def test_a_logger_passed_in_is_asked_its_own_level(built: list[str]) -> None:
+    """A LoggerConfig may bring its own Python logger, whose level, not the config's, decides."""
+    stream = io.StringIO()
+    python_logger = logging.getLogger(f"denials-test-own-{id(stream)}")
+    python_logger.addHandler(logging.StreamHandler(stream))
+    python_logger.setLevel(logging.DEBUG)
+    python_logger.propagate = False
+    manager = LeveledEventManager()
+    manager.add_logger(LoggerConfig(name="own", level=EventLevel.WARN, logger=python_logger))
+    manager.fire_event(Note(msg="debug detail"), level=EventLevel.DEBUG)
+    assert "debug detail" in stream.getvalue()
+
+
+def test_every_dbt_invocation_installs_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """What `transform` runs dbt with: the manager is in place when dbt starts."""
+    import dbt.cli.main
+
+    from denials import transform
+
+    seen = []
+
+    class Runner:
+        def __init__(self, **_: object) -> None:
+            pass
+
+        def invoke(self, args: list[str]) -> object:
+            seen.append(get_event_manager())
+            raise RuntimeError("stop here")
+
+    previous = get_event_manager()
+    ctx_set_event_manager(event_manager.EventManager())
+    monkeypatch.setattr(dbt.cli.main, "dbtRunner", Runner)
+    try:
+        with pytest.raises(RuntimeError, match="stop here"):
+            transform.run_dbt(["build"], tmp_path / "warehouse.duckdb")
+    finally:
+        ctx_set_event_manager(previous)
+    assert len(seen) == 1 and isinstance(seen[0], LeveledEventManager)
 
 
 def test_dbt_warning_tracker_alone_does_not_need_debug_events(built: list[str]) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import importlib
+import logging
 import os
 import pickle
 import signal
@@ -26,7 +27,7 @@ import sys
 import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NoReturn
 
 from denials.quality.results import CheckReport, SuiteOutcome
 from denials.redaction import first_line
@@ -243,7 +244,7 @@ def serve(requests: BinaryIO, replies: BinaryIO) -> None:
             send("error", _portable(error))
 
 
-def main(argv: list[str]) -> int:
+def main(argv: list[str]) -> NoReturn:
     request_fd, reply_fd, parent = (int(value) for value in argv[1:4])
     _die_with(parent)
     # the caller decides what an interrupt means, and ends this process as it unwinds
@@ -255,6 +256,7 @@ def main(argv: list[str]) -> int:
         os._exit(1)  # the caller has gone: nothing to flush, and no traceback for its terminal
     # Every reply is sent and every check's connection closed. Tearing down the interpreter with Great
     # Expectations and pandas loaded took 0.6 s, which the run spent waiting for this exit.
+    logging.shutdown()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
             stream.flush()
@@ -262,4 +264,4 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    main(sys.argv)

@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from denials.compaction import (
+    MERGES_TABLE,
     SHARE_ENV,
     hold_back_merges,
     merge_if_due,
@@ -129,7 +130,7 @@ def test_rows_appended_since_the_last_merge_count_toward_it(
         hold_back_merges(con)
         assert rows_changed_share(con) == 0.0  # nothing stored
         con.execute("create table service_lines as select range as line_id from range(90000)")
-        assert rows_changed_share(con) == 1.0  # never merged
+        assert rows_changed_share(con) == 0.0  # written whole, nothing on record: only deletions count
         monkeypatch.setenv(SHARE_ENV, "0")
         assert merge_if_due(con)
         assert rows_changed_share(con) == 0.0
@@ -139,6 +140,53 @@ def test_rows_appended_since_the_last_merge_count_toward_it(
         assert not merge_if_due(con)
         monkeypatch.setenv(SHARE_ENV, "0.10")
         assert merge_if_due(con)
+    finally:
+        con.close()
+
+
+def _record(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    return con.execute(
+        f"select rows_stored, rows_deleted, merged_at is not null from {MERGES_TABLE}"
+    ).fetchall()
+
+
+def test_the_first_close_records_tables_written_whole_instead_of_merging(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A first build writes its tables whole, so there is nothing to gather: its close records the rows
+    stored, and the appends after it count toward the next merge."""
+    monkeypatch.setenv(SHARE_ENV, "0.10")
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    try:
+        hold_back_merges(con)
+        con.execute("create table service_lines as select range as line_id from range(100000)")
+        assert not merge_if_due(con)
+        assert _record(con) == [(100000, 0, False)]
+        con.execute("insert into service_lines select range from range(100000, 109000)")
+        assert rows_changed_share(con) == pytest.approx(9000 / 109000)
+        assert not merge_if_due(con)
+        assert _record(con) == [(100000, 0, False)]  # measured from the first close still
+        con.execute("insert into service_lines select range from range(109000, 112000)")
+        assert merge_if_due(con)
+        assert _record(con) == [(112000, 0, True)]
+    finally:
+        con.close()
+
+
+def test_deleted_rows_bring_a_merge_on_with_nothing_on_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A warehouse whose earlier closes recorded nothing still merges once its deleted rows reach the
+    share."""
+    monkeypatch.setenv(SHARE_ENV, "0.10")
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    try:
+        hold_back_merges(con)
+        con.execute("create table service_lines as select range as line_id from range(100000)")
+        con.execute("delete from service_lines where line_id % 4 = 0")
+        assert rows_changed_share(con) == pytest.approx(0.25)
+        assert merge_if_due(con)
+        assert _record(con)[0][2]
     finally:
         con.close()
 

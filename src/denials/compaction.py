@@ -16,6 +16,11 @@ files a day that merges about every tenth day; a warehouse where claims get repr
 a claim number deletes its earlier rows) sooner. A merge cannot always drop deleted rows (DuckDB merges
 only groups that fit in fewer), so the record counts those it left, and they do not bring the next merge
 on again. Row groups whose rows were all deleted are dropped at every checkpoint, merges or not.
+
+The first close of a build has no merge to measure from, and its tables were just written whole: there is
+nothing to gather, only deleted rows could be worth a merge. So it merges only when those reach the share,
+and otherwise records the rows stored as the state the next merge is measured from. Merging at the close
+of a first build at a million claims took 3.4 s and left the largest table 28 row groups of its 29.
 """
 
 from __future__ import annotations
@@ -60,27 +65,32 @@ def _stored_and_deleted(con: duckdb.DuckDBPyConnection, tables: Tables) -> tuple
 
 
 def _last_merge(con: duckdb.DuckDBPyConnection, tables: Tables) -> tuple[int, int] | None:
-    """The rows stored, and deleted among them, after the last merge; None before the first."""
+    """The rows stored, and deleted among them, on record: after the last merge, or as the first close
+    found them; None when nothing is."""
     if not any(f"{schema}.{table}" == MERGES_TABLE for schema, table, _ in tables):
         return None
     try:
         return con.execute(f"select rows_stored, rows_deleted from {MERGES_TABLE}").fetchone()
-    except duckdb.BinderException:  # a record of another layout: merge, which records anew
+    except duckdb.BinderException:  # a record of another layout: as none, and the close records anew
         return None
 
 
 def rows_changed_share(con: duckdb.DuckDBPyConnection) -> float:
     """The growth of the stored rows since the last merge, plus that of the deleted rows among them, as a
-    share of the rows stored: 1 before the first merge, 0 with nothing stored."""
+    share of the rows stored: before anything is recorded, the deleted rows' share; 0 with nothing stored."""
+    return _changed_share(con)[0]
+
+
+def _changed_share(con: duckdb.DuckDBPyConnection) -> tuple[float, bool]:
+    """rows_changed_share, and whether rows are stored with nothing on record to measure them from."""
     tables = _tables(con)
     stored, deleted = _stored_and_deleted(con, tables)
     if not stored:
-        return 0.0
+        return 0.0, False
     merged = _last_merge(con, tables)
-    if merged is None:
-        return 1.0
-    stored_then, deleted_then = merged
-    return min((max(stored - stored_then, 0) + max(deleted - deleted_then, 0)) / stored, 1.0)
+    stored_then, deleted_then = (stored, 0) if merged is None else merged
+    share = (max(stored - stored_then, 0) + max(deleted - deleted_then, 0)) / stored
+    return min(share, 1.0), merged is None
 
 
 def merge_share_threshold() -> float:
@@ -98,18 +108,33 @@ def merge_share_threshold() -> float:
 def merge_if_due(con: duckdb.DuckDBPyConnection) -> bool:
     """Merge row groups now (a checkpoint) when the rows changed since the last merge have reached the
     threshold's share, and record what the merge left stored; True when it merged. Merges are held back
-    again afterwards, whatever happened."""
-    if rows_changed_share(con) < merge_share_threshold():
+    again afterwards, whatever happened. With nothing on record and no merge due, records the rows stored
+    as they are (merged_at null)."""
+    share, unrecorded = _changed_share(con)
+    if share < merge_share_threshold():
+        if unrecorded:
+            _record(con, merged=False)
         return False
     try:
         con.execute("reset global max_vacuum_tasks")
         # the record's table is also the change without which the checkpoint would do nothing
-        con.execute(f"create schema if not exists {MERGES_TABLE.split('.')[0]}")
-        con.execute(f"create or replace table {MERGES_TABLE} (rows_stored bigint, rows_deleted bigint, "
-                    "merged_at timestamp)")
+        _create_record_table(con)
         con.execute("checkpoint")
     finally:
         hold_back_merges(con)
-    stored, deleted = _stored_and_deleted(con, _tables(con))
-    con.execute(f"insert into {MERGES_TABLE} values (?, ?, current_timestamp)", [stored, deleted])
+    _record(con, merged=True)
     return True
+
+
+def _create_record_table(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"create schema if not exists {MERGES_TABLE.split('.')[0]}")
+    con.execute(f"create or replace table {MERGES_TABLE} (rows_stored bigint, rows_deleted bigint, "
+                "merged_at timestamp)")
+
+
+def _record(con: duckdb.DuckDBPyConnection, merged: bool) -> None:
+    """The rows stored now, and deleted among them, as the state the next merge is measured from."""
+    _create_record_table(con)
+    stored, deleted = _stored_and_deleted(con, _tables(con))
+    merged_at = "current_timestamp" if merged else "null"
+    con.execute(f"insert into {MERGES_TABLE} values (?, ?, {merged_at})", [stored, deleted])

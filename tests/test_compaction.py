@@ -146,7 +146,8 @@ def test_rows_appended_since_the_last_merge_count_toward_it(
 
 def _record(con: duckdb.DuckDBPyConnection) -> list[tuple]:
     return con.execute(
-        f"select rows_stored, rows_deleted, merged_at is not null from {MERGES_TABLE}"
+        f"select table_name, rows_stored, rows_deleted, merged_at is not null from {MERGES_TABLE} "
+        "order by table_name"
     ).fetchall()
 
 
@@ -161,14 +162,14 @@ def test_the_first_close_records_tables_written_whole_instead_of_merging(
         hold_back_merges(con)
         con.execute("create table service_lines as select range as line_id from range(100000)")
         assert not merge_if_due(con)
-        assert _record(con) == [(100000, 0, False)]
+        assert _record(con) == [("service_lines", 100000, 0, False)]
         con.execute("insert into service_lines select range from range(100000, 109000)")
         assert rows_changed_share(con) == pytest.approx(9000 / 109000)
         assert not merge_if_due(con)
-        assert _record(con) == [(100000, 0, False)]  # measured from the first close still
+        assert _record(con) == [("service_lines", 100000, 0, False)]  # measured from the first close still
         con.execute("insert into service_lines select range from range(109000, 112000)")
         assert merge_if_due(con)
-        assert _record(con) == [(112000, 0, True)]
+        assert _record(con) == [("service_lines", 112000, 0, True)]
     finally:
         con.close()
 
@@ -176,8 +177,7 @@ def test_the_first_close_records_tables_written_whole_instead_of_merging(
 def test_deleted_rows_bring_a_merge_on_with_nothing_on_record(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A warehouse whose earlier closes recorded nothing still merges once its deleted rows reach the
-    share."""
+    """A first close that finds the deleted rows at the share merges."""
     monkeypatch.setenv(SHARE_ENV, "0.10")
     con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
     try:
@@ -186,7 +186,31 @@ def test_deleted_rows_bring_a_merge_on_with_nothing_on_record(
         con.execute("delete from service_lines where line_id % 4 = 0")
         assert rows_changed_share(con) == pytest.approx(0.25)
         assert merge_if_due(con)
-        assert _record(con)[0][2]
+        assert _record(con)[0][3]
+    finally:
+        con.close()
+
+
+def test_a_table_created_after_the_first_close_is_measured_from_when_a_close_found_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A scheduled run's marts build creates its tables after the staging build's close recorded the
+    staging tables: they were written whole, so they are not growth, and their appends count from the close
+    that found them."""
+    monkeypatch.setenv(SHARE_ENV, "0.10")
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    try:
+        hold_back_merges(con)
+        con.execute("create table claim_lines as select range as line_id from range(50000)")
+        assert not merge_if_due(con)  # the staging build's close
+        con.execute("create table adjudicated_lines as select range as line_id from range(50000)")
+        assert rows_changed_share(con) == 0.0  # the whole new table is not growth
+        assert not merge_if_due(con)  # the marts build's close
+        assert _record(con) == [("adjudicated_lines", 50000, 0, False), ("claim_lines", 50000, 0, False)]
+        con.execute("insert into adjudicated_lines select range from range(50000, 62000)")
+        assert rows_changed_share(con) == pytest.approx(12000 / 112000)
+        assert merge_if_due(con)
+        assert _record(con) == [("adjudicated_lines", 62000, 0, True), ("claim_lines", 50000, 0, True)]
     finally:
         con.close()
 

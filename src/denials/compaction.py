@@ -17,10 +17,12 @@ a claim number deletes its earlier rows) sooner. A merge cannot always drop dele
 only groups that fit in fewer), so the record counts those it left, and they do not bring the next merge
 on again. Row groups whose rows were all deleted are dropped at every checkpoint, merges or not.
 
-The first close of a build has no merge to measure from, and its tables were just written whole: there is
-nothing to gather, only deleted rows could be worth a merge. So it merges only when those reach the share,
-and otherwise records the rows stored as the state the next merge is measured from. Merging at the close
-of a first build at a million claims took 3.4 s and left the largest table 28 row groups of its 29.
+A table the record does not hold yet was written whole by the build that created it (a first build, or
+the marts build after the staging build in a scheduled run): it has little to gather, and only its deleted
+rows count. A close with no merge due adds such tables to the record as it finds them, and their later
+growth counts from there. Merging at the close of a first build at a million claims took 3.4 s and left
+the largest table 28 row groups of its 29. The record is per table so that a table created after the
+first close is measured from when it was created, not counted whole as growth.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ DEFAULT_SHARE = "0.10"
 MERGES_TABLE = "build_state.row_groups_merged"
 
 Tables = list[tuple[str, str, int]]
+# (schema, table) -> (rows stored, rows deleted among them)
+Counts = dict[tuple[str, str], tuple[int, int]]
 
 
 def hold_back_merges(con: duckdb.DuckDBPyConnection) -> None:
@@ -53,44 +57,50 @@ def _tables(con: duckdb.DuckDBPyConnection) -> Tables:
     ).fetchall()
 
 
-def _stored_and_deleted(con: duckdb.DuckDBPyConnection, tables: Tables) -> tuple[int, int]:
-    """The rows stored in `tables`, and how many of them are deleted, the record of merges aside."""
+def _counts(con: duckdb.DuckDBPyConnection, tables: Tables) -> Counts:
+    """The rows stored in each of `tables`, and how many of them are deleted, the record of merges aside."""
     counted = [table for table in tables if f"{table[0]}.{table[1]}" != MERGES_TABLE]
     if not counted:
-        return 0, 0
-    stored = sum(size for _, _, size in counted)
-    counts = " + ".join(f'(select count(*) from "{schema}"."{table}")' for schema, table, _ in counted)
-    (live,) = con.execute(f"select {counts}").fetchone()
-    return stored, max(stored - live, 0)
+        return {}
+    lives = ", ".join(f'(select count(*) from "{schema}"."{table}")' for schema, table, _ in counted)
+    live_counts = con.execute(f"select {lives}").fetchone()
+    return {(schema, table): (stored, max(stored - live, 0))
+            for (schema, table, stored), live in zip(counted, live_counts, strict=True)}
 
 
-def _last_merge(con: duckdb.DuckDBPyConnection, tables: Tables) -> tuple[int, int] | None:
-    """The rows stored, and deleted among them, on record: after the last merge, or as the first close
-    found them; None when nothing is."""
+def _on_record(con: duckdb.DuckDBPyConnection, tables: Tables) -> Counts:
+    """Each table's rows stored, and deleted among them, on record: as the last merge left them, or as the
+    close that first found the table found it. Empty when nothing is."""
     if not any(f"{schema}.{table}" == MERGES_TABLE for schema, table, _ in tables):
-        return None
+        return {}
     try:
-        return con.execute(f"select rows_stored, rows_deleted from {MERGES_TABLE}").fetchone()
+        rows = con.execute(
+            f"select schema_name, table_name, rows_stored, rows_deleted from {MERGES_TABLE}"
+        ).fetchall()
     except duckdb.BinderException:  # a record of another layout: as none, and the close records anew
-        return None
+        return {}
+    return {(schema, table): (stored, deleted) for schema, table, stored, deleted in rows}
 
 
 def rows_changed_share(con: duckdb.DuckDBPyConnection) -> float:
     """The growth of the stored rows since the last merge, plus that of the deleted rows among them, as a
-    share of the rows stored: before anything is recorded, the deleted rows' share; 0 with nothing stored."""
+    share of the rows stored; 0 with nothing stored. Only deleted rows count in a table not on record."""
     return _changed_share(con)[0]
 
 
-def _changed_share(con: duckdb.DuckDBPyConnection) -> tuple[float, bool]:
-    """rows_changed_share, and whether rows are stored with nothing on record to measure them from."""
+def _changed_share(con: duckdb.DuckDBPyConnection) -> tuple[float, Counts, Counts]:
+    """rows_changed_share, each table's counts now, and the record they were measured against."""
     tables = _tables(con)
-    stored, deleted = _stored_and_deleted(con, tables)
+    now = _counts(con, tables)
+    recorded = _on_record(con, tables)
+    stored = sum(stored for stored, _ in now.values())
     if not stored:
-        return 0.0, False
-    merged = _last_merge(con, tables)
-    stored_then, deleted_then = (stored, 0) if merged is None else merged
-    share = (max(stored - stored_then, 0) + max(deleted - deleted_then, 0)) / stored
-    return min(share, 1.0), merged is None
+        return 0.0, now, recorded
+    changed = 0
+    for table, (stored_now, deleted_now) in now.items():
+        stored_then, deleted_then = recorded.get(table, (stored_now, 0))
+        changed += max(stored_now - stored_then, 0) + max(deleted_now - deleted_then, 0)
+    return min(changed / stored, 1.0), now, recorded
 
 
 def merge_share_threshold() -> float:
@@ -108,12 +118,14 @@ def merge_share_threshold() -> float:
 def merge_if_due(con: duckdb.DuckDBPyConnection) -> bool:
     """Merge row groups now (a checkpoint) when the rows changed since the last merge have reached the
     threshold's share, and record what the merge left stored; True when it merged. Merges are held back
-    again afterwards, whatever happened. With nothing on record and no merge due, records the rows stored
-    as they are (merged_at null)."""
-    share, unrecorded = _changed_share(con)
+    again afterwards, whatever happened. With no merge due, the tables not on record yet are added to it as
+    they are (merged_at null)."""
+    share, now, recorded = _changed_share(con)
     if share < merge_share_threshold():
+        unrecorded = {table: counts for table, counts in now.items() if table not in recorded}
         if unrecorded:
-            _record(con, merged=False)
+            _record(con, {**{table: recorded[table] for table in now if table in recorded}, **unrecorded},
+                    merged=False)
         return False
     try:
         con.execute("reset global max_vacuum_tasks")
@@ -122,19 +134,24 @@ def merge_if_due(con: duckdb.DuckDBPyConnection) -> bool:
         con.execute("checkpoint")
     finally:
         hold_back_merges(con)
-    _record(con, merged=True)
+    _record(con, _counts(con, _tables(con)), merged=True)
     return True
 
 
 def _create_record_table(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"create schema if not exists {MERGES_TABLE.split('.')[0]}")
-    con.execute(f"create or replace table {MERGES_TABLE} (rows_stored bigint, rows_deleted bigint, "
-                "merged_at timestamp)")
+    con.execute(f"create or replace table {MERGES_TABLE} (schema_name varchar, table_name varchar, "
+                "rows_stored bigint, rows_deleted bigint, merged_at timestamp)")
 
 
-def _record(con: duckdb.DuckDBPyConnection, merged: bool) -> None:
-    """The rows stored now, and deleted among them, as the state the next merge is measured from."""
+def _record(con: duckdb.DuckDBPyConnection, counts: Counts, merged: bool) -> None:
+    """`counts` as the state the next merge is measured from; merged_at is null for tables recorded as a
+    close found them."""
     _create_record_table(con)
-    stored, deleted = _stored_and_deleted(con, _tables(con))
+    if not counts:
+        return
     merged_at = "current_timestamp" if merged else "null"
-    con.execute(f"insert into {MERGES_TABLE} values (?, ?, {merged_at})", [stored, deleted])
+    rows = ", ".join(f"(?, ?, ?, ?, {merged_at})" for _ in counts)
+    values = [value for (schema, table), (stored, deleted) in counts.items()
+              for value in (schema, table, stored, deleted)]
+    con.execute(f"insert into {MERGES_TABLE} values {rows}", values)

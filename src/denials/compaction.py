@@ -122,10 +122,9 @@ def merge_if_due(con: duckdb.DuckDBPyConnection) -> bool:
     they are (merged_at null)."""
     share, now, recorded = _changed_share(con)
     if share < merge_share_threshold():
-        unrecorded = {table: counts for table, counts in now.items() if table not in recorded}
-        if unrecorded:
-            _record(con, {**{table: recorded[table] for table in now if table in recorded}, **unrecorded},
-                    merged=False)
+        if now.keys() - recorded.keys():
+            _create_record_table(con)
+            _record(con, {table: recorded.get(table, counts) for table, counts in now.items()}, merged=False)
         return False
     try:
         con.execute("reset global max_vacuum_tasks")
@@ -145,9 +144,8 @@ def _create_record_table(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _record(con: duckdb.DuckDBPyConnection, counts: Counts, merged: bool) -> None:
-    """`counts` as the state the next merge is measured from; merged_at is null for tables recorded as a
-    close found them."""
-    _create_record_table(con)
+    """`counts`, into the record's table just created, as the state the next merge is measured from;
+    merged_at is null for tables recorded as a close found them."""
     if not counts:
         return
     merged_at = "current_timestamp" if merged else "null"

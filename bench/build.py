@@ -164,8 +164,11 @@ def _build(root: Path, warehouse: Path) -> None:
         print(f"  {'':<26} out of memory at first, built again one at a time: {node}")
     if not outcome.success:
         raise RuntimeError("dbt build failed: " + "; ".join(outcome.failed_nodes[:10]))
-    for layer, seconds in _seconds_by_layer(warehouse_target_path(warehouse) / "run_results.json").items():
+    run_results = warehouse_target_path(warehouse) / "run_results.json"
+    for layer, seconds in _seconds_by_layer(run_results).items():
         print(f"  {'  dbt ' + layer:<26} {seconds:8.1f} s  node time (2 threads)")
+    longest = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in _longest_nodes(run_results, 5))
+    print(f"  {'':<26} longest: {longest}")
 
 
 def _seconds_by_layer(run_results: Path) -> dict[str, float]:
@@ -183,6 +186,15 @@ def _seconds_by_layer(run_results: Path) -> dict[str, float]:
             continue
         totals[layer] = totals.get(layer, 0.0) + node["execution_time"]
     return dict(sorted(totals.items(), key=lambda item: -item[1]))
+
+
+def _longest_nodes(run_results: Path, count: int) -> list[tuple[str, float]]:
+    """The nodes that took longest (while others ran beside them, so the times overlap)."""
+    import json
+
+    nodes = [(node["unique_id"].split(".")[2], node["execution_time"])
+             for node in json.loads(run_results.read_text(encoding="utf-8"))["results"]]
+    return sorted(nodes, key=lambda node: -node[1])[:count]
 
 
 def _check(warehouse: Path) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from denials.transform import PROJECT_ROOT, WITHOUT_UNIT_TESTS, DbtOutcome, release_warehouse
 from denials.transform import run_dbt as run_project_dbt
@@ -103,4 +104,16 @@ def query(warehouse: Path, sql: str) -> list[tuple]:
         con.close()
 
 
-__all__ = ["REPO_ROOT", "DbtRunError", "project_copy", "query", "release_warehouse", "run_dbt"]
+
+def failures(warehouse: Path, tmp_path: Path, test_name: str, project_dir: Path | None = None) -> list[tuple]:
+    """The rows of the failing test `test_name`, (rule, column_name, failing_rows), sorted."""
+    with pytest.raises(DbtRunError) as failed:
+        run_dbt(["test", "--select", test_name, "--store-failures", "--quiet"], warehouse, tmp_path,
+                project_dir=project_dir)
+    assert test_name in str(failed.value)
+    ((schema,),) = query(warehouse,
+                         f"select schema_name from duckdb_tables() where table_name = '{test_name}'")
+    return sorted(query(warehouse, f"select rule, column_name, failing_rows from {schema}.{test_name}"))
+
+
+__all__ = ["REPO_ROOT", "DbtRunError", "failures", "project_copy", "query", "release_warehouse", "run_dbt"]

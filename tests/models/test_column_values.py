@@ -17,25 +17,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
-import pytest
 import yaml
 
-from tests.models.dbt_helpers import DbtRunError, parsed_project, project_copy, query, run_dbt
+from tests.models.dbt_helpers import failures, parsed_project, project_copy, run_dbt
 
 TEST_NAME = "column_values_group_codes"
 KEYS_TEST_NAME = "column_values_payers"
 KEY_SEEDS = ("payers", "claim_filing_indicators")
-
-
-def failures(warehouse: Path, tmp_path: Path, test_name: str, project_dir: Path | None = None) -> list[tuple]:
-    """The rows of the failing test `test_name`, (rule, column_name, failing_rows), sorted."""
-    with pytest.raises(DbtRunError) as failed:
-        run_dbt(["test", "--select", test_name, "--store-failures", "--quiet"], warehouse, tmp_path,
-                project_dir=project_dir)
-    assert test_name in str(failed.value)
-    ((schema,),) = query(warehouse,
-                         f"select schema_name from duckdb_tables() where table_name = '{test_name}'")
-    return sorted(query(warehouse, f"select rule, column_name, failing_rows from {schema}.{test_name}"))
 
 
 def test_column_values_passes_the_seed_and_counts_each_rule_that_fails(tmp_path: Path) -> None:

@@ -54,7 +54,7 @@ def built_data(built_warehouse: Path) -> Path:
 # here, by node id, through xdist's scheduler hook. Without xdist none of this is used.
 BUILT_WAREHOUSE_MODULES = ("tests/app/", "tests/test_dashboard.py", "tests/test_notebooks_execute.py",
                            "tests/models/test_marts_notebooks.py", "tests/models/test_dbt_unit_tests.py",
-                           "tests/spark/test_parity.py")
+                           "tests/models/test_keys.py", "tests/spark/test_parity.py")
 # module: the parameter id of its tests that read tests/models/conftest.py's demo build
 DEMO_DATA_SET_TESTS = {"tests/models/test_mart_fingerprints.py": "[demo]",
                        "tests/models/test_marts_recover_truth.py": "[with_feed]"}

@@ -109,7 +109,7 @@ match_rows as (
     union all
     select
         claims.claim_id,
-        cast(null as {{ api.Column.translate_type('string') }}) as remit_claim_id,
+        cast(null as {{ x12_key_type() }}) as remit_claim_id,
         'unmatched' as match_method,
         0 as matched_line_pair_count
     from claims
@@ -118,7 +118,7 @@ match_rows as (
     where claims_paired.claim_id is null
     union all
     select
-        cast(null as {{ api.Column.translate_type('string') }}) as claim_id,
+        cast(null as {{ x12_key_type() }}) as claim_id,
         remit_versions.remit_claim_id,
         'unmatched' as match_method,
         0 as matched_line_pair_count
@@ -132,7 +132,8 @@ final as (
     select
         ---------- ids
         {{ dbt.concat([
-            "coalesce(match_rows.claim_id, '-')", "'|'", "coalesce(match_rows.remit_claim_id, '-')"
+            "coalesce(" ~ x12_key_label("match_rows.claim_id", 3) ~ ", '-')", "'|'",
+            "coalesce(" ~ x12_key_label("match_rows.remit_claim_id", 3) ~ ", '-')"
         ]) }} as claim_remit_match_id,
         match_rows.claim_id,
         match_rows.remit_claim_id,

@@ -68,7 +68,7 @@ drug_lines as (
         drug_reference.billing_unit_measure,
         drug_reference.per_line_unit_cap,
         {{ dbt.concat([
-            "service_lines.claim_id", "':'", "service_lines.procedure_code", "':'",
+            x12_key_label("service_lines.claim_id", 3), "':'", "service_lines.procedure_code", "':'",
             "coalesce("
             ~ dbt.safe_cast("service_lines.service_from_date", api.Column.translate_type("string"))
             ~ ", '')"

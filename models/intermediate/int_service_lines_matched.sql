@@ -138,7 +138,7 @@ line_pairs as (
     select
         claim_line_id,
         claim_id,
-        cast(null as {{ api.Column.translate_type('string') }}) as remit_line_id,
+        cast(null as {{ x12_key_type() }}) as remit_line_id,
         remit_claim_id,
         'claim_level' as match_method
     from claim_level_matches
@@ -168,8 +168,8 @@ match_rows as (
     select
         claim_lines.claim_line_id,
         claim_lines.claim_id,
-        cast(null as {{ api.Column.translate_type('string') }}) as remit_line_id,
-        cast(null as {{ api.Column.translate_type('string') }}) as remit_claim_id,
+        cast(null as {{ x12_key_type() }}) as remit_line_id,
+        cast(null as {{ x12_key_type() }}) as remit_claim_id,
         'unmatched' as match_method
     from claim_lines
     left join claim_lines_paired
@@ -177,7 +177,7 @@ match_rows as (
     where claim_lines_paired.claim_line_id is null
     union all
     select
-        cast(null as {{ api.Column.translate_type('string') }}) as claim_line_id,
+        cast(null as {{ x12_key_type() }}) as claim_line_id,
         claim_pairs.claim_id,
         remit_lines.remit_line_id,
         remit_lines.remit_claim_id,
@@ -194,8 +194,9 @@ final as (
     select
         ---------- ids
         {{ dbt.concat([
-            "coalesce(match_rows.claim_line_id, '-')", "'|'",
-            "coalesce(match_rows.remit_line_id, match_rows.remit_claim_id, '-')"
+            "coalesce(" ~ x12_key_label("match_rows.claim_line_id", 4) ~ ", '-')", "'|'",
+            "coalesce(" ~ x12_key_label("match_rows.remit_line_id", 4) ~ ", "
+            ~ x12_key_label("match_rows.remit_claim_id", 3) ~ ", '-')"
         ]) }} as service_line_match_id,
         match_rows.claim_line_id,
         match_rows.claim_id,

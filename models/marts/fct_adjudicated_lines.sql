@@ -84,8 +84,8 @@ final as (
     select
         ---------- ids
         cast(lines.adjudicated_line_id as {{ string }}) as adjudicated_line_id,
-        cast(lines.first_claim_line_id as {{ string }}) as claim_line_id,
-        cast(coalesce(lines.first_claim_id, lines.final_claim_id) as {{ string }}) as claim_id,
+        {{ x12_key_label('lines.first_claim_line_id', 4) }} as claim_line_id,
+        {{ x12_key_label('coalesce(lines.first_claim_id, lines.final_claim_id)', 3) }} as claim_id,
         cast(coalesce(claims.claim_control_number, lines.first_patient_control_number) as {{ string }})
             as claim_control_number,
         cast(lines.first_line_control_number as {{ string }}) as line_control_number,
@@ -167,10 +167,10 @@ final as (
         ) as final_status,
 
         ---------- denial (the denying version's largest denial adjustment)
-        cast(lines.denying_remit_claim_id as {{ string }}) as denial_remit_claim_id,
-        cast(lines.denying_remit_line_id as {{ string }}) as denial_remit_line_id,
+        {{ x12_key_label('lines.denying_remit_claim_id', 3) }} as denial_remit_claim_id,
+        {{ x12_key_label('lines.denying_remit_line_id', 4) }} as denial_remit_line_id,
         cast(lines.denying_remit_date as date) as denial_remit_date,
-        cast(lines.denying_primary_remit_adjustment_id as {{ string }}) as primary_remit_adjustment_id,
+        {{ x12_key_label('lines.denying_primary_remit_adjustment_id', 3) }} as primary_remit_adjustment_id,
         cast(lines.denying_primary_group_code as {{ string }}) as primary_group_code,
         cast(lines.denying_primary_carc_code as {{ string }}) as primary_carc_code,
         cast(lines.denying_primary_rarc_code as {{ string }}) as primary_rarc_code,
@@ -185,8 +185,8 @@ final as (
         cast(coalesce(lines.denying_remit_file_id, lines.final_remit_file_id) as bigint) as remit_file_id,
         cast(coalesce(lines.denying_remit_segment_position, lines.final_remit_segment_position) as bigint)
             as remit_segment_position,
-        cast(lines.first_remit_claim_id as {{ string }}) as first_remit_claim_id,
-        cast(lines.final_remit_claim_id as {{ string }}) as final_remit_claim_id,
+        {{ x12_key_label('lines.first_remit_claim_id', 3) }} as first_remit_claim_id,
+        {{ x12_key_label('lines.final_remit_claim_id', 3) }} as final_remit_claim_id,
         cast(lines.first_claim_file_id as bigint) as claim_file_id,
         cast(lines.first_claim_segment_position as bigint) as claim_segment_position
     from lines

@@ -49,22 +49,22 @@ adjudicated_lines as {{ read_in_place() }} (
 
 claim_lines as (
     select
-        claim_line_id,
-        claim_id,
-        file_id,
-        segment_position,
-        assigned_line_number,
-        procedure_code,
-        service_from_date,
-        line_charge_amount,
-        line_control_number
-    from {{ ref('stg_x12_837__service_lines') }}
-    {{ affected_only('claim_id', 'claim_id') }}
+        {{ x12_key_label('service_lines.claim_line_id', 4) }} as claim_line_id,
+        {{ x12_key_label('service_lines.claim_id', 3) }} as claim_id,
+        service_lines.file_id,
+        service_lines.segment_position,
+        service_lines.assigned_line_number,
+        service_lines.procedure_code,
+        service_lines.service_from_date,
+        service_lines.line_charge_amount,
+        service_lines.line_control_number
+    from {{ ref('stg_x12_837__service_lines') }} as service_lines
+    {{ affected_only('service_lines.claim_id', 'claim_id') }}
 ),
 
 claims as {{ read_in_place() }} (
     select
-        claim_id,
+        {{ x12_key_label('claim_id', 3) }} as claim_id,
         file_id,
         segment_position,
         claim_control_number,
@@ -75,7 +75,7 @@ claims as {{ read_in_place() }} (
 
 remit_versions as (
     select
-        remit_claim_id,
+        {{ x12_key_label('remit_claim_id', 3) }} as remit_claim_id,
         remit_transaction_id,
         chain_key
     from {{ ref('int_remit_claim_versions') }}

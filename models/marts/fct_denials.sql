@@ -67,27 +67,29 @@ lines as {{ read_in_place() }} (
 
 adjustments as {{ read_in_place() }} (
     select
-        remit_line_id,
-        remit_claim_id,
-        adjustment_level,
-        adjustment_group_code,
-        carc_code,
-        segment_position,
-        triplet_ordinal
-    from {{ ref('int_adjustments_classified') }}
-    where is_denial {{ affected_only('remit_claim_id', 'remit_claim_id', 'and') }}
+        {{ x12_key_label('classified.remit_line_id', 4) }} as remit_line_id,
+        {{ x12_key_label('classified.remit_claim_id', 3) }} as remit_claim_id,
+        classified.adjustment_level,
+        classified.adjustment_group_code,
+        classified.carc_code,
+        classified.segment_position,
+        classified.triplet_ordinal
+    from {{ ref('int_adjustments_classified') }} as classified
+    where classified.is_denial {{ affected_only('classified.remit_claim_id', 'remit_claim_id', 'and') }}
 ),
 
 remarks as {{ read_in_place() }} (
     select
-        remit_line_id,
-        remit_claim_id,
-        remark_level,
-        remark_code,
-        segment_position,
-        remark_ordinal
-    from {{ ref('stg_x12_835__remarks') }}
-    where remark_code_qualifier = 'HE' {{ affected_only('remit_claim_id', 'remit_claim_id', 'and') }}
+        {{ x12_key_label('remit_remarks.remit_line_id', 4) }} as remit_line_id,
+        {{ x12_key_label('remit_remarks.remit_claim_id', 3) }} as remit_claim_id,
+        remit_remarks.remark_level,
+        remit_remarks.remark_code,
+        remit_remarks.segment_position,
+        remit_remarks.remark_ordinal
+    from {{ ref('stg_x12_835__remarks') }} as remit_remarks
+    where
+        remit_remarks.remark_code_qualifier = 'HE'
+    {{ affected_only('remit_remarks.remit_claim_id', 'remit_claim_id', 'and') }}
 ),
 
 ---------- every denial CARC of the denying version (the line's own CAS and its claim's)

@@ -49,28 +49,30 @@ denials as {{ read_in_place() }} (
 
 claims as (
     select
-        claim_id,
-        has_claim_note
-    from {{ ref('stg_x12_837__claims') }}
-    {{ affected_only('claim_id', 'claim_id') }}
+        {{ x12_key_label('claims_837.claim_id', 3) }} as claim_id,
+        claims_837.has_claim_note
+    from {{ ref('stg_x12_837__claims') }} as claims_837
+    {{ affected_only('claims_837.claim_id', 'claim_id') }}
 ),
 
 service_lines as (
     select
-        claim_line_id,
-        line_note_text
-    from {{ ref('stg_x12_837__service_lines') }}
-    {{ affected_only('claim_id', 'claim_id') }}
+        {{ x12_key_label('lines_837.claim_line_id', 4) }} as claim_line_id,
+        lines_837.line_note_text
+    from {{ ref('stg_x12_837__service_lines') }} as lines_837
+    {{ affected_only('lines_837.claim_id', 'claim_id') }}
 ),
 
 remarks as {{ read_in_place() }} (
     select
-        remit_line_id,
-        remit_claim_id,
-        remark_level,
-        remark_code
-    from {{ ref('stg_x12_835__remarks') }}
-    where remark_code_qualifier = 'HE' {{ affected_only('remit_claim_id', 'remit_claim_id', 'and') }}
+        {{ x12_key_label('remit_remarks.remit_line_id', 4) }} as remit_line_id,
+        {{ x12_key_label('remit_remarks.remit_claim_id', 3) }} as remit_claim_id,
+        remit_remarks.remark_level,
+        remit_remarks.remark_code
+    from {{ ref('stg_x12_835__remarks') }} as remit_remarks
+    where
+        remit_remarks.remark_code_qualifier = 'HE'
+    {{ affected_only('remit_remarks.remit_claim_id', 'remit_claim_id', 'and') }}
 ),
 
 documentation_rarcs as (
@@ -83,11 +85,11 @@ documentation_rarcs as (
 
 principal_diagnoses as (
     select
-        claim_id,
-        min(diagnosis_code_with_dot) as principal_diagnosis_code
-    from {{ ref('stg_x12_837__diagnoses') }}
-    where is_principal {{ affected_only('claim_id', 'claim_id', 'and') }}
-    group by claim_id
+        {{ x12_key_label('diagnoses.claim_id', 3) }} as claim_id,
+        min(diagnoses.diagnosis_code_with_dot) as principal_diagnosis_code
+    from {{ ref('stg_x12_837__diagnoses') }} as diagnoses
+    where diagnoses.is_principal {{ affected_only('diagnoses.claim_id', 'claim_id', 'and') }}
+    group by diagnoses.claim_id
 ),
 
 off_label_checks as (

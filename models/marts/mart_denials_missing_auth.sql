@@ -49,34 +49,34 @@ denials as (
 
 claims as (
     select
-        claim_id,
-        prior_authorization_number
-    from {{ ref('stg_x12_837__claims') }}
-    {{ affected_only('claim_id', 'claim_id') }}
+        {{ x12_key_label('claims_837.claim_id', 3) }} as claim_id,
+        claims_837.prior_authorization_number
+    from {{ ref('stg_x12_837__claims') }} as claims_837
+    {{ affected_only('claims_837.claim_id', 'claim_id') }}
 ),
 
 service_lines as (
     select
-        claim_line_id,
-        line_prior_authorization_number
-    from {{ ref('stg_x12_837__service_lines') }}
-    {{ affected_only('claim_id', 'claim_id') }}
+        {{ x12_key_label('lines_837.claim_line_id', 4) }} as claim_line_id,
+        lines_837.line_prior_authorization_number
+    from {{ ref('stg_x12_837__service_lines') }} as lines_837
+    {{ affected_only('lines_837.claim_id', 'claim_id') }}
 ),
 
 remit_claims as (
     select
-        remit_claim_id,
-        prior_authorization_number
-    from {{ ref('stg_x12_835__claims') }}
-    {{ affected_only('remit_claim_id', 'remit_claim_id') }}
+        {{ x12_key_label('claims_835.remit_claim_id', 3) }} as remit_claim_id,
+        claims_835.prior_authorization_number
+    from {{ ref('stg_x12_835__claims') }} as claims_835
+    {{ affected_only('claims_835.remit_claim_id', 'remit_claim_id') }}
 ),
 
 remit_lines as (
     select
-        remit_line_id,
-        prior_authorization_number
-    from {{ ref('stg_x12_835__service_lines') }}
-    {{ affected_only('remit_claim_id', 'remit_claim_id') }}
+        {{ x12_key_label('lines_835.remit_line_id', 4) }} as remit_line_id,
+        lines_835.prior_authorization_number
+    from {{ ref('stg_x12_835__service_lines') }} as lines_835
+    {{ affected_only('lines_835.remit_claim_id', 'remit_claim_id') }}
 ),
 
 policies as (

@@ -44,7 +44,7 @@ denials as (
 
 drug_line_facts as (
     select
-        claim_line_id,
+        {{ x12_key_label('claim_line_id', 4) }} as claim_line_id,
         has_jw,
         has_jz,
         has_76,

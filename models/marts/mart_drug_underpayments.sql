@@ -231,7 +231,7 @@ expected_amounts as (
 
 drug_line_facts as (
     select
-        claim_line_id,
+        {{ x12_key_label('claim_line_id', 4) }} as claim_line_id,
         expected_units,
         expected_units_evidence,
         expected_units_confidence

@@ -203,11 +203,11 @@ final as (
     select
         ---------- ids
         cast(
-            {{ dbt.concat(['unremitted_lines.claim_line_id', "':'", 'rule_hits.rule_name']) }}
+            {{ dbt.concat([x12_key_label('unremitted_lines.claim_line_id', 4), "':'", 'rule_hits.rule_name']) }}
             as {{ api.Column.translate_type('string') }}
         ) as prebill_risk_id,
-        cast(unremitted_lines.claim_line_id as {{ api.Column.translate_type('string') }}) as claim_line_id,
-        cast(unremitted_lines.claim_id as {{ api.Column.translate_type('string') }}) as claim_id,
+        {{ x12_key_label('unremitted_lines.claim_line_id', 4) }} as claim_line_id,
+        {{ x12_key_label('unremitted_lines.claim_id', 3) }} as claim_id,
         cast(unremitted_lines.claim_control_number as {{ api.Column.translate_type('string') }})
             as claim_control_number,
         cast(unremitted_lines.line_control_number as {{ api.Column.translate_type('string') }}) as line_control_number,

@@ -329,7 +329,7 @@ def test_data_tests_in_a_build_read_what_the_build_wrote(incremental: Incrementa
         # a key read without ref() (column_values' relationships, to_node) on a partitioned model: the
         # number's matched claims point at 837 claims that do not exist
         "keys": ("int_claims_matched_to_remits,test_name:column_values",
-                 "update intermediate.int_claims_matched_to_remits set claim_id = claim_id || '-gone' "
+                 "update intermediate.int_claims_matched_to_remits set claim_id = -claim_id "
                  "where claim_control_number = ? and claim_id is not null",
                  "column_values_int_claims_matched_to_remits"),
         # the number's 837 lines lose their matches: the lines are in staging, the matches partitioned
@@ -469,6 +469,9 @@ def test_builds_that_share_a_parse_each_read_their_own_build_scope(incremental: 
 # the numbers the B run rewrote, as a SQL subquery (the copies below keep B's build scope)
 AFFECTED = "(select patient_control_number from intermediate.int_claim_control_numbers_affected)"
 REMIT_CLAIMS = "(select remit_claim_id from staging.stg_x12_835__claims where patient_control_number {pcn})"
+# a remit claim's key as the marts show it, file:transaction:claim (macro x12_key_label)
+REMIT_CLAIM_AS_TEXT = ("concat_ws(':', remit_claim_id >> 60, (remit_claim_id >> 30) & 1073741823, "
+                       "remit_claim_id & 1073741823)")
 # Every singular test that reads only what a build wrote, and a tampering that breaks its rule for one claim,
 # line or file: {pcn} is a condition on a patient control number (the numbers B rewrote, or the others),
 # {file} one on a file id (B's files, or A's). The tamperings touch different rows and columns, so that each
@@ -487,7 +490,7 @@ SCOPED_TESTS = {
         "delete from intermediate.int_service_lines_matched where claim_line_id = (select "
         "min(claim_line_id) from intermediate.int_service_lines_matched where claim_control_number {pcn})",
     "assert_remit_line_matched_to_one_837_line":
-        "insert into intermediate.int_service_lines_matched select * replace (claim_line_id || '-copy' as "
+        "insert into intermediate.int_service_lines_matched select * replace (-claim_line_id as "
         "claim_line_id) from intermediate.int_service_lines_matched where remit_line_id = (select "
         "max(remit_line_id) from intermediate.int_service_lines_matched where claim_line_id is not null and "
         "claim_control_number {pcn})",
@@ -500,7 +503,7 @@ SCOPED_TESTS = {
         "remit_claim_id = (select min(remit_claim_id) from intermediate.int_remit_claim_versions where "
         "remit_claim_id = chain_root_remit_claim_id and patient_control_number {pcn})",
     "assert_remit_chain_has_at_most_one_final_version":
-        "insert into intermediate.int_remit_claim_versions select * replace (remit_claim_id || '-copy' as "
+        "insert into intermediate.int_remit_claim_versions select * replace (-remit_claim_id as "
         "remit_claim_id) from intermediate.int_remit_claim_versions where remit_claim_id = (select "
         "min(remit_claim_id) from intermediate.int_remit_claim_versions where is_final and "
         "patient_control_number {pcn})",
@@ -532,8 +535,9 @@ SCOPED_TESTS = {
     "assert_claim_adjustments_fully_attributed":
         "update marts.fct_adjudicated_lines set initial_denied_amount = coalesce(initial_denied_amount, 0) "
         "+ 1 where adjudicated_line_id = (select min(adjudicated_line_id) from marts.fct_adjudicated_lines "
-        "where claim_control_number {pcn} and first_remit_claim_id in (select remit_claim_id from "
-        "intermediate.int_remit_claim_versions where version_number = 1 and not is_reversal))",
+        "where claim_control_number {pcn} and first_remit_claim_id in (select "
+        f"{REMIT_CLAIM_AS_TEXT} from intermediate.int_remit_claim_versions where version_number = 1 and not "
+        "is_reversal))",
     "assert_paid_plus_denied_within_billed":
         "update marts.fct_adjudicated_lines set paid_amount = abs(billed_amount) + 100 where "
         "adjudicated_line_id = (select max(adjudicated_line_id) from marts.fct_adjudicated_lines where "

@@ -36,8 +36,8 @@ denied as (
     where adjustments.remit_line_id is not null and claims.claim_status_code <> '22'
     group by all
 )
-select 'D' || remit_line_id as denial_id, remit_line_id as claim_line_id, payer_id, denial_category,
-    denied_amount, patient_control_number as claim_control_number, file_id as remit_file_id
+select 'D' || remit_line_id as denial_id, cast(remit_line_id as varchar) as claim_line_id, payer_id,
+    denial_category, denied_amount, patient_control_number as claim_control_number, file_id as remit_file_id
 from denied;
 create or replace table marts.mart_denial_kpis_monthly as
 select payer_id, count(*) / (select count(*) from staging.stg_x12_835__service_lines) as initial_denial_rate

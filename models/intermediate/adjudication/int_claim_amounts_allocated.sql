@@ -54,7 +54,7 @@ amounts_to_allocate as (
         adjudicated_line_id,
         remit_claim_id,
         'claim_paid' as amount_source,
-        cast(null as {{ api.Column.translate_type('string') }}) as remit_adjustment_id,
+        cast(null as {{ x12_key_type() }}) as remit_adjustment_id,
         claim_paid_amount as claim_amount,
         attribution_weight,
         attribution_total,

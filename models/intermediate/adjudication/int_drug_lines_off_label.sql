@@ -147,7 +147,7 @@ coverage_lists as (
 ---------- the billed drug lines, with their payer, service date and patient age
 billed_lines as (
     select
-        claim_line_id as line_key,
+        {{ x12_key_label('claim_line_id', 4) }} as line_key,
         claim_id,
         claim_line_id,
         procedure_code as hcpcs_code,
@@ -155,9 +155,9 @@ billed_lines as (
     from claim_lines
     union all
     select
-        {{ dbt.concat(['claim_id', "'|'", 'procedure_code']) }} as line_key,
+        {{ dbt.concat([x12_key_label('claim_id', 3), "'|'", 'procedure_code']) }} as line_key,
         claim_id,
-        cast(null as {{ api.Column.translate_type('string') }}) as claim_line_id,
+        cast(null as {{ x12_key_type() }}) as claim_line_id,
         procedure_code as hcpcs_code,
         min(service_date) as service_date
     from remit_only_matches

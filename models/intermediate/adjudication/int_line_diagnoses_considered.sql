@@ -4,7 +4,8 @@
 -- when it has any (837P), else every diagnosis of its claim (837I has no pointers, and a line that sends
 -- none speaks for the whole claim). A billed line is an 837 service line, or, for an 835 line matched to
 -- a claim but to none of its lines, the claim and the code the payer adjudicated (SVC06, else SVC01),
--- with claim_line_id null: such a line has no pointers. line_key is the claim_line_id, else claim_id|code.
+-- with claim_line_id null: such a line has no pointers. line_key is the claim_line_id, else claim_id|code, as
+-- text (keys as the marts show them).
 -- A pointer to no diagnosis of the claim is dropped.
 -- Partitioned by the 837 claim_id (kind claim_id): read for every drug line by int_drug_lines_off_label.
 
@@ -115,7 +116,7 @@ diagnoses_considered as (
     union all
     select
         remit_only_lines.claim_id,
-        cast(null as {{ api.Column.translate_type('string') }}) as claim_line_id,
+        cast(null as {{ x12_key_type() }}) as claim_line_id,
         remit_only_lines.procedure_code,
         'claim' as diagnosis_source,
         diagnoses.diagnosis_ordinal,
@@ -128,7 +129,8 @@ diagnoses_considered as (
 
 select
     coalesce(
-        claim_line_id, {{ dbt.concat(['claim_id', "'|'", 'procedure_code']) }}
+        {{ x12_key_label('claim_line_id', 4) }},
+        {{ dbt.concat([x12_key_label('claim_id', 3), "'|'", 'procedure_code']) }}
     ) as line_key,
     claim_id,
     claim_line_id,

@@ -4,8 +4,9 @@
 -- One row per adjudicated line and remit version that adjudicated it (line x remit version spine): an 837
 -- line with each remit version matched to it, an 835 line no 837 line matched, or an 835 claim with
 -- neither service lines nor an 837 claim (one pseudo-line for the claim). adjudicated_line_id is the line's
--- key across the versions of its reversal chain: the 837 claim_line_id, else chain_key|REF*6R (or
--- |#line_seq) of the remit line, or chain_key|claim for the pseudo-line.
+-- key across the versions of its reversal chain, as text: the 837 claim_line_id as the marts show it
+-- (file:transaction:claim:line), else chain_key|REF*6R (or |#line_seq) of the remit line, or chain_key|claim
+-- for the pseudo-line.
 -- Each row carries the version's flags (int_remit_claim_versions), the line's signed charge in this version
 -- (a reversal's is negative), what the remit line paid and allowed, and what the 837 line (else the remit
 -- line) says about the service: code, modifiers, date, units and charge.
@@ -112,9 +113,9 @@ remit_claims_with_lines as (
 
 lone_remit_claims as (
     select
-        cast(null as {{ api.Column.translate_type('string') }}) as claim_line_id,
-        cast(null as {{ api.Column.translate_type('string') }}) as claim_id,
-        cast(null as {{ api.Column.translate_type('string') }}) as remit_line_id,
+        cast(null as {{ x12_key_type() }}) as claim_line_id,
+        cast(null as {{ x12_key_type() }}) as claim_id,
+        cast(null as {{ x12_key_type() }}) as remit_line_id,
         claim_matches.remit_claim_id,
         'unmatched' as match_method,
         cast(null as {{ api.Column.translate_type('string') }}) as line_control_number
@@ -150,7 +151,7 @@ line_versions as (
     select
         ---------- keys
         coalesce(
-            line_version_pairs.claim_line_id,
+            {{ x12_key_label('line_version_pairs.claim_line_id', 4) }},
             {{ dbt.concat([
                 "remit_versions.chain_key", "'|'",
                 "coalesce(line_version_pairs.line_control_number, "

@@ -48,7 +48,7 @@ with_utc_offsets as (
 renamed as (
     select
         ---------- ids and lineage
-        {{ x12_key(['file_id', 'administration_id']) }} as drug_administration_id,
+        {{ text_key(['file_id', 'administration_id']) }} as drug_administration_id,
         file_id,
         row_number,
         trim(administration_id) as administration_id,

@@ -90,10 +90,7 @@ first_prices as (
 renamed as (
     select
         ---------- ids and lineage
-        {{ x12_key([
-            'drug_segments.file_id', 'drug_segments.transaction_seq', 'drug_segments.claim_seq',
-            'drug_segments.line_seq', 'drug_segments.drug_seq'
-        ]) }} as drug_identification_id,
+        {{ x12_key(['drug_segments.file_id', 'drug_segments.segment_position']) }} as drug_identification_id,
         {{ x12_key([
             'drug_segments.file_id', 'drug_segments.transaction_seq', 'drug_segments.claim_seq',
             'drug_segments.line_seq'

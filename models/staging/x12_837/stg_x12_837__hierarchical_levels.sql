@@ -76,7 +76,7 @@ levels_with_grandparents as (
 final as (
     select
         ---------- ids and lineage
-        {{ x12_key(['file_id', 'transaction_seq', 'hl_id']) }} as hierarchical_level_id,
+        {{ text_key(['file_id', 'transaction_seq', 'hl_id']) }} as hierarchical_level_id,
         file_id,
         segment_position,
         transaction_seq,

@@ -26,7 +26,7 @@ claim_amounts as (
     union all
     select
         remit_claim_id,
-        cast(null as {{ api.Column.translate_type('string') }}) as remit_adjustment_id,
+        cast(null as {{ x12_key_type() }}) as remit_adjustment_id,
         claim_paid_amount as claim_amount
     from {{ ref('int_remit_claim_versions') }}
     {{ tested_rows_only('patient_control_number') }}
@@ -41,7 +41,7 @@ from allocation_totals
 left join claim_amounts
     on
         allocation_totals.remit_claim_id = claim_amounts.remit_claim_id
-        and coalesce(allocation_totals.remit_adjustment_id, '') = coalesce(claim_amounts.remit_adjustment_id, '')
+        and coalesce(allocation_totals.remit_adjustment_id, 0) = coalesce(claim_amounts.remit_adjustment_id, 0)
 where
     claim_amounts.remit_claim_id is null
     or allocation_totals.allocated_amount != claim_amounts.claim_amount

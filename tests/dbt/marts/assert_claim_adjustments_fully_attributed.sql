@@ -18,6 +18,7 @@ adjustment_totals as (
     group by remit_claim_id
 ),
 
+-- the marts show keys as text ('file:transaction:claim')
 line_totals as (
     select
         first_remit_claim_id as remit_claim_id,
@@ -35,5 +36,5 @@ from first_versions
 left join adjustment_totals
     on first_versions.remit_claim_id = adjustment_totals.remit_claim_id
 left join line_totals
-    on first_versions.remit_claim_id = line_totals.remit_claim_id
+    on {{ x12_key_label('first_versions.remit_claim_id', 3) }} = line_totals.remit_claim_id
 where abs(coalesce(adjustment_totals.denied_amount, 0) - coalesce(line_totals.denied_amount, 0)) > 0.005

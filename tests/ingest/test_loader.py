@@ -53,6 +53,20 @@ def test_a_file_that_fails_midway_leaves_no_rows(tmp_path: Path, monkeypatch: py
     assert "x12_segments_loading" not in tables
 
 
+def test_a_file_longer_than_its_keys_can_number_is_rejected_whole(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A segment's position fills 30 bits of a key (macro x12_key); a longer file would repeat keys. The
+    # limit is lowered so a small file crosses it blocks after its first rows were appended.
+    remit = tmp_path / "long.835"
+    remit.write_text(remittance(claims=400))
+    monkeypatch.setattr(x12_loader, "CHUNK_BYTES", 1000)
+    monkeypatch.setattr(x12_loader, "MAX_SEGMENTS", 1500)
+    outcome = ingest_paths([remit], tmp_path / "w.duckdb").files[0]
+    assert outcome.status == "rejected"
+    assert "more than 1,500 segments (segment 1,501)" in outcome.reason
+    assert _segments(tmp_path / "w.duckdb", outcome.file_id) == 0
+
+
 def test_an_unexpected_error_while_publishing_rolls_everything_back(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     source = tmp_path / "x.835"

@@ -24,6 +24,7 @@ from denials.x12.arrow_arrays import booleans, column_array, integers
 from denials.x12.blocks import Block, BlockReader
 from denials.x12.delimiters import read_isa
 from denials.x12.envelope import ENVELOPE_IDS, SUPPORTED_TRANSACTIONS, EnvelopeResult, EnvelopeTracker
+from denials.x12.errors import X12Rejected
 from denials.x12.segments import (
     EMPTY_ID_CODE,
     BlockSegments,
@@ -34,6 +35,9 @@ from denials.x12.segments import (
 )
 
 CHUNK_BYTES = 8 * 1024 * 1024
+# The models pack a segment's position into 30 bits of a key (macro x12_key): past that, two segments of
+# one file would share a key.
+MAX_SEGMENTS = 2**30 - 1
 # Composite elements looked at to notice a body that uses another component separator than ISA16.
 COMPOSITE_PROBES = {"SVC": 1, "SV1": 1, "SV2": 2, "CLM": 5}
 COMPONENT_CANDIDATES = ":>^|\\<"
@@ -102,6 +106,9 @@ def load_x12(con: duckdb.DuckDBPyConnection, file_id: int, open_binary: Callable
             block, segments = _up_to_other_delimiters(reader, whole_block, split_block(whole_block))
             if block is None:
                 continue
+            if block.first_position + len(segments) - 1 > MAX_SEGMENTS:
+                raise X12Rejected(f"more than {MAX_SEGMENTS:,} segments (segment {MAX_SEGMENTS + 1:,}): "
+                                  "the warehouse's keys hold a segment's position in 30 bits")
             current[:] = [segments]
             envelope_rows = np.flatnonzero(_ENVELOPE_IDS[segments.id_codes])
             envelope_texts = segments.texts_at(envelope_rows)

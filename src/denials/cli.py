@@ -191,6 +191,7 @@ def build(warehouse: Path | None, selection: tuple[str, ...], full_refresh: bool
     Seeds whose files are those the warehouse last loaded are neither loaded nor tested again.
     """
     from denials.ingest.retraction import mark_rebuilt, rebuild_pending
+    from denials.key_layout import keys_are_text
     from denials.payer_overrides import load_overrides
     from denials.pipeline import dbt_build
     from denials.seed_state import build_selection, forget_seeds_loaded, record_seeds_loaded
@@ -199,8 +200,9 @@ def build(warehouse: Path | None, selection: tuple[str, ...], full_refresh: bool
     _require_warehouse(target)
     with writer_lock(target, "build"):
         load_overrides(target, payer_overrides)
-        # A retracted file's rows are in the incremental models: a whole build rebuilds them once.
-        refresh = not selection and not full_refresh and rebuild_pending(target)
+        # A retracted file's rows are in the incremental models, or an earlier release's text keys are: a
+        # whole build rebuilds them once.
+        refresh = not selection and not full_refresh and (rebuild_pending(target) or keys_are_text(target))
         if selection:
             forget_seeds_loaded(target)  # a selection may load some seeds: the next whole build loads all
             args, seeds_loaded = ["build", "--select", *selection], None

@@ -211,6 +211,7 @@ def _run_stages(inbox: list[Path], warehouse: Path, say: Callable[[str], None], 
     from denials.incremental import build_scope_summary
     from denials.ingest import ingest_paths
     from denials.ingest.retraction import mark_rebuilt, rebuild_pending
+    from denials.key_layout import keys_are_text
     from denials.payer_overrides import load_overrides, read_overrides, resolve_path
     from denials.publish import publish
     from denials.seed_state import build_selection, record_seeds_loaded
@@ -240,8 +241,11 @@ def _run_stages(inbox: list[Path], warehouse: Path, say: Callable[[str], None], 
         overrides_file, override_rows = load_overrides(warehouse, payer_overrides)
         if overrides_file is not None:
             outcome.stage("payer overrides", f"{override_rows} rows from {overrides_file}")
-        # A retracted file's rows are in the incremental models: rebuild them from scratch once.
-        refresh = rebuild_pending(warehouse)
+        # A retracted file's rows are in the incremental models, or an earlier release's text keys are:
+        # rebuild them from scratch once.
+        retracted = rebuild_pending(warehouse)
+        text_keys = not retracted and keys_are_text(warehouse)
+        refresh = retracted or text_keys
         selection, seeds_loaded = build_selection(warehouse, without=MARTS_SELECTOR, full_refresh=refresh)
         staging_args = ["build", *selection, "--quiet"] + (["--full-refresh"] if refresh else [])
 
@@ -259,7 +263,8 @@ def _run_stages(inbox: list[Path], warehouse: Path, say: Callable[[str], None], 
         mark_rebuilt(warehouse)
     scope = None if refresh else build_scope_summary(warehouse)
     outcome.stage("build staging", f"ok ({len(built.warned_nodes)} warnings"
-                  + (", rebuilt from scratch without the retracted files" if refresh else "")
+                  + (", rebuilt from scratch without the retracted files" if retracted else "")
+                  + (", rebuilt from scratch: its keys were an earlier release's text" if text_keys else "")
                   + ("" if seeds_loaded else ", seeds unchanged: not loaded again")
                   + retry_note(built) + (f"; {scope})" if scope and not refresh else ")"))
 
@@ -275,7 +280,7 @@ def _run_stages(inbox: list[Path], warehouse: Path, say: Callable[[str], None], 
         return
     outcome.stage("check raw and staging", "passed")
 
-    # the marts too: their partitions hold the retracted files' rows
+    # the marts too: their partitions hold the retracted files' rows, or were built on the text keys
     marts_args = ["build", "--select", MARTS_SELECTOR, "--quiet"] + (["--full-refresh"] if refresh else [])
     built = dbt_build(marts_args, warehouse, "marts", manifest=manifest)
     if not built.success:

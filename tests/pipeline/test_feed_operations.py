@@ -241,3 +241,30 @@ def test_payer_override_file_wins_over_seeds_through_run(published: Published, t
     assert bad.returncode == EXIT_USAGE, bad.stdout + bad.stderr
     assert f"{overrides}, line 3, column appeal_window_days" in bad.stderr.replace("\n", "")
     assert "Traceback" not in bad.stderr
+
+
+def test_a_warehouse_of_text_keys_is_rebuilt_once_by_the_next_run(published: Published,
+                                                                    tmp_path: Path) -> None:
+    # Releases before packed keys built text keys into the incremental staging tables; a run must not
+    # append packed keys to them.
+    from denials.key_layout import keys_are_text
+
+    warehouse = copy_published(published, tmp_path)
+    before = published_totals(warehouse)
+    assert not keys_are_text(warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        keys = con.execute("""
+            select table_name, column_name from duckdb_columns()
+            where schema_name = 'staging' and data_type = 'HUGEINT'
+                and table_name in (select table_name from duckdb_tables())
+        """).fetchall()
+        assert {column for _, column in keys} >= {"claim_id", "remit_claim_id", "claim_line_id"}
+        for table, column in keys:
+            con.execute(f'alter table staging."{table}" alter column "{column}" type varchar')
+
+    done = run(published, warehouse, published.batch1)
+
+    assert done.returncode == EXIT_OK, done.stdout + done.stderr
+    assert "rebuilt from scratch: its keys were an earlier release's text" in done.stdout, done.stdout
+    assert not keys_are_text(warehouse)
+    assert published_totals(warehouse) == before

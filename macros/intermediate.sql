@@ -25,6 +25,17 @@
 {%- endmacro %}
 
 
+{#- The key of a billed line, as text: its 837 claim_line_id, else (an 835 line matched to a claim but to none
+    of its lines) claim_id|code. int_line_diagnoses_considered and int_drug_lines_off_label key their rows by
+    it, and mart_denials_medical_necessity joins them with it, so the three build it here. Keys are packed
+    numbers below the marts and are labelled first; the marts' keys are text already (keys_are_text). -#}
+{% macro billed_line_key(claim_line_id, claim_id, procedure_code, keys_are_text=false) -%}
+    {%- set line = claim_line_id if keys_are_text else x12_key_label(claim_line_id, 4) -%}
+    {%- set claim = claim_id if keys_are_text else x12_key_label(claim_id, 3) -%}
+    coalesce({{ line }}, {{ dbt.concat([claim, "'|'", procedure_code]) }})
+{%- endmacro %}
+
+
 {#- The relation of an upstream model or seed, read from the graph at run time WITHOUT a ref(): a test that
     ref()s a staging model is pulled into every staging-only selection (eager indirect selection), where the
     intermediate model it also reads does not exist yet (tests/models/test_835_staging_oracle.py builds

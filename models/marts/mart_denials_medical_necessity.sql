@@ -215,9 +215,8 @@ final as (
     from denials
     left join off_label_checks
         on
-            coalesce(
-                denials.claim_line_id, {{ dbt.concat(['denials.claim_id', "'|'", 'denials.procedure_code']) }}
-            ) = off_label_checks.line_key
+            {{ billed_line_key('denials.claim_line_id', 'denials.claim_id', 'denials.procedure_code',
+                keys_are_text=true) }} = off_label_checks.line_key
     left join principal_diagnoses
         on denials.claim_id = principal_diagnoses.claim_id
     left join claims

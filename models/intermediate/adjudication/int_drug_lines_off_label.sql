@@ -147,7 +147,6 @@ coverage_lists as (
 ---------- the billed drug lines, with their payer, service date and patient age
 billed_lines as (
     select
-        {{ x12_key_label('claim_line_id', 4) }} as line_key,
         claim_id,
         claim_line_id,
         procedure_code as hcpcs_code,
@@ -155,7 +154,6 @@ billed_lines as (
     from claim_lines
     union all
     select
-        {{ dbt.concat([x12_key_label('claim_id', 3), "'|'", 'procedure_code']) }} as line_key,
         claim_id,
         cast(null as {{ x12_key_type() }}) as claim_line_id,
         procedure_code as hcpcs_code,
@@ -168,7 +166,8 @@ billed_lines as (
 
 drug_lines as (
     select
-        billed_lines.line_key,
+        {{ billed_line_key('billed_lines.claim_line_id', 'billed_lines.claim_id', 'billed_lines.hcpcs_code') }}
+            as line_key,
         billed_lines.claim_id,
         billed_lines.claim_line_id,
         billed_lines.hcpcs_code,

@@ -128,10 +128,7 @@ diagnoses_considered as (
 )
 
 select
-    coalesce(
-        {{ x12_key_label('claim_line_id', 4) }},
-        {{ dbt.concat([x12_key_label('claim_id', 3), "'|'", 'procedure_code']) }}
-    ) as line_key,
+    {{ billed_line_key('claim_line_id', 'claim_id', 'procedure_code') }} as line_key,
     claim_id,
     claim_line_id,
     procedure_code,

@@ -87,10 +87,11 @@
 
 {#- New files only on incremental runs: file ids only grow, so a scheduled run over one new file
     does not rebuild history. A full build renders a comment rather than nothing, so the line keeps its
-    place in the where clause and sqlfluff reads the indentation the file shows. -#}
-{% macro new_files_only(file_id_column='file_id') -%}
+    place in the where clause and sqlfluff reads the indentation the file shows. With only=true it is the
+    whole where clause. -#}
+{% macro new_files_only(file_id_column='file_id', only=false) -%}
     {%- if is_incremental() -%}
-        and {{ file_id_column }} > {{ max_file_id(this) }}
+        {{ 'where' if only else 'and' }} {{ file_id_column }} > {{ max_file_id(this) }}
     {%- else -%}
         /* full build: every loaded file */
     {%- endif -%}

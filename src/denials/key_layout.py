@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 # Key columns every release built in staging; text there means the models are an earlier release's.
-KEY_COLUMNS = ("claim_id", "remit_claim_id")
+# hierarchical_level_id was text (file, transaction set, HL01) until levels were keyed by position.
+KEY_COLUMNS = ("claim_id", "remit_claim_id", "hierarchical_level_id")
 
 
 def keys_are_text(warehouse: Path) -> bool:

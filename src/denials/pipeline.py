@@ -34,7 +34,6 @@ from denials.errors import (
 )
 from denials.locking import writer_lock
 from denials.pause import pause_point, pauses_at
-from denials.quiet import quiet_connect
 
 if TYPE_CHECKING:
     from denials.quality.worker import CheckWorker
@@ -129,16 +128,12 @@ class _BackgroundImport:
 
 def _probe(warehouse: Path) -> None:
     """Open the warehouse for writing once, so that a lock held by another process, a corrupt file or
-    another raw layout is reported in one line before dbt starts (dbt would print its own traceback)."""
-    from denials.compaction import hold_back_merges
-    from denials.warehouse import check_layout
+    another raw layout is reported in one line before dbt starts (dbt would print its own traceback).
+    An earlier raw layout that this release can upgrade is upgraded here, within the memory limit; a
+    crashed build's log, replayed at this open, is written back at its close."""
+    from denials.warehouse import connect
 
-    con = quiet_connect(warehouse)
-    try:
-        hold_back_merges(con)  # a crashed build's log, replayed here, is written back at this close
-        check_layout(con)
-    finally:
-        con.close()
+    connect(warehouse).close()
 
 
 def dbt_build(args: list[str], warehouse: Path, pause_stage: str,

@@ -16,7 +16,7 @@ from denials.compaction import hold_back_merges
 from denials.errors import WarehouseUnusable
 from denials.files import private_directory, private_file, private_umask
 from denials.quiet import quiet_connect
-from denials.x12.segments import ID_ALPHABET
+from denials.x12.segments import ID_ALPHABET, segment_id_code
 
 DEFAULT_WAREHOUSE = Path("warehouse") / "denials.duckdb"
 WAREHOUSE_ENV = "DENIALS_WAREHOUSE"
@@ -166,6 +166,7 @@ create table if not exists raw.x12_segment_rows (
     segment_text varchar not null using compression zstd,
     loop_code utinyint,
     hl_id varchar,
+    hl_position integer,
     claim_seq integer,
     line_seq integer,
     leading_text varchar,
@@ -200,6 +201,7 @@ select
     end as elements,
     {loop_ids}[segments.loop_code + 1] as loop_id,
     segments.hl_id,
+    segments.hl_position,
     segments.claim_seq,
     segments.line_seq,
     segments.leading_text,
@@ -283,7 +285,30 @@ select
 from range(1, 27) as first, range(1, 37) as second, range(0, 37) as third
 """
 
-RAW_SCHEMA_VERSION = "3"
+RAW_SCHEMA_VERSION = "4"
+
+# Layout 3 had no hl_position. Every segment of an 837 level sits after its level's HL segment and
+# before the next one, so the column is the last HL at or before each segment of the transaction set,
+# exactly what the loader writes; the models then rebuild from scratch (denials.key_layout).
+_UPGRADE_FROM_3 = f"""
+alter table raw.x12_segment_rows add column hl_position integer;
+update raw.x12_segment_rows as target
+set hl_position = levels.hl_position
+from (
+    select
+        file_id,
+        segment_position,
+        max(case when segment_code = {segment_id_code("HL")} then segment_position end) over (
+            partition by file_id, transaction_seq order by segment_position
+            rows between unbounded preceding and current row
+        ) as hl_position
+    from raw.x12_segment_rows
+    where hl_id is not null
+) as levels
+where target.file_id = levels.file_id and target.segment_position = levels.segment_position;
+update raw.warehouse_metadata set value = '4' where key = 'raw_schema_version';
+"""
+UPGRADES = {"3": _UPGRADE_FROM_3}
 
 
 class WarehouseVersionError(WarehouseUnusable, RuntimeError):
@@ -304,6 +329,11 @@ def raw_layout(con: duckdb.DuckDBPyConnection) -> str | None:
 def check_layout(con: duckdb.DuckDBPyConnection) -> None:
     """Raise WarehouseVersionError unless the raw layer is this loader's layout (or not created yet)."""
     found = raw_layout(con)
+    if found in UPGRADES:
+        raise WarehouseVersionError(
+            f"this warehouse has an earlier raw layout ({found}, this release reads {RAW_SCHEMA_VERSION}); "
+            "`denials ingest` or `denials run` upgrades it in place"
+        )
     if found is not None and found != RAW_SCHEMA_VERSION:
         raise WarehouseVersionError(
             f"this warehouse was built by another denials loader (raw layout {found}, this loader writes "
@@ -324,6 +354,14 @@ def create_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the raw layer, or check that an existing one has this loader's layout (before touching
     it: an older layout's tables must not be half-converted)."""
     found = raw_layout(con)
+    if found in UPGRADES:
+        con.execute("begin transaction")
+        try:
+            con.execute(UPGRADES[found])
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
     check_layout(con)
     con.execute(RAW_DDL)
     if found is None:

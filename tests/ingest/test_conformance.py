@@ -213,8 +213,8 @@ SEGMENT_COLUMNS = """
     registry.source_path, registry.archive_member, registry.status, registry.reason, registry.warnings,
     registry.claim_count, registry.service_line_count, segments.segment_position, segments.interchange_seq,
     segments.group_seq, segments.transaction_seq, segments.segment_id, segments.segment_text,
-    segments.loop_id, segments.hl_id, segments.claim_seq, segments.line_seq, segments.leading_text,
-    segments.is_terminated
+    segments.loop_id, segments.hl_id, segments.hl_position, segments.claim_seq, segments.line_seq,
+    segments.leading_text, segments.is_terminated
 """
 
 

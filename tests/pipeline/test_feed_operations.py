@@ -243,11 +243,12 @@ def test_payer_override_file_wins_over_seeds_through_run(published: Published, t
     assert "Traceback" not in bad.stderr
 
 
-def test_a_warehouse_of_text_keys_is_rebuilt_once_by_the_next_run(published: Published,
-                                                                    tmp_path: Path) -> None:
-    # Releases before packed keys built text keys into the incremental staging tables; a run must not
-    # append packed keys to them.
+def test_an_earlier_release_warehouse_is_upgraded_and_rebuilt_once_by_the_next_run(published: Published,
+                                                                                    tmp_path: Path) -> None:
+    # The previous release wrote raw layout 3 (no hl_position) and text keys into the incremental staging
+    # tables; a run must upgrade the raw layer and not append packed keys to those tables.
     from denials.key_layout import keys_are_text
+    from denials.warehouse import RAW_SCHEMA_VERSION
 
     warehouse = copy_published(published, tmp_path)
     before = published_totals(warehouse)
@@ -261,6 +262,10 @@ def test_a_warehouse_of_text_keys_is_rebuilt_once_by_the_next_run(published: Pub
         assert {column for _, column in keys} >= {"claim_id", "remit_claim_id", "claim_line_id"}
         for table, column in keys:
             con.execute(f'alter table staging."{table}" alter column "{column}" type varchar')
+        levels = con.execute("select count(hl_position) from raw.x12_segment_rows").fetchall()[0][0]
+        assert levels > 0
+        con.execute("alter table raw.x12_segment_rows drop column hl_position")
+        con.execute("update raw.warehouse_metadata set value = '3' where key = 'raw_schema_version'")
 
     done = run(published, warehouse, published.batch1)
 
@@ -268,3 +273,7 @@ def test_a_warehouse_of_text_keys_is_rebuilt_once_by_the_next_run(published: Pub
     assert "rebuilt from scratch: its keys were an earlier release's text" in done.stdout, done.stdout
     assert not keys_are_text(warehouse)
     assert published_totals(warehouse) == before
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select value from raw.warehouse_metadata where key = 'raw_schema_version'"
+                           ).fetchall() == [(RAW_SCHEMA_VERSION,)]
+        assert con.execute("select count(hl_position) from raw.x12_segment_rows").fetchall()[0][0] == levels

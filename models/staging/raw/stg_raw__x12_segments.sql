@@ -52,6 +52,7 @@ joined as (
         segments.elements,
         segments.loop_id,
         segments.hl_id,
+        segments.hl_position,
         segments.claim_seq,
         segments.line_seq,
         interchanges.component_separator,

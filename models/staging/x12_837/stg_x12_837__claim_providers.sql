@@ -9,8 +9,9 @@
 -- pay-to and payee (billing provider level), payer (subscriber level), the claim's own providers
 -- (loop 2310) and other payers (loop 2330). Subscribers, patients and their ids are never read; person
 -- names are dropped, organisation names kept. A level's parties repeat on every claim under it.
--- Line-level providers (loop 2420) are not included. Level parties reach their level through the HL01
--- the loader's loop context gives every segment (stg_x12_837__hierarchical_levels).
+-- Line-level providers (loop 2420) are not included. Level parties reach their level through the
+-- position of its HL, which the loader's loop context gives every segment; claims name their levels the
+-- same way (stg_x12_837__hierarchical_levels).
 
 with
 
@@ -22,7 +23,7 @@ segments as (
         segment_id,
         elements,
         loop_id,
-        hl_id,
+        hl_position,
         claim_seq
     from {{ ref('stg_raw__x12_segments') }}
     where
@@ -45,25 +46,13 @@ claims as {{ read_in_place() }} (
         {{ new_files_only() }}
 ),
 
-hierarchical_levels as (
-    select
-        file_id,
-        transaction_seq,
-        hl_id,
-        segment_position as hl_segment_position
-    from {{ ref('stg_x12_837__hierarchical_levels') }}
-    where
-        hl_id is not null
-        {{ new_files_only() }}
-),
-
 names as {{ read_in_place() }} (
     select
         file_id,
         segment_position,
         transaction_seq,
         loop_id,
-        hl_id,
+        hl_position,
         claim_seq,
         elements,
         case
@@ -98,22 +87,17 @@ names as {{ read_in_place() }} (
 
 level_names as (
     select
-        names.file_id,
-        names.segment_position,
-        names.transaction_seq,
-        names.loop_id,
-        names.party_role,
-        names.elements,
-        levels.hl_segment_position
+        file_id,
+        segment_position,
+        transaction_seq,
+        loop_id,
+        party_role,
+        elements,
+        hl_position as hl_segment_position
     from names
-    inner join hierarchical_levels as levels
-        on
-            names.file_id = levels.file_id
-            and names.transaction_seq = levels.transaction_seq
-            and names.hl_id = levels.hl_id
     where
-        names.loop_id in ('2000A', '2000B')
-        and names.party_role is not null
+        loop_id in ('2000A', '2000B')
+        and party_role is not null
 ),
 
 claim_parties as (

@@ -8,7 +8,7 @@
 -- One row per 837 claim (CLM). The payer (SBR, NM1*PR) sits in the subscriber level (HL 22) and the
 -- billing provider (NM1*85) in the billing provider level (HL 20) above it. The claim sits in the
 -- subscriber level or in a patient level (HL 23) under it; stg_x12_837__hierarchical_levels resolves
--- both levels from the loader's loop context (the HL01 every segment carries as hl_id).
+-- both levels from the loader's loop context (the position of its level's HL every segment carries).
 
 {%- set first_sbr = "case when segment_id = 'SBR' then segment_position end" %}
 {%- set first_payer = "case when segment_id = 'NM1' and element_01 = 'PR' then segment_position end" %}
@@ -26,7 +26,7 @@ segments as {{ read_in_place() }} (
         segment_id,
         elements,
         loop_id,
-        hl_id,
+        hl_position,
         claim_seq,
         component_separator
     from {{ ref('stg_raw__x12_segments') }}
@@ -42,7 +42,7 @@ claim_segments as (
         transaction_seq,
         transaction_control_number,
         implementation_reference,
-        hl_id,
+        hl_position,
         claim_seq,
         elements,
         component_separator
@@ -53,15 +53,11 @@ claim_segments as (
 hierarchical_levels as {{ read_in_place() }} (
     select
         file_id,
-        transaction_seq,
-        hl_id,
         segment_position as hl_segment_position,
         subscriber_hl_segment_position,
         billing_provider_hl_segment_position
     from {{ ref('stg_x12_837__hierarchical_levels') }}
-    where
-        hl_id is not null
-        {{ new_files_only() }}
+    {{ new_files_only(only=true) }}
 ),
 
 -- the subscriber and billing provider levels of the level each claim sits in
@@ -76,28 +72,22 @@ claim_levels as (
     inner join hierarchical_levels as enclosing_levels
         on
             claim_segments.file_id = enclosing_levels.file_id
-            and claim_segments.transaction_seq = enclosing_levels.transaction_seq
-            and claim_segments.hl_id = enclosing_levels.hl_id
+            and claim_segments.hl_position = enclosing_levels.hl_segment_position
 ),
 
 -- SBR and NM1 segments of the billing provider and subscriber levels, with the HL they sit in
 level_segments as (
     select
-        level_members.file_id,
-        level_members.transaction_seq,
-        level_members.segment_position,
-        level_members.segment_id,
-        level_members.elements,
-        levels.hl_segment_position
-    from segments as level_members
-    inner join hierarchical_levels as levels
-        on
-            level_members.file_id = levels.file_id
-            and level_members.transaction_seq = levels.transaction_seq
-            and level_members.hl_id = levels.hl_id
+        file_id,
+        transaction_seq,
+        segment_position,
+        segment_id,
+        elements,
+        hl_position as hl_segment_position
+    from segments
     where
-        level_members.loop_id in ('2000A', '2000B')
-        and level_members.segment_id in ('SBR', 'NM1')
+        loop_id in ('2000A', '2000B')
+        and segment_id in ('SBR', 'NM1')
 ),
 
 level_parties as (

@@ -9,9 +9,9 @@
 -- the labels' age limits) and the weight (PAT07 unit, PAT08 weight, for labeled doses per kg). Both are
 -- read at the level the claim sits in: the patient level (HL 23, loops 2000C/2010CA) when the patient is
 -- not the subscriber, else the subscriber level itself (HL 22, loops 2000B/2010BA), so joining on the
--- claim's own HL01 reads the right segments in both cases. The weight is kept as sent: conversion to kg is
--- a seed's business (int_measure_unit_ratios). Names, ids, gender, the death date and the pregnancy
--- indicator are never read.
+-- claim's own level (the position of its HL) reads the right segments in both cases. The weight is kept
+-- as sent: conversion to kg is a seed's business (int_measure_unit_ratios). Names, ids, gender, the death
+-- date and the pregnancy indicator are never read.
 
 {%- set first_dmg = "case when segment_id = 'DMG' then segment_position end" %}
 {%- set first_weight = "case when segment_id = 'PAT' and " ~ x12_element(8)
@@ -25,7 +25,7 @@ segments as {{ read_in_place() }} (
         segment_position,
         transaction_seq,
         segment_id,
-        hl_id,
+        hl_position,
         claim_seq,
         elements
     from {{ ref('stg_raw__x12_segments') }}
@@ -41,7 +41,7 @@ claim_segments as (
         segment_position,
         transaction_seq,
         claim_seq,
-        hl_id
+        hl_position
     from segments
     where segment_id = 'CLM'
 ),
@@ -50,8 +50,7 @@ claim_segments as (
 level_patients as (
     select
         file_id,
-        transaction_seq,
-        hl_id,
+        hl_position,
         {{ first_by_position(x12_element(1), first_dmg) }} as birth_date_format,
         {{ first_by_position(x12_element(2), first_dmg) }} as birth_date_value,
         min({{ first_weight }}) as weight_segment_position,
@@ -60,11 +59,10 @@ level_patients as (
     from segments
     where
         segment_id in ('DMG', 'PAT')
-        and hl_id is not null
+        and hl_position is not null
     group by
         file_id,
-        transaction_seq,
-        hl_id
+        hl_position
 ),
 
 final as (
@@ -89,8 +87,7 @@ final as (
     left join level_patients
         on
             claim_segments.file_id = level_patients.file_id
-            and claim_segments.transaction_seq = level_patients.transaction_seq
-            and claim_segments.hl_id = level_patients.hl_id
+            and claim_segments.hl_position = level_patients.hl_position
 )
 
 select * from final

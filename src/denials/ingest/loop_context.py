@@ -56,9 +56,11 @@ class _Carry:
     last_claim_position: int = 0
     last_level_position: int = 0
     level_hl_id: str | None = None
+    level_hl_position: int = NONE
     last_major_loop: int = NONE
     loop: int = NONE
     hl_id: str | None = None
+    hl_position: int = NONE
     claim_seq: int = NONE
     line_seq: int = NONE
 
@@ -69,8 +71,9 @@ class BlockContext:
     group_seq: np.ndarray
     transaction_seq: np.ndarray
     loop: np.ndarray
-    hl_index: np.ndarray  # into hl_values
+    hl_index: np.ndarray  # into hl_values and hl_positions
     hl_values: list[str]
+    hl_positions: list[int]
     claim_seq: np.ndarray
     line_seq: np.ndarray
 
@@ -81,6 +84,7 @@ class BlockContext:
             "transaction_seq": _nullable(self.transaction_seq),
             "loop_code": integers(self.loop.astype(np.uint8), self.loop < 0),
             "hl_id": _hl_ids(self.hl_index, self.hl_values),
+            "hl_position": _hl_positions(self.hl_index, self.hl_positions),
             "claim_seq": _nullable(self.claim_seq),
             "line_seq": _nullable(self.line_seq),
         }
@@ -97,13 +101,24 @@ def _hl_ids(indexes: np.ndarray, values: list[str]) -> pa.Array:
     return dictionary(indexes.astype(np.int32), values, missing)
 
 
+def _hl_positions(indexes: np.ndarray, positions: list[int]) -> pa.Array:
+    missing = indexes < 0
+    if missing.all():
+        return pa.nulls(len(indexes), pa.int32())
+    return integers(np.array(positions, dtype=np.int32)[np.maximum(indexes, 0)], missing)
+
+
 @dataclass
 class LoopContext:
     """Feed blocks in file order after the envelope tracker has seen their envelope segments."""
     runs: list[Run]
     claims: int = 0
     service_lines: int = 0
+    reused_level_ids: int = 0
+    first_reused_level_position: int | None = None
     _carry: _Carry = field(default_factory=_Carry)
+    _level_ids_seen: set[str | None] = field(default_factory=set)
+    _level_ids_transaction: int = NONE
     _run_cursor: int = 0
 
     def place(self, segments: BlockSegments, element_separator: str) -> BlockContext:
@@ -136,6 +151,7 @@ class LoopContext:
         change_hl = np.full(count + 1, NONE, dtype=np.int32)
         change = np.zeros(count + 1, dtype=bool)
         hl_values = [carry.hl_id or ""]
+        hl_positions = [carry.hl_position]
         change_loop[0], change_claim[0], change_line[0] = carry.loop, carry.claim_seq, carry.line_seq
         change_hl[0] = 0 if carry.hl_id is not None else NONE
         change[0] = True
@@ -145,7 +161,7 @@ class LoopContext:
         decisive = np.flatnonzero(_DECISIVE[codes] & (kind > 0))
         if len(decisive):
             self._place_openers(segments, element_separator, decisive, positions[decisive], codes[decisive],
-                                transaction[decisive], kind[decisive], hl_values,
+                                transaction[decisive], kind[decisive], hl_values, hl_positions,
                                 change[1:], change_loop[1:], change_claim[1:], change_line[1:], change_hl[1:])
 
         last_change = np.maximum.accumulate(np.where(change, np.arange(count + 1, dtype=np.int32), 0))[1:]
@@ -156,6 +172,7 @@ class LoopContext:
             loop=change_loop[last_change],
             hl_index=change_hl[last_change],
             hl_values=hl_values,
+            hl_positions=hl_positions,
             claim_seq=change_claim[last_change],
             line_seq=change_line[last_change],
         )
@@ -167,15 +184,18 @@ class LoopContext:
                 _COUNTED_LINES[decisive_codes] & (context.line_seq[decisive] >= 0)))
         last = count - 1
         self._carry.loop = int(context.loop[last])
-        self._carry.hl_id = hl_values[context.hl_index[last]] if context.hl_index[last] >= 0 else None
+        last_hl = int(context.hl_index[last])
+        self._carry.hl_id = hl_values[last_hl] if last_hl >= 0 else None
+        self._carry.hl_position = hl_positions[last_hl] if last_hl >= 0 else NONE
         self._carry.claim_seq = int(context.claim_seq[last])
         self._carry.line_seq = int(context.line_seq[last])
         return context
 
     def _place_openers(self, segments: BlockSegments, element_separator: str, rows: np.ndarray,
                        positions: np.ndarray, codes: np.ndarray, transaction: np.ndarray, kind: np.ndarray,
-                       hl_values: list[str], change: np.ndarray, change_loop: np.ndarray,
-                       change_claim: np.ndarray, change_line: np.ndarray, change_hl: np.ndarray) -> None:
+                       hl_values: list[str], hl_positions: list[int], change: np.ndarray,
+                       change_loop: np.ndarray, change_claim: np.ndarray, change_line: np.ndarray,
+                       change_hl: np.ndarray) -> None:
         """Loop state over the block's decisive segments (`rows`); marks the loop openers among them."""
         carry = self._carry
         count = len(rows)
@@ -209,9 +229,12 @@ class LoopContext:
         level_indexes = np.flatnonzero(level)
         first_hl = len(hl_values)
         hl_values.append(carry.level_hl_id or "")
+        hl_positions.append(carry.level_hl_position)
         level_rows = rows[level_indexes]
         hl_ids, level_codes = segments.element_texts(level_rows, (1, 3), element_separator)
         hl_values.extend(hl_id or "" for hl_id in hl_ids)
+        hl_positions.extend(positions[level_indexes].tolist())
+        self._see_level_ids(hl_ids, transaction[level_indexes].tolist(), positions[level_indexes].tolist())
         hl_of_row = np.full(count, NONE, dtype=np.int64)
         hl_of_row[level_indexes] = first_hl + 1 + np.arange(len(level_indexes))
         level_hl = segmented.fill(level, hl_of_row, first_hl if carry.level_hl_id is not None else NONE, NONE)
@@ -252,9 +275,27 @@ class LoopContext:
             last_claim_position=int(last_claim_position[last]),
             last_level_position=int(last_level_position[last]),
             level_hl_id=hl_values[level_hl[last]] if level_hl[last] >= 0 else None,
+            level_hl_position=hl_positions[level_hl[last]] if level_hl[last] >= 0 else NONE,
             last_major_loop=int(last_major[last]),
-            loop=carry.loop, hl_id=carry.hl_id, claim_seq=carry.claim_seq, line_seq=carry.line_seq,
+            loop=carry.loop, hl_id=carry.hl_id, hl_position=carry.hl_position, claim_seq=carry.claim_seq,
+            line_seq=carry.line_seq,
         )
+
+    def _see_level_ids(self, hl_ids: list[str | None], transactions: list[int], positions: list[int]) -> None:
+        """Count levels whose HL01 repeats an earlier level's in the same transaction set. The guide wants
+        HL01 unique there, but some senders number each billing provider's levels from 1 again; the
+        models tie a level to its parent by position, so such files still nest, and the count is reported."""
+        seen = self._level_ids_seen
+        for hl_id, transaction, position in zip(hl_ids, transactions, positions, strict=True):
+            if transaction != self._level_ids_transaction:
+                self._level_ids_transaction = transaction
+                seen.clear()
+            if hl_id in seen:
+                self.reused_level_ids += 1
+                if self.first_reused_level_position is None:
+                    self.first_reused_level_position = position
+            else:
+                seen.add(hl_id)
 
 
 @dataclass

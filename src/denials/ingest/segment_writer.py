@@ -19,11 +19,11 @@ from denials.quiet import no_progress_bar
 APPEND_SEGMENTS = """
 insert into raw.x12_segment_rows (
     file_id, segment_position, interchange_seq, group_seq, transaction_seq, segment_code, segment_text,
-    loop_code, hl_id, claim_seq, line_seq, leading_text, is_terminated
+    loop_code, hl_id, hl_position, claim_seq, line_seq, leading_text, is_terminated
 )
 select
     $file_id, segment_position, interchange_seq, group_seq, transaction_seq, segment_code, segment_text,
-    loop_code, hl_id, claim_seq, line_seq, leading_text, is_terminated
+    loop_code, hl_id, hl_position, claim_seq, line_seq, leading_text, is_terminated
 from x12_block
 """
 

@@ -125,6 +125,12 @@ def load_x12(con: duckdb.DuckDBPyConnection, file_id: int, open_binary: Callable
     if empty_segments:
         warnings.append(f"{empty_segments} empty segment(s) (two terminators in a row) kept")
     probe.apply(envelope)
+    if context.reused_level_ids:
+        warnings.append(
+            f"{context.reused_level_ids} HL segment(s) repeat the HL01 of an earlier level in their "
+            f"transaction set (first at segment {context.first_reused_level_position}); each level's parent "
+            "is taken as the nearest level before it with its HL02 as HL01"
+        )
     if reader.result.unterminated_position is not None:
         warnings.append(
             f"the last segment (segment {reader.result.unterminated_position}) has no segment terminator"

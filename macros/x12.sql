@@ -87,11 +87,11 @@
 
 {#- New files only on incremental runs: file ids only grow, so a scheduled run over one new file
     does not rebuild history. A full build renders a comment rather than nothing, so the line keeps its
-    place in the where clause and sqlfluff reads the indentation the file shows. With only=true it is the
-    whole where clause. -#}
-{% macro new_files_only(file_id_column='file_id', only=false) -%}
+    place in the where clause and sqlfluff reads the indentation the file shows. With as_where=true it is
+    the whole where clause. -#}
+{% macro new_files_only(file_id_column='file_id', as_where=false) -%}
     {%- if is_incremental() -%}
-        {{ 'where' if only else 'and' }} {{ file_id_column }} > {{ max_file_id(this) }}
+        {{ 'where' if as_where else 'and' }} {{ file_id_column }} > {{ max_file_id(this) }}
     {%- else -%}
         /* full build: every loaded file */
     {%- endif -%}
@@ -181,7 +181,7 @@
 {%- endmacro %}
 
 
-{#- Text key joining columns with ':', for keys with a text part (an HL01, a site's administration id). -#}
+{#- Text key joining columns with ':', for keys with a text part (a site's administration id). -#}
 {% macro text_key(columns) -%}
     {%- set parts = [] -%}
     {%- for column in columns -%}

@@ -1,8 +1,10 @@
 """A deliberately small X12 reader for the generator's tests, independent of the loader.
 
-It reads each interchange's delimiters from its own ISA (element separator at position 3,
-component separator at 104, segment terminator at 105) and yields the segments as lists of
-elements, so the tests check the files the way any consumer would see them.
+It reads each interchange's delimiters from its own ISA (the element separator is its fourth
+character, the component separator ISA16 and the segment terminator the character after it, at 104
+and 105 in a well-formed ISA) and yields the segments as lists of elements, so the tests check the
+files the way any consumer would see them. The public samples' tests read them leniently: any
+encoding, and text after the last interchange ignored.
 """
 
 from __future__ import annotations
@@ -22,25 +24,32 @@ class Interchange:
     segments: list[list[str]]
 
 
-def interchanges(path: Path) -> Iterator[Interchange]:
-    text = path.read_text(encoding="ascii")
-    position = 0
+def interchanges(path: Path, encoding: str = "ascii", lenient: bool = False) -> Iterator[Interchange]:
+    text = path.read_text(encoding=encoding)
+    position = text.find("ISA") if lenient else 0
     while True:
         while position < len(text) and text[position].isspace():
             position += 1
         if position >= len(text):
             return
         if text[position : position + 3] != "ISA":
+            if lenient:
+                return
             raise AssertionError(f"{path}: expected ISA at offset {position}")
-        header = text[position : position + ISA_LENGTH]
-        element, component, terminator = header[3], header[104], header[105]
+        element = text[position + 3]
+        # ISA16 and the terminator after it, wherever a short ISA puts them
+        isa16_and_rest = text[position : position + 2 * ISA_LENGTH].split(element, 16)[16]
+        component, terminator = isa16_and_rest[0], isa16_and_rest[1]
         segments = []
         while True:
-            end = text.index(terminator, position)
+            end = text.find(terminator, position)
+            if end < 0 and not lenient:
+                raise AssertionError(f"{path}: no segment terminator after offset {position}")
+            end = len(text) if end < 0 else end
             segment = text[position:end].strip()
             position = end + 1
             segments.append(segment.split(element))
-            if segments[-1][0] == "IEA":
+            if segments[-1][0] == "IEA" or position >= len(text):
                 break
         yield Interchange(element, component, terminator, segments)
 

@@ -1,7 +1,8 @@
 """Conformance over the public X12 samples in ../shared/x12-samples.
 
 Every file gets a status and a reason; the expected status of every file is written here. Files not
-listed below are expected to load cleanly or with count warnings only.
+listed below are expected to load cleanly or with count warnings only, or with the warning about
+repeated HL01 values, which is checked against an independent count for every file.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import duckdb
 import pytest
 
 from denials.ingest import ingest_paths, rebuild_file, x12_loader
+from tests.generate.x12_split import interchanges, transactions
 
 NOT_X12 = "the file does not start with an ISA segment"
 NO_IEA = "has no IEA"
@@ -157,6 +159,48 @@ def test_835_claim_and_line_counts_match_an_independent_count(loaded, samples_di
         assert counts.get("SVC", 0) == _independent_count(path, "SVC"), path
         checked += 1
     assert checked >= 20
+
+
+def _repeated_hl01(path: Path) -> int:
+    """HL segments of 837 transaction sets whose HL01 an earlier HL of the same set already has."""
+    repeated = 0
+    for interchange in interchanges(path, encoding="latin-1", lenient=True):
+        for transaction in transactions(interchange):
+            if transaction[0][1:2] != ["837"]:
+                continue
+            ids = [segment[1] for segment in transaction
+                   if segment[0] == "HL" and len(segment) > 1 and segment[1]]
+            repeated += len(ids) - len(set(ids))
+    return repeated
+
+
+def test_repeated_hl01_is_warned_with_an_independent_count_and_its_first_segment(loaded) -> None:
+    report, con = loaded
+    warned = 0
+    for outcome in report.files:
+        if outcome.status != "loaded":
+            continue
+        expected = _repeated_hl01(Path(outcome.source_path))
+        found = [text for text in outcome.warnings if "repeat the HL01" in text]
+        if not expected:
+            assert not found, outcome.source_path
+            continue
+        assert len(found) == 1, (outcome.source_path, found)
+        assert found[0].startswith(f"{expected} HL segment(s) "), (outcome.source_path, found)
+        first = int(re.search(r"first at segment (\d+)", found[0]).group(1))
+        # that segment is an HL, and the first whose HL01 an earlier HL of its transaction set has
+        [(first_repeat,)] = con.execute("""
+            select min(segment_position) from (
+                select segment_position, row_number() over (
+                    partition by transaction_seq, elements[1] order by segment_position) as occurrence
+                from raw.x12_segments
+                where file_id = ? and segment_id = 'HL'
+            )
+            where occurrence > 1
+        """, [outcome.file_id]).fetchall()
+        assert first == first_repeat, outcome.source_path
+        warned += 1
+    assert warned >= 15  # imsweb's samples number each billing provider's levels from 1 again
 
 
 def test_every_loaded_file_rebuilds_byte_for_byte(loaded) -> None:

@@ -13,8 +13,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+import denials.warehouse as warehouse_module
+from denials.errors import WarehouseUnusable
 from denials.ingest import ingest_paths
-from denials.warehouse import RAW_SCHEMA_VERSION, WarehouseVersionError, connect, open_checked
+from denials.warehouse import RAW_SCHEMA_VERSION, WarehouseVersionError, connect, open_checked, raw_layout
 
 POSITIONS = """
     select file_id, segment_position, hl_id, hl_position
@@ -39,7 +41,8 @@ def test_layout_3_is_upgraded_to_what_the_loader_writes(samples_dir: Path, tmp_p
     con.execute("update raw.warehouse_metadata set value = '3' where key = 'raw_schema_version'")
     con.close()
 
-    with pytest.raises(WarehouseVersionError, match=r"earlier raw layout \(3, .*`denials run` upgrades it"):
+    with pytest.raises(WarehouseVersionError,
+                       match=r"earlier raw layout \(3, .*`denials build` upgrades it in place"):
         open_checked(warehouse)
 
     connect(warehouse).close()
@@ -55,3 +58,71 @@ def test_layout_3_is_upgraded_to_what_the_loader_writes(samples_dir: Path, tmp_p
     finally:
         con.close()
     open_checked(warehouse)
+
+
+def _as_layout_3(warehouse: Path) -> list[tuple]:
+    """Turn a loaded warehouse back into layout 3; returns the positions the loader had written."""
+    con = duckdb.connect(str(warehouse))
+    try:
+        loaded = con.execute(POSITIONS).fetchall()
+        con.execute("alter table raw.x12_segment_rows drop column hl_position")
+        con.execute("update raw.warehouse_metadata set value = '3' where key = 'raw_schema_version'")
+    finally:
+        con.close()
+    return loaded
+
+
+def test_an_upgrade_cut_short_keeps_layout_3_and_resumes(samples_dir: Path, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    warehouse = tmp_path / "denials.duckdb"
+    ingest_paths([samples_dir / "imsweb__x12-parser" / "x12_many_claims.txt",
+                  samples_dir / "imsweb__x12-parser" / "x12_multiple_transactions.txt"], warehouse)
+    loaded = _as_layout_3(warehouse)
+    files = sorted({row[0] for row in loaded if row[3] is not None})
+    assert len(files) == 2
+    fill = warehouse_module._FILL_HL_POSITIONS
+    cut_short = fill.replace(
+        "set hl_position = levels.hl_position",
+        f"set hl_position = case when target.file_id = {files[1]} then error('cut short') "
+        "else levels.hl_position end")
+    assert cut_short != fill
+    monkeypatch.setattr(warehouse_module, "_FILL_HL_POSITIONS", cut_short)
+
+    with pytest.raises(duckdb.Error, match="cut short"):
+        connect(warehouse)
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        assert raw_layout(con) == "3"
+        filled = dict(con.execute("select file_id, count(hl_position) from raw.x12_segment_rows group by 1"
+                                  ).fetchall())
+    finally:
+        con.close()
+    assert filled[files[0]] > 0 and filled[files[1]] == 0  # the first file's transaction committed
+
+    monkeypatch.setattr(warehouse_module, "_FILL_HL_POSITIONS", fill)
+    connect(warehouse).close()
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        assert raw_layout(con) == RAW_SCHEMA_VERSION
+        assert con.execute(POSITIONS).fetchall() == loaded
+    finally:
+        con.close()
+
+
+def test_an_upgrade_out_of_memory_names_the_setting(samples_dir: Path, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    warehouse = tmp_path / "denials.duckdb"
+    ingest_paths([samples_dir / "imsweb__x12-parser" / "x12_no_errors.txt"], warehouse)
+    _as_layout_3(warehouse)
+
+    def out_of_memory(con: duckdb.DuckDBPyConnection) -> None:
+        raise duckdb.OutOfMemoryException("Out of Memory Error: failed to pin block")
+
+    monkeypatch.setattr(warehouse_module, "UPGRADES", {"3": out_of_memory})
+    monkeypatch.setenv("DENIALS_DBT_MEMORY_LIMIT", "900MB")
+    with pytest.raises(WarehouseUnusable) as raised:
+        connect(warehouse)
+    message = str(raised.value)
+    assert str(warehouse) in message
+    assert "ran out of memory at 900MB; set DENIALS_DBT_MEMORY_LIMIT higher" in message

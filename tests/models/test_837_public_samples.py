@@ -15,7 +15,6 @@ both numbered HL*1, with patient levels under subscribers, each with its own NPI
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from denials.ingest import ingest_paths
+from tests.generate.x12_split import interchanges
 from tests.models.dbt_helpers import query, run_dbt
 
 pytestmark = pytest.mark.slow
@@ -55,31 +55,14 @@ class ExpectedClaim:
     birth_date: str | None
 
 
-def interchanges(text: str) -> Iterator[tuple[str, str, str]]:
-    """(element separator, segment terminator, text) of each interchange, delimiters read from its ISA:
-    the terminator is the character after ISA16, wherever a short ISA puts it."""
-    start = text.find("ISA")
-    while start >= 0:
-        element = text[start + 3]
-        fields = text[start:start + 200].split(element, 16)
-        terminator = fields[16][1]
-        end = text.find(f"{terminator}ISA", start + 106)
-        if end < 0:
-            end = text.find(f"{terminator}\nISA", start + 106)
-        body = text[start:] if end < 0 else text[start:end + 1]
-        yield element, terminator, body
-        start = -1 if end < 0 else text.find("ISA", end + 1)
-
-
 def expected_claims(path: Path) -> list[ExpectedClaim]:
     claims: list[ExpectedClaim] = []
-    for element, terminator, body in interchanges(path.read_text(encoding="latin-1")):
+    for interchange in interchanges(path, encoding="latin-1", lenient=True):
         in_837 = False
         by_id: dict[str, Level] = {}
         level: Level | None = None
         in_claim = False
-        for raw in body.split(terminator):
-            elements = raw.strip().split(element)
+        for elements in interchange.segments:
             segment = elements[0]
             if segment == "ST":
                 in_837 = len(elements) > 1 and elements[1] == "837"
@@ -212,7 +195,7 @@ def test_two_providers_numbered_alike_keep_their_own_npi_payer_and_patients(buil
 
 def test_the_loader_warns_of_repeated_hl01_naming_the_first(built: dict) -> None:
     handmade = built["loaded"][str(built["handmade"])]
-    # segments: ISA 1, GS 2, ST 3, BHT 4; the first provider's levels take 4 + 2 x 8 = 22 segments, so its
+    # segments: ISA 1, GS 2, ST 3, BHT 4; the first provider's levels take 6 + 2 x 8 = 22 segments, so its
     # second billing provider HL*1 is segment 5 + 22 = 27; HL*1, HL*2 and HL*3 repeat there
     [warning] = [text for text in handmade.warnings if "HL01" in text]
     assert warning.startswith("3 HL segment(s) repeat the HL01 of an earlier level")

@@ -243,10 +243,12 @@ def test_payer_override_file_wins_over_seeds_through_run(published: Published, t
     assert "Traceback" not in bad.stderr
 
 
-def test_an_earlier_release_warehouse_is_upgraded_and_rebuilt_once_by_the_next_run(published: Published,
-                                                                                    tmp_path: Path) -> None:
-    # The previous release wrote raw layout 3 (no hl_position) and text keys into the incremental staging
-    # tables; a run must upgrade the raw layer and not append packed keys to those tables.
+@pytest.mark.parametrize("text_keys", ["hierarchical_level_id", "every key"])
+def test_an_earlier_release_warehouse_is_upgraded_and_rebuilt_once_by_the_next_run(
+        published: Published, tmp_path: Path, text_keys: str) -> None:
+    # Earlier releases wrote raw layout 3 (no hl_position) and text keys into incremental staging tables:
+    # the previous one only the hierarchical level's, the ones before packed keys every key. A run must
+    # upgrade the raw layer and not append packed keys to those tables.
     from denials.key_layout import keys_are_text
     from denials.warehouse import RAW_SCHEMA_VERSION
 
@@ -259,7 +261,10 @@ def test_an_earlier_release_warehouse_is_upgraded_and_rebuilt_once_by_the_next_r
             where schema_name = 'staging' and data_type = 'HUGEINT'
                 and table_name in (select table_name from duckdb_tables())
         """).fetchall()
-        assert {column for _, column in keys} >= {"claim_id", "remit_claim_id", "claim_line_id"}
+        assert {column for _, column in keys} >= {"claim_id", "remit_claim_id", "claim_line_id",
+                                                   "hierarchical_level_id"}
+        if text_keys == "hierarchical_level_id":
+            keys = [("stg_x12_837__hierarchical_levels", "hierarchical_level_id")]
         for table, column in keys:
             con.execute(f'alter table staging."{table}" alter column "{column}" type varchar')
         levels = con.execute("select count(hl_position) from raw.x12_segment_rows").fetchall()[0][0]

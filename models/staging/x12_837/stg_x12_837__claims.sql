@@ -57,7 +57,7 @@ hierarchical_levels as {{ read_in_place() }} (
         subscriber_hl_segment_position,
         billing_provider_hl_segment_position
     from {{ ref('stg_x12_837__hierarchical_levels') }}
-    {{ new_files_only(only=true) }}
+    {{ new_files_only(as_where=true) }}
 ),
 
 -- the subscriber and billing provider levels of the level each claim sits in

@@ -45,7 +45,7 @@ ids_held_and_sought as (
         transaction_seq,
         hl_id as level_id,
         segment_position,
-        1 as order_at_position,
+        1 as is_holder,
         segment_position as holder_position
     from levels
     union all
@@ -54,7 +54,7 @@ ids_held_and_sought as (
         transaction_seq,
         parent_hl_id as level_id,
         segment_position,
-        0 as order_at_position,
+        0 as is_holder,
         cast(null as integer) as holder_position
     from levels
     where parent_hl_id is not null
@@ -64,10 +64,10 @@ nearest_holders as (
     select
         file_id,
         segment_position,
-        order_at_position,
+        is_holder,
         max(holder_position) over (
             partition by file_id, transaction_seq, level_id
-            order by segment_position, order_at_position
+            order by segment_position, is_holder
             rows between unbounded preceding and current row
         ) as nearest_holder_position
     from ids_held_and_sought
@@ -79,7 +79,7 @@ parent_positions as (
         segment_position,
         nearest_holder_position as parent_segment_position
     from nearest_holders
-    where order_at_position = 0
+    where is_holder = 0
 ),
 
 levels_with_parents as (

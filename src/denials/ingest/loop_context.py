@@ -114,11 +114,7 @@ class LoopContext:
     runs: list[Run]
     claims: int = 0
     service_lines: int = 0
-    reused_level_ids: int = 0
-    first_reused_level_position: int | None = None
     _carry: _Carry = field(default_factory=_Carry)
-    _level_ids_seen: set[str | None] = field(default_factory=set)
-    _level_ids_transaction: int = NONE
     _run_cursor: int = 0
 
     def place(self, segments: BlockSegments, element_separator: str) -> BlockContext:
@@ -234,7 +230,6 @@ class LoopContext:
         hl_ids, level_codes = segments.element_texts(level_rows, (1, 3), element_separator)
         hl_values.extend(hl_id or "" for hl_id in hl_ids)
         hl_positions.extend(positions[level_indexes].tolist())
-        self._see_level_ids(hl_ids, transaction[level_indexes].tolist(), positions[level_indexes].tolist())
         hl_of_row = np.full(count, NONE, dtype=np.int64)
         hl_of_row[level_indexes] = first_hl + 1 + np.arange(len(level_indexes))
         level_hl = segmented.fill(level, hl_of_row, first_hl if carry.level_hl_id is not None else NONE, NONE)
@@ -280,22 +275,6 @@ class LoopContext:
             loop=carry.loop, hl_id=carry.hl_id, hl_position=carry.hl_position, claim_seq=carry.claim_seq,
             line_seq=carry.line_seq,
         )
-
-    def _see_level_ids(self, hl_ids: list[str | None], transactions: list[int], positions: list[int]) -> None:
-        """Count levels whose HL01 repeats an earlier level's in the same transaction set. The guide wants
-        HL01 unique there, but some senders number each billing provider's levels from 1 again; the
-        models tie a level to its parent by position, so such files still nest, and the count is reported."""
-        seen = self._level_ids_seen
-        for hl_id, transaction, position in zip(hl_ids, transactions, positions, strict=True):
-            if transaction != self._level_ids_transaction:
-                self._level_ids_transaction = transaction
-                seen.clear()
-            if hl_id in seen:
-                self.reused_level_ids += 1
-                if self.first_reused_level_position is None:
-                    self.first_reused_level_position = position
-            else:
-                seen.add(hl_id)
 
 
 @dataclass

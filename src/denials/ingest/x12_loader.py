@@ -125,12 +125,8 @@ def load_x12(con: duckdb.DuckDBPyConnection, file_id: int, open_binary: Callable
     if empty_segments:
         warnings.append(f"{empty_segments} empty segment(s) (two terminators in a row) kept")
     probe.apply(envelope)
-    if context.reused_level_ids:
-        warnings.append(
-            f"{context.reused_level_ids} HL segment(s) repeat the HL01 of an earlier level in their "
-            f"transaction set (first at segment {context.first_reused_level_position}); each level's parent "
-            "is taken as the nearest level before it with its HL02 as HL01"
-        )
+    if any(transaction.set_id == "837" for transaction in envelope.transactions):
+        warnings.extend(_repeated_level_ids(con, file_id))
     if reader.result.unterminated_position is not None:
         warnings.append(
             f"the last segment (segment {reader.result.unterminated_position}) has no segment terminator"
@@ -148,6 +144,33 @@ def load_x12(con: duckdb.DuckDBPyConnection, file_id: int, open_binary: Callable
         unsupported_types=sorted({t.set_id for t in envelope.transactions
                                   if t.set_id not in SUPPORTED_TRANSACTIONS}),
     )
+
+
+# 837 levels whose HL01 an earlier level of their transaction set already has. Counted in SQL over the
+# stored segments (the file's rows are together, so DuckDB reads only theirs) rather than in a set of every
+# HL01 while loading, which would grow with a transaction set of any size.
+_REPEATED_LEVEL_IDS = f"""
+select count(*), min(segment_position)
+from (
+    select
+        segment_position,
+        row_number() over (partition by transaction_seq, hl_id order by segment_position) as occurrence
+    from raw.x12_segment_rows
+    where file_id = $file_id and segment_code = {segment_id_code("HL")} and hl_id <> ''
+)
+where occurrence > 1
+"""
+
+
+def _repeated_level_ids(con: duckdb.DuckDBPyConnection, file_id: int) -> list[str]:
+    """The guide wants HL01 unique in a transaction set, but some senders number each billing provider's
+    levels from 1 again. The models nest levels by position, so such a file loads, with this warning."""
+    repeated, first = con.execute(_REPEATED_LEVEL_IDS, {"file_id": file_id}).fetchone()
+    if not repeated:
+        return []
+    return [f"{repeated} HL segment(s) repeat the HL01 of an earlier level in their transaction set "
+            f"(first at segment {first}); each level's parent is taken as the nearest level before it with "
+            "its HL02 as HL01"]
 
 
 def _up_to_other_delimiters(reader: BlockReader, block: Block,

@@ -18,7 +18,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from denials.warehouse import connect
+from denials.warehouse import check_layout, connect
 
 # What dbt reads through the `raw` sources, in the order partitions are published: the registry last.
 # x12_segments is the loader's view (segment ids and loop ids decoded, elements split), so Spark reads
@@ -56,6 +56,7 @@ def export_raw(warehouse: Path, directory: Path, file_id_offset: int = 0) -> Exp
     report = ExportReport(directory=directory)
     con = connect(warehouse, read_only=True)
     try:
+        check_layout(con)  # Spark's models read the raw columns of this release's layout
         report.files = con.execute("select count(*) from raw.file_registry").fetchall()[0][0]
         for table in RAW_TABLES:
             report.rows[table] = _copy_table(con, table, scratch / table, file_id_offset)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -291,10 +292,11 @@ RAW_SCHEMA_VERSION = "4"
 # Layout 3 had no hl_position. Every segment of an 837 level sits after its level's HL segment and
 # before the next one, so the column is the last HL at or before each segment of the transaction set,
 # exactly what the loader writes; the models then rebuild from scratch (denials.key_layout). One file at a
-# time, each in its own transaction, under the build's memory limit rather than the loader's: a whole
-# million-claim warehouse in one statement ran out of memory even at the loader's 192 MB per file, and
-# per file it took 7.5 s and 560 MB at 2,000 MB. Rows still to fill are the ones left null, so an upgrade
-# cut short resumes where it stopped; the layout says 4 only once every file is done.
+# time, each in its own transaction, under the build's memory limit rather than the loader's: at a million
+# claims, one update of the whole table ran out of memory at the loader's 192 MB and used 2.1 GB at
+# 2,000 MB, and even one file's update ran out at 192 MB; file by file at 2,000 MB it took 7.7 s and 530 MB.
+# Rows still to fill are the ones left null, so an upgrade cut short resumes where it stopped; the layout
+# says 4, and the view shows the column, only once every file is done.
 _FILL_HL_POSITIONS = f"""
 update raw.x12_segment_rows as target
 set hl_position = levels.hl_position
@@ -310,7 +312,9 @@ from (
 ) as levels
 where target.file_id = $file_id and target.segment_position = levels.segment_position
 """
+# The build's setting and default (profiles.yml): an upgrade is followed by a full build under the same bound.
 UPGRADE_MEMORY_LIMIT_ENV = "DENIALS_DBT_MEMORY_LIMIT"
+UPGRADE_MEMORY_LIMIT_DEFAULT = "2000MB"
 
 
 def _upgrade_from_3(con: duckdb.DuckDBPyConnection) -> None:
@@ -321,15 +325,23 @@ def _upgrade_from_3(con: duckdb.DuckDBPyConnection) -> None:
         order by file_id
     """).fetchall()]
     for file_id in files:
-        con.execute("begin transaction")
-        try:
+        with _transaction(con):
             con.execute(_FILL_HL_POSITIONS, {"file_id": file_id})
-            con.execute("commit")
-        except BaseException:
-            with contextlib.suppress(duckdb.Error):
-                con.execute("rollback")
-            raise
-    con.execute("update raw.warehouse_metadata set value = '4' where key = 'raw_schema_version'")
+    with _transaction(con):
+        con.execute(RAW_DDL)  # the view over the new column, committed with the layout that promises it
+        con.execute("update raw.warehouse_metadata set value = '4' where key = 'raw_schema_version'")
+
+
+@contextlib.contextmanager
+def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    con.execute("begin transaction")
+    try:
+        yield
+        con.execute("commit")
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):  # a failed transaction's own error is the one to report
+            con.execute("rollback")
+        raise
 
 
 UPGRADES = {"3": _upgrade_from_3}
@@ -389,12 +401,15 @@ def create_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _upgrade(con: duckdb.DuckDBPyConnection, found: str) -> None:
-    limit = os.environ.get(UPGRADE_MEMORY_LIMIT_ENV, "2000MB")
-    [(previous_limit,)] = con.execute("select current_setting('memory_limit')").fetchall()
+    """Upgrade the raw layer in place, then go back to the loader's memory limit (what connect set)."""
+    limit = os.environ.get(UPGRADE_MEMORY_LIMIT_ENV, UPGRADE_MEMORY_LIMIT_DEFAULT)
     con.execute(f"set memory_limit = '{limit}'")
     try:
         UPGRADES[found](con)
-    except duckdb.OutOfMemoryException:
+    except duckdb.Error as error:
+        # DuckDB reports running out of memory as OutOfMemoryException, or inside another error's text
+        if "out of memory" not in str(error).lower():
+            raise
         [(path,)] = con.execute(
             "select path from duckdb_databases() where database_name = current_database()").fetchall()
         raise WarehouseUnusable(
@@ -402,4 +417,5 @@ def _upgrade(con: duckdb.DuckDBPyConnection, found: str) -> None:
             f"{limit}; set {UPGRADE_MEMORY_LIMIT_ENV} higher and run again (it resumes where it stopped)"
         ) from None
     finally:
-        con.execute(f"set memory_limit = '{previous_limit}'")
+        with contextlib.suppress(duckdb.Error):  # the upgrade's own error is the one to report
+            con.execute(f"set memory_limit = '{DUCKDB_MEMORY_LIMIT}'")

@@ -37,9 +37,12 @@ def interchanges(path: Path, encoding: str = "ascii", lenient: bool = False) -> 
                 return
             raise AssertionError(f"{path}: expected ISA at offset {position}")
         element = text[position + 3]
-        # ISA16 and the terminator after it, wherever a short ISA puts them
-        isa16_and_rest = text[position : position + 2 * ISA_LENGTH].split(element, 16)[16]
-        component, terminator = isa16_and_rest[0], isa16_and_rest[1]
+        # ISA16 and the terminator after it: at 104 and 105, or wherever a short ISA puts them when lenient
+        header = text[position : position + 2 * ISA_LENGTH]
+        isa16 = len(element.join(header.split(element, 16)[:16])) + 1
+        if not lenient and isa16 != ISA_LENGTH - 2:
+            raise AssertionError(f"{path}: the ISA at offset {position} is not {ISA_LENGTH} characters long")
+        component, terminator = header[isa16], header[isa16 + 1]
         segments = []
         while True:
             end = text.find(terminator, position)
@@ -49,7 +52,7 @@ def interchanges(path: Path, encoding: str = "ascii", lenient: bool = False) -> 
             segment = text[position:end].strip()
             position = end + 1
             segments.append(segment.split(element))
-            if segments[-1][0] == "IEA" or position >= len(text):
+            if segments[-1][0] == "IEA" or (lenient and position >= len(text)):
                 break
         yield Interchange(element, component, terminator, segments)
 

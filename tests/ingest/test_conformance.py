@@ -194,10 +194,12 @@ def test_repeated_hl01_is_warned_with_an_independent_count_and_its_first_segment
                 select segment_position, row_number() over (
                     partition by transaction_seq, elements[1] order by segment_position) as occurrence
                 from raw.x12_segments
-                where file_id = ? and segment_id = 'HL'
+                where file_id = ? and segment_id = 'HL' and elements[1] <> '' and transaction_seq in (
+                    select transaction_seq from raw.x12_transactions
+                    where file_id = ? and transaction_set_id = '837')
             )
             where occurrence > 1
-        """, [outcome.file_id]).fetchall()
+        """, [outcome.file_id, outcome.file_id]).fetchall()
         assert first == first_repeat, outcome.source_path
         warned += 1
     assert warned >= 15  # imsweb's samples number each billing provider's levels from 1 again

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from denials.cli import main
 from denials.ingest import ingest_paths, rebuild_file, x12_loader
 
-from .x12_builders import remittance
+from .x12_builders import isa, remittance
 
 
 def _segments(warehouse: Path, file_id: int | None = None) -> int:
@@ -239,6 +239,26 @@ def test_count_mismatches_load_with_warnings(tmp_path: Path) -> None:
     assert any(w.startswith("SE01 at segment") for w in outcome.warnings)
     assert any(w.startswith("GE01 at segment") for w in outcome.warnings)
     assert any(w.startswith("GE02 at segment") for w in outcome.warnings)
+
+
+def test_a_repeated_hl01_is_one_of_an_837_level_with_an_id(tmp_path: Path) -> None:
+    # An empty HL01 names no level an HL02 could point to, and a 277's levels are not an 837's; only the
+    # second billing provider numbered 1 (segment 10) repeats an id. SE01 counts ST..SE.
+    segments = [
+        "GS*HC*SENDER*RECEIVER*20260105*1200*1*X*005010X222A1", "ST*837*0001*005010X222A1",
+        "BHT*0019*00*1*20260105*1200*CH", "HL*1**20*1", "HL**1*22*0", "CLM*A*100***11:B:1*Y*A*Y*Y",
+        "HL**1*22*0", "CLM*B*100***11:B:1*Y*A*Y*Y", "HL*1**20*1", "SE*9*0001", "GE*1*1",
+        "GS*HN*SENDER*RECEIVER*20260105*1200*2*X*005010X212", "ST*277*0002*005010X212",
+        "BHT*0010*08*1*20260105*1200", "HL*1**20*1", "HL*1**20*1", "SE*5*0002", "GE*1*2",
+        "IEA*2*000000001",
+    ]
+    source = tmp_path / "levels.x12"
+    source.write_text(isa() + "~".join(segments) + "~")
+    outcome = ingest_paths([source], tmp_path / "w.duckdb").files[0]
+    assert outcome.status == "loaded", outcome.reason
+    assert [text for text in outcome.warnings if "HL01" in text] == [
+        "1 HL segment(s) repeat the HL01 of an earlier level in their transaction set (first at segment 10); "
+        "each level's parent is taken as the nearest level before it with its HL02 as HL01"]
 
 
 def test_zip_archives_and_unsafe_members(tmp_path: Path) -> None:

@@ -60,6 +60,15 @@ def test_layout_3_is_upgraded_to_what_the_loader_writes(samples_dir: Path, tmp_p
     open_checked(warehouse)
 
 
+def _setting_as_shown(limit: str) -> list[tuple]:
+    con = duckdb.connect()
+    try:
+        con.execute(f"set memory_limit = '{limit}'")
+        return con.execute("select current_setting('memory_limit')").fetchall()
+    finally:
+        con.close()
+
+
 def _as_layout_3(warehouse: Path) -> list[tuple]:
     """Turn a loaded warehouse back into layout 3; returns the positions the loader had written."""
     con = duckdb.connect(str(warehouse))
@@ -100,8 +109,19 @@ def test_an_upgrade_cut_short_keeps_layout_3_and_resumes(samples_dir: Path, tmp_
         con.close()
     assert filled[files[0]] > 0 and filled[files[1]] == 0  # the first file's transaction committed
 
-    monkeypatch.setattr(warehouse_module, "_FILL_HL_POSITIONS", fill)
-    connect(warehouse).close()
+    # the resumed upgrade fills the second file only: the first one's would fail now
+    skips_the_first = fill.replace(
+        "set hl_position = levels.hl_position",
+        f"set hl_position = case when target.file_id = {files[0]} then error('filled twice') "
+        "else levels.hl_position end")
+    monkeypatch.setattr(warehouse_module, "_FILL_HL_POSITIONS", skips_the_first)
+    resumed = connect(warehouse)
+    try:
+        # and the connection is back at the loader's memory limit afterwards
+        assert resumed.execute("select current_setting('memory_limit')").fetchall() == _setting_as_shown(
+            warehouse_module.DUCKDB_MEMORY_LIMIT)
+    finally:
+        resumed.close()
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         assert raw_layout(con) == RAW_SCHEMA_VERSION
@@ -116,13 +136,17 @@ def test_an_upgrade_out_of_memory_names_the_setting(samples_dir: Path, tmp_path:
     ingest_paths([samples_dir / "imsweb__x12-parser" / "x12_no_errors.txt"], warehouse)
     _as_layout_3(warehouse)
 
+    limits: list = []
+
     def out_of_memory(con: duckdb.DuckDBPyConnection) -> None:
+        limits.extend(con.execute("select current_setting('memory_limit')").fetchall())
         raise duckdb.OutOfMemoryException("Out of Memory Error: failed to pin block")
 
     monkeypatch.setattr(warehouse_module, "UPGRADES", {"3": out_of_memory})
     monkeypatch.setenv("DENIALS_DBT_MEMORY_LIMIT", "900MB")
     with pytest.raises(WarehouseUnusable) as raised:
         connect(warehouse)
+    assert limits == _setting_as_shown("900MB")  # the upgrade ran under the build's limit
     message = str(raised.value)
     assert str(warehouse) in message
     assert "ran out of memory at 900MB; set DENIALS_DBT_MEMORY_LIMIT higher" in message

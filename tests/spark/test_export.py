@@ -106,3 +106,22 @@ def test_payer_overrides_travel_whole_and_each_export_replaces_them(warehouse: P
     files = list((tmp_path / "raw" / "payer_overrides").glob("*.parquet"))
     assert len(files) == 1
     assert duckdb.sql(f"select count(*) from read_parquet('{files[0]}')").fetchall() == [(0,)]
+
+
+def test_cli_on_an_earlier_raw_layout_says_how_to_upgrade(warehouse: Path, tmp_path: Path) -> None:
+    # Spark's models read the raw columns of this release's layout: an export of layout 3 would fail there
+    copy = tmp_path / "copy.duckdb"
+    copy.write_bytes(warehouse.read_bytes())
+    con = duckdb.connect(str(copy))
+    try:
+        con.execute("alter table raw.x12_segment_rows drop column hl_position")
+        con.execute("update raw.warehouse_metadata set value = '3' where key = 'raw_schema_version'")
+    finally:
+        con.close()
+    result = CliRunner().invoke(main, ["export-raw", str(tmp_path / "raw"), "--warehouse", str(copy)])
+    assert result.exit_code == 5, result.output
+    message = " ".join(result.output.split())
+    assert f"{copy}: this warehouse has an earlier raw layout (3" in message
+    assert "upgrades it in place" in message
+    assert "None" not in message and "Traceback" not in message
+    assert not list((tmp_path / "raw").glob("*/file_id=*"))

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
-import duckdb
 from rich.console import Console
 from rich.table import Table
 
 from denials.warehouse import WAREHOUSE_ENV, resolve_warehouse
 
-console = Console(stderr=True)
 out = Console()
 
 
@@ -28,20 +25,18 @@ def export_raw_command(directory: Path, warehouse: Path | None, file_id_offset: 
 
     This is what dbt reads on the `spark` target (DENIALS_SPARK_RAW). Exporting again replaces the
     partitions of the files exported before and adds the new ones. Exit status 2 when there is no
-    warehouse, 3 when it is in use by another process.
+    warehouse, 5 when it has another raw layout, 75 when a writer holds it (`denials --help` has the table).
     """
+    from denials.errors import NothingToDo
     from denials.spark.export import export_raw
 
     target = resolve_warehouse(warehouse)
+    # the main group's error handler names this warehouse in its one-line messages
+    click.get_current_context().meta["denials.warehouse"] = target
     try:
         report = export_raw(target, directory, file_id_offset=file_id_offset)
     except FileNotFoundError as error:
-        console.print(f"[red]{error}[/red]")
-        sys.exit(2)
-    except duckdb.IOException as error:
-        console.print(f"[red]cannot open the warehouse {target}: it is in use by another process "
-                      f"({type(error).__name__})[/red]")
-        sys.exit(3)
+        raise NothingToDo(str(error)) from None
     table = Table(title=f"raw layer exported to {report.directory} ({report.files} files)")
     table.add_column("table")
     table.add_column("rows", justify="right")

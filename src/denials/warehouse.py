@@ -410,8 +410,10 @@ def _upgrade(con: duckdb.DuckDBPyConnection, found: str) -> None:
         # DuckDB reports running out of memory as OutOfMemoryException, or inside another error's text
         if "out of memory" not in str(error).lower():
             raise
-        [(path,)] = con.execute(
-            "select path from duckdb_databases() where database_name = current_database()").fetchall()
+        path = "this warehouse"
+        with contextlib.suppress(duckdb.Error):  # the connection may be past answering
+            [(path,)] = con.execute(
+                "select path from duckdb_databases() where database_name = current_database()").fetchall()
         raise WarehouseUnusable(
             f"{path}: upgrading its raw layer (layout {found} to {RAW_SCHEMA_VERSION}) ran out of memory at "
             f"{limit}; set {UPGRADE_MEMORY_LIMIT_ENV} higher and run again (it resumes where it stopped)"

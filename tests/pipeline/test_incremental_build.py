@@ -562,6 +562,10 @@ SCOPED_TESTS = {
         "update staging.stg_x12_837__drug_identification set ndc = '123' where drug_identification_id = "
         "(select min(drug_identification_id) from staging.stg_x12_837__drug_identification where "
         "product_id_qualifier = 'N4' and file_id {file})",
+    "assert_837_levels_find_their_parent":
+        "update staging.stg_x12_837__hierarchical_levels set parent_hl_segment_position = null where "
+        "hierarchical_level_id = (select min(hierarchical_level_id) from "
+        "staging.stg_x12_837__hierarchical_levels where parent_hl_id is not null and file_id {file})",
     "assert_835_cr_group_code_only_in_4010":
         "update staging.stg_x12_835__adjustments set adjustment_group_code = 'CR' where remit_adjustment_id "
         "= (select min(remit_adjustment_id) from staging.stg_x12_835__adjustments where file_id {file})",
@@ -578,7 +582,8 @@ SCOPED_TESTS = {
 # the tests that read the files after the last folded build (tested_files_only): those of staging alone, and
 # one of a table rebuilt over staging with a seed, which reads every row when a global input changed
 STAGING_TESTS = ("assert_837_claim_charge_equals_line_charges", "assert_837_ndc_is_11_digits",
-                 "assert_835_cr_group_code_only_in_4010", "assert_administration_utc_follows_offset")
+                 "assert_837_levels_find_their_parent", "assert_835_cr_group_code_only_in_4010",
+                 "assert_administration_utc_follows_offset")
 FILE_SCOPED_TESTS = (*STAGING_TESTS, "assert_835_transaction_balances")
 
 
@@ -709,8 +714,9 @@ def renumbered(text: str, numbers: set[str]) -> str:
 
 def daily_files_with_violations(batches: Batches, inbox: Path) -> set[str]:
     """A day's 837 and 835 (C) made of one interchange of each of B's files under new numbers, with one
-    claim whose CLM02 is a dollar above its lines, one NDC of 10 digits, one CAS group code CR in a 5010
-    remit and one BPR02 a dollar above what its claims paid. Returns the numbers C carries."""
+    claim whose CLM02 is a dollar above its lines, one NDC of 10 digits, one subscriber level whose HL02
+    names no level, one CAS group code CR in a 5010 remit and one BPR02 a dollar above what its claims
+    paid. Returns the numbers C carries."""
     claims = next(x for x in interchanges(batches.b[0] / "claims_b.837") if "LIN**N4*" in x)
     remits = next(x for x in interchanges(batches.b[1] / "remits_b.835") if "CAS*CO*" in x)
     claim_numbers = {clm[0] for clm in elements(claims, "CLM")}
@@ -722,6 +728,7 @@ def daily_files_with_violations(batches: Batches, inbox: Path) -> set[str]:
 
     claims = re.sub(r"(CLM\*[^*~]*\*)([\d.]+)", dollar_more, claims, count=1)
     claims = re.sub(r"(LIN\*[^*~]*\*N4\*\d{10})\d", r"\1", claims, count=1)
+    claims = re.sub(r"(HL\*\d+\*)\d+(\*22\*)", r"\g<1>999\g<2>", claims, count=1)
     remits = re.sub(r"(BPR\*[^*~]*\*)([\d.]+)", dollar_more, remits, count=1)
     remits = re.sub(r"(TRN\*1\*)", r"\g<1>8", remits, count=1)
     remits = remits.replace("CAS*CO*", "CAS*CR*", 1)
@@ -743,6 +750,13 @@ OLD_VIOLATIONS = {
         "(select min(drug_identification_id) from staging.stg_x12_837__drug_identification "
         "where product_id_qualifier = 'N4' and length(ndc) = 11 and claim_id in (select claim_id "
         "from staging.stg_x12_837__claims where file_id {a_file} and claim_control_number {pcn}))",
+    "assert_837_levels_find_their_parent":
+        "update staging.stg_x12_837__hierarchical_levels set parent_hl_segment_position = null "
+        "where hierarchical_level_id = (select min(levels.hierarchical_level_id) "
+        "from staging.stg_x12_837__hierarchical_levels as levels inner join staging.stg_x12_837__claims as "
+        "claims on levels.file_id = claims.file_id and levels.segment_position = "
+        "claims.subscriber_hl_segment_position where levels.file_id {a_file} and levels.parent_hl_id is not "
+        "null and claims.claim_control_number {pcn})",
     "assert_835_cr_group_code_only_in_4010":
         "update staging.stg_x12_835__adjustments set adjustment_group_code = 'CR' "
         "where remit_adjustment_id = (select min(remit_adjustment_id) from staging.stg_x12_835__adjustments "

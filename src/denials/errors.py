@@ -12,6 +12,9 @@ import duckdb
 
 from denials.redaction import first_line
 
+# DuckDB's message (lower-cased) when a query needs more memory than its limit and cannot spill
+OUT_OF_MEMORY = "out of memory error"
+
 EXIT_OK = 0
 EXIT_REJECTED = 1
 EXIT_USAGE = 2

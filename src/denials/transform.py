@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from denials.errors import OUT_OF_MEMORY
 from denials.paths import PROJECT_ROOT, project_root
 from denials.redaction import redact, redact_dbt_logs
 
@@ -16,8 +17,6 @@ __all__ = ["PROJECT_ROOT", "WITHOUT_UNIT_TESTS", "DbtOutcome", "parse_project", 
 from denials.warehouse import WAREHOUSE_ENV
 
 LOG_TAIL_LINES = 60
-# DuckDB's message when a query needs more memory than the limit (profiles.yml) and cannot spill
-OUT_OF_MEMORY = "out of memory error"
 # dbt unit tests check the models' SQL on fixed fixtures, not the data: they belong to `make test`, and a
 # scheduled build that ran them would spend time on every run proving what the code release proved once.
 WITHOUT_UNIT_TESTS = ["--exclude-resource-type", "unit_test"]

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 
 from denials.compaction import hold_back_merges
-from denials.errors import WarehouseUnusable
+from denials.errors import OUT_OF_MEMORY, WarehouseUnusable
 from denials.files import private_directory, private_file, private_umask
 from denials.quiet import quiet_connect
 from denials.x12.segments import ID_ALPHABET, segment_id_code
@@ -325,15 +325,16 @@ def _upgrade_from_3(con: duckdb.DuckDBPyConnection) -> None:
         order by file_id
     """).fetchall()]
     for file_id in files:
-        with _transaction(con):
+        with transaction(con):
             con.execute(_FILL_HL_POSITIONS, {"file_id": file_id})
-    with _transaction(con):
+    with transaction(con):
         con.execute(RAW_DDL)  # the view over the new column, committed with the layout that promises it
         con.execute("update raw.warehouse_metadata set value = '4' where key = 'raw_schema_version'")
 
 
 @contextlib.contextmanager
-def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Commit what the block did, or roll it back and raise the block's own error."""
     con.execute("begin transaction")
     try:
         yield
@@ -408,7 +409,7 @@ def _upgrade(con: duckdb.DuckDBPyConnection, found: str) -> None:
         UPGRADES[found](con)
     except duckdb.Error as error:
         # DuckDB reports running out of memory as OutOfMemoryException, or inside another error's text
-        if "out of memory" not in str(error).lower():
+        if OUT_OF_MEMORY not in str(error).lower():
             raise
         path = "this warehouse"
         with contextlib.suppress(duckdb.Error):  # the connection may be past answering

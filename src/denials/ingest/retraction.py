@@ -19,6 +19,7 @@ import duckdb
 
 from denials import __version__
 from denials.errors import NothingToDo
+from denials.warehouse import transaction
 
 RETRACTED = "retracted"
 MAX_REASON_LENGTH = 500
@@ -56,8 +57,7 @@ def retract(con: duckdb.DuckDBPyConnection, file_id: int, reason: str) -> Retrac
         raise NothingToDo(f"file {file_id} ({file_name}) is {status}, not loaded: nothing to retract")
     now = datetime.now()
     who = _who()
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         con.execute(
             "insert into raw.file_retractions (file_id, previous_status, reason, retracted_at, "
             "retracted_by, loader_version) values (?, ?, ?, ?, ?, ?)",
@@ -65,10 +65,6 @@ def retract(con: duckdb.DuckDBPyConnection, file_id: int, reason: str) -> Retrac
         con.execute("update raw.file_registry set status = ?, reason = ? where file_id = ?",
                     [RETRACTED, f"retracted on {now:%Y-%m-%d %H:%M} by {who} (raw.file_retractions)",
                      file_id])
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
     return Retraction(file_id, file_name, status, now, who)
 
 
